@@ -1,0 +1,38 @@
+"""The ``vigil`` console command.
+
+Analyst tools that work on files (``vigil link``, ``vigil estimate``) need no database and no login, so they
+are dispatched before Django is set up; everything else is a Django management command.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from importlib import import_module
+
+# Sub-commands that run without Django: name -> "module:function" taking argv and returning an exit code.
+STANDALONE: dict[str, str] = {
+    "link": "vigil.linkage.cli:main",
+    "estimate": "vigil.estimate.cli:main",
+}
+
+
+def _standalone(spec: str) -> Callable[[list[str]], int]:
+    module, func = spec.split(":")
+    return getattr(import_module(module), func)  # type: ignore[no-any-return]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in STANDALONE:
+        return _standalone(STANDALONE[args[0]])(args[1:])
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigil.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["vigil", *args])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

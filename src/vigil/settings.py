@@ -1,0 +1,207 @@
+"""Django settings, read from the environment with safe local defaults.
+
+``VIGIL_ENV=production`` switches to production mode, which refuses to start when a required setting is
+missing or unsafe (see ``_require``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent
+ENV = os.environ.get("VIGIL_ENV", "local")
+PRODUCTION = ENV == "production"
+
+DATA_DIR = Path(os.environ.get("VIGIL_DATA_DIR", Path.home() / ".local" / "share" / "vigil")).expanduser()
+
+
+def _require(name: str) -> str:
+    value = os.environ.get(name, "")
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set when VIGIL_ENV=production")
+    return value
+
+
+if PRODUCTION:
+    SECRET_KEY = _require("VIGIL_SECRET_KEY")
+    if len(SECRET_KEY) < 50:
+        raise ImproperlyConfigured("VIGIL_SECRET_KEY must be at least 50 characters long")
+    DEBUG = False
+    ALLOWED_HOSTS = _require("VIGIL_ALLOWED_HOSTS").split(",")
+else:
+    # A per-data-dir random key keeps local sessions valid across restarts without a shared default secret.
+    SECRET_KEY = os.environ.get("VIGIL_SECRET_KEY", "")
+    if not SECRET_KEY:
+        from vigil.localsecret import local_secret_key
+
+        SECRET_KEY = local_secret_key(DATA_DIR)
+    DEBUG = os.environ.get("VIGIL_DEBUG", "0") == "1"
+    ALLOWED_HOSTS = os.environ.get("VIGIL_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "vigil.accounts",
+    "vigil.audit",
+    "vigil.records",
+    "vigil.cases",
+    "vigil.abuse",
+    "vigil.figures",
+    "vigil.review",
+    "vigil.web",
+    "vigil.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "vigil.urls"
+WSGI_APPLICATION = "vigil.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "vigil.web.context.vigil_context",
+            ],
+        },
+    },
+]
+
+# SQLite (embedded, one file under DATA_DIR) unless VIGIL_DB=postgres.
+DB_ENGINE = os.environ.get("VIGIL_DB", "sqlite")
+if DB_ENGINE == "postgres":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": os.environ.get("VIGIL_PG_NAME", "test"),
+            "USER": os.environ.get("VIGIL_PG_USER", "postgres"),
+            "PASSWORD": os.environ.get("VIGIL_PG_PASSWORD", ""),
+            "HOST": os.environ.get("VIGIL_PG_HOST", "127.0.0.1"),
+            "PORT": os.environ.get("VIGIL_PG_PORT", "5432"),
+            "CONN_MAX_AGE": 60,
+            "TEST": {"NAME": os.environ.get("VIGIL_PG_TEST_NAME", "vigil_test")},
+        }
+    }
+elif DB_ENGINE == "sqlite":
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "vigil.sqlite3"),
+            "OPTIONS": {
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+            },
+        }
+    }
+else:
+    raise ImproperlyConfigured(f"VIGIL_DB must be 'sqlite' or 'postgres', not {DB_ENGINE!r}")
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("be", _("Belarusian"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Europe/Minsk"
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+EVIDENCE_DIR = DATA_DIR / "evidence"
+
+SESSION_COOKIE_AGE = int(os.environ.get("VIGIL_SESSION_SECONDS", 8 * 3600))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Strict"
+CSRF_COOKIE_SAMESITE = "Strict"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "no-referrer"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if PRODUCTION:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = os.environ.get("VIGIL_SSL_REDIRECT", "1") == "1"
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "vigil.api.errors.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 100,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Vigil API",
+    "DESCRIPTION": "Record detentions, follow cases and read figures. Token authentication: "
+    "'Authorization: Token <key>'.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+
+# Public figures suppress counts below this threshold, since a small count can identify someone.
+PUBLIC_MIN_COUNT = int(os.environ.get("VIGIL_PUBLIC_MIN_COUNT", "5"))
+
+# Logs carry no names, contacts or IP addresses: only event kinds and ids.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "vigil": {"handlers": ["console"], "level": "INFO"},
+    },
+}
