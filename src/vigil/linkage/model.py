@@ -1,0 +1,348 @@
+"""The Splink model Vigil links with: comparisons on normalised columns, blocking rules and training.
+
+Splink on DuckDB does the heavy lifting (blocking, Fellegi-Sunter scoring, EM); this module decides *what*
+is compared. The trained model is a plain JSON-able dict (Splink's own settings format), so the app can
+store it beside a dataset and reuse it, and the same model runs on Splink's Spark backend when a group
+outgrows one machine.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+import splink.comparison_level_library as cll
+import splink.comparison_library as cl
+from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+ExtraKind = Literal["id", "exact", "fuzzy"]
+LinkType = Literal["dedupe_only", "link_only", "link_and_dedupe"]
+
+DEFAULT_SEED = 20200809  # the 2020 election day; any fixed value makes runs repeatable
+U_SAMPLE_PAIRS = 2e6
+EM_MAX_PAIRS = 1e6
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """What the model compares beyond Vigil's standard columns, and how records are paired up."""
+
+    extra_fields: Mapping[str, ExtraKind] = field(default_factory=dict)
+    link_type: LinkType = "dedupe_only"
+    # Standard comparisons switched off because the data never fills their columns (an always-missing
+    # field teaches EM nothing and only adds warnings); decided from the training data.
+    unused: tuple[str, ...] = ()
+
+
+# Standard comparison -> the prepared column whose absence makes it useless.
+STANDARD_COMPARISONS: dict[str, str] = {
+    "surname": "surname_key",
+    "given_name": "given_initial",
+    "patronymic": "patronymic_id",
+    "birth": "birth_year",
+    "sex": "sex",
+    "city": "city_key",
+    "detained_on": "detained_on",
+}
+# Name and birth comparisons carry the blocking rules and EM; they stay even when sparse.
+_ALWAYS_ON = ("surname", "given_name", "birth")
+
+
+def spec_for(prepared: pd.DataFrame, extra_fields: Mapping[str, ExtraKind], link_type: LinkType) -> ModelSpec:
+    unused = tuple(
+        name
+        for name, col in STANDARD_COMPARISONS.items()
+        if name not in _ALWAYS_ON and prepared[col].notna().sum() < 2
+    )
+    return ModelSpec(extra_fields=dict(extra_fields), link_type=link_type, unused=unused)
+
+
+def _null_either(col: str) -> cll.CustomLevel:
+    return cll.CustomLevel(f'"{col}_l" IS NULL OR "{col}_r" IS NULL', label_for_charts="missing").configure(
+        is_null_level=True
+    )
+
+
+def _surname() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="surname",
+        comparison_levels=[
+            _null_either("surname_key"),
+            cll.ExactMatchLevel("surname_key").configure(tf_adjustment_column="surname_key", tf_adjustment_weight=1.0),
+            cll.JaroWinklerLevel("surname_key", 0.92),
+            cll.ExactMatchLevel("surname_phon"),
+            cll.JaroWinklerLevel("surname_key", 0.8),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _given() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="given_name",
+        comparison_levels=[
+            _null_either("given_initial"),
+            cll.ExactMatchLevel("given_id").configure(tf_adjustment_column="given_id", tf_adjustment_weight=1.0),
+            cll.JaroWinklerLevel("given_id", 0.9),
+            cll.CustomLevel(
+                '"given_initial_l" = "given_initial_r" AND ("given_id_l" IS NULL OR "given_id_r" IS NULL)',
+                label_for_charts="initial agrees, full name on one side only",
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _patronymic() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="patronymic",
+        comparison_levels=[
+            _null_either("patronymic_id"),
+            cll.ExactMatchLevel("patronymic_id"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _birth() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="birth",
+        comparison_levels=[
+            _null_either("birth_year"),
+            cll.CustomLevel('"birth_date_l" = "birth_date_r"', label_for_charts="same birth date"),
+            cll.CustomLevel(
+                'damerau_levenshtein("birth_date_l", "birth_date_r") <= 1',
+                label_for_charts="birth dates one keystroke apart",
+            ),
+            cll.CustomLevel(
+                '"birth_year_l" = "birth_year_r" AND ("birth_date_l" IS NULL OR "birth_date_r" IS NULL)',
+                label_for_charts="same birth year, full date on one side only",
+            ),
+            cll.CustomLevel('"birth_year_l" = "birth_year_r"', label_for_charts="same year, different date"),
+            cll.CustomLevel('abs("birth_year_l" - "birth_year_r") <= 1', label_for_charts="birth years 1 apart"),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _exact(col: str, name: str) -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name=name,
+        comparison_levels=[_null_either(col), cll.ExactMatchLevel(col), cll.ElseLevel()],
+    )
+
+
+def _detained() -> cl.CustomComparison:
+    return cl.CustomComparison(
+        output_column_name="detained_on",
+        comparison_levels=[
+            _null_either("detained_on"),
+            cll.CustomLevel(
+                'abs(date_diff(\'day\', "detained_on_l", "detained_on_r")) <= 1', label_for_charts="within a day"
+            ),
+            cll.CustomLevel(
+                'abs(date_diff(\'day\', "detained_on_l", "detained_on_r")) <= 31', label_for_charts="within a month"
+            ),
+            cll.ElseLevel(),
+        ],
+    )
+
+
+def _extra(col: str, kind: ExtraKind) -> cl.CustomComparison:
+    levels: list[Any] = [_null_either(col), cll.ExactMatchLevel(col)]
+    if kind == "id":
+        levels.append(cll.DamerauLevenshteinLevel(col, 1))
+    elif kind == "fuzzy":
+        levels += [cll.JaroWinklerLevel(col, 0.92), cll.JaroWinklerLevel(col, 0.8)]
+    levels.append(cll.ElseLevel())
+    return cl.CustomComparison(output_column_name=col, comparison_levels=levels)
+
+
+def blocking_rules(spec: ModelSpec) -> list[Any]:
+    """Pairs worth scoring: any two records sharing a strong name key or a birth date and one more field.
+
+    Each rule alone misses some true pairs (a typo in the surname, a missing birth date); together they
+    catch a pair when any one of its fields survived intact, while keeping the pair count near-linear.
+    """
+    rules: list[Any] = [
+        block_on("surname_key", "given_id"),
+        block_on("surname_key", "birth_year"),
+        block_on("surname_phon", "given_id"),
+        block_on("given_id", "birth_date"),
+        block_on("surname_phon", "birth_date"),
+    ]
+    if "city" not in spec.unused:
+        rules.append(block_on("birth_date", "city_key"))
+    rules += [block_on(col) for col, kind in spec.extra_fields.items() if kind == "id"]
+    return rules
+
+
+def build_settings(spec: ModelSpec) -> SettingsCreator:
+    standard: dict[str, Any] = {
+        "surname": _surname(),
+        "given_name": _given(),
+        "patronymic": _patronymic(),
+        "birth": _birth(),
+        "sex": _exact("sex", "sex"),
+        "city": _exact("city_key", "city"),
+        "detained_on": _detained(),
+    }
+    comparisons: list[Any] = [c for name, c in standard.items() if name not in spec.unused]
+    comparisons += [_extra(col, kind) for col, kind in spec.extra_fields.items()]
+    return SettingsCreator(
+        link_type=spec.link_type,
+        unique_id_column_name="unique_id",
+        source_dataset_column_name="source_dataset",
+        comparisons=comparisons,
+        blocking_rules_to_generate_predictions=blocking_rules(spec),
+        retain_matching_columns=True,
+        retain_intermediate_calculation_columns=True,
+        additional_columns_to_retain=[],
+        probability_two_random_records_match=1e-4,
+        max_iterations=20,
+        em_convergence=1e-4,
+    )
+
+
+@dataclass
+class LinkModel:
+    """A trained model: Splink's settings dict with learned m/u probabilities, plus how it was trained."""
+
+    settings: dict[str, Any]
+    spec: ModelSpec
+    training_notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "splink_settings": self.settings,
+                "extra_fields": dict(self.spec.extra_fields),
+                "link_type": self.spec.link_type,
+                "unused": list(self.spec.unused),
+                "training_notes": self.training_notes,
+            },
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> LinkModel:
+        data = json.loads(text)
+        spec = ModelSpec(
+            extra_fields=dict(data.get("extra_fields", {})),
+            link_type=data.get("link_type", "dedupe_only"),
+            unused=tuple(data.get("unused", ())),
+        )
+        return cls(settings=data["splink_settings"], spec=spec, training_notes=list(data.get("training_notes", [])))
+
+    def parameters(self) -> list[dict[str, Any]]:
+        """Each comparison level's learned m and u, Bayes factor and weight (log2 Bayes factor)."""
+        import math
+
+        rows = []
+        for comparison in self.settings["comparisons"]:
+            for level in comparison["comparison_levels"]:
+                if level.get("is_null_level"):
+                    continue
+                m, u = level.get("m_probability"), level.get("u_probability")
+                bf = (m / u) if (m and u) else None
+                rows.append(
+                    {
+                        "comparison": comparison["output_column_name"],
+                        "level": level.get("label_for_charts", level["sql_condition"]),
+                        "m_probability": m,
+                        "u_probability": u,
+                        "bayes_factor": bf,
+                        "match_weight": math.log2(bf) if bf else None,
+                    }
+                )
+        return rows
+
+
+def quiet_splink() -> None:
+    """Splink logs every SQL step at INFO; analysts running ``vigil link`` should see only real problems."""
+    logging.getLogger("splink").setLevel(logging.ERROR)
+
+
+def register_inputs(db_api: DuckDBAPI, prepared: pd.DataFrame, link_type: LinkType) -> list[Any]:
+    """One table for deduplication; one per source for linking (Splink links between its input tables)."""
+    if link_type == "dedupe_only":
+        return [db_api.register(prepared, table_name="records")]
+    tables = []
+    for i, (source, part) in enumerate(sorted(prepared.groupby("source_dataset", sort=True), key=lambda t: t[0])):
+        tables.append(db_api.register(part.reset_index(drop=True), table_name=f"records_{i}", dataset_display_name=str(source)))
+    if len(tables) < 2:
+        raise ValueError(f"{link_type} needs records from at least two sources")
+    return tables
+
+
+def make_linker(prepared: pd.DataFrame, settings: SettingsCreator | dict[str, Any], link_type: LinkType) -> Linker:
+    quiet_splink()
+    db_api = DuckDBAPI()
+    # DuckDB's random sampling is only repeatable single-threaded; the machine has 2 cores anyway.
+    inputs = register_inputs(db_api, prepared, link_type)
+    return Linker(inputs if len(inputs) > 1 else inputs[0], copy.deepcopy(settings), log_level=None)
+
+
+def _labels_table(labels: pd.DataFrame, prepared: pd.DataFrame, link_type: LinkType) -> pd.DataFrame:
+    """Reviewers' "same person" pairs in Splink's pairwise-labels layout."""
+    same = labels[labels["same"].astype(bool)]
+    source_of = dict(zip(prepared["unique_id"], prepared["source_dataset"], strict=True))
+
+    def src(uid: str) -> str:
+        return "records" if link_type == "dedupe_only" else str(source_of[uid])
+
+    rows = [
+        {"source_dataset_l": src(a), "unique_id_l": a, "source_dataset_r": src(b), "unique_id_r": b, "clerical_match_score": 1.0}
+        for a, b in zip(same["record_id_l"].astype(str), same["record_id_r"].astype(str), strict=True)
+        if a in source_of and b in source_of
+    ]
+    return pd.DataFrame(rows, columns=["source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r", "clerical_match_score"])
+
+
+MIN_LABELS_FOR_M = 20
+
+
+def train(
+    prepared: pd.DataFrame,
+    spec: ModelSpec,
+    *,
+    seed: int = DEFAULT_SEED,
+    labels: pd.DataFrame | None = None,
+) -> tuple[LinkModel, Linker]:
+    """Estimate the model on the records themselves: u by random sampling, m by EM, prior from sure pairs.
+
+    Reviewers' "same" labels, when there are enough of them to say anything (``MIN_LABELS_FOR_M``), add one
+    more m estimate per level; Splink keeps the median over the EM sessions and the labels, so a handful of
+    odd labels cannot drag a level's weight far.
+    """
+    notes: list[str] = []
+    linker = make_linker(prepared, build_settings(spec), spec.link_type)
+    deterministic = [
+        "l.surname_key = r.surname_key AND l.given_id = r.given_id AND l.birth_date = r.birth_date",
+    ]
+    linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
+    linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed)
+    # Two EM passes, each blocked on fields the other estimates, so every comparison gets an m estimate.
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("surname_key", "given_id"), max_pairs=EM_MAX_PAIRS
+    )
+    linker.training.estimate_parameters_using_expectation_maximisation(
+        block_on("birth_date"), max_pairs=EM_MAX_PAIRS
+    )
+    notes.append(f"u from {U_SAMPLE_PAIRS:.0e} random pairs (seed {seed}); m by EM on two blockings")
+    if labels is not None and len(labels):
+        table = _labels_table(labels, prepared, spec.link_type)
+        if len(table) >= MIN_LABELS_FOR_M:
+            linker.table_management.register_table(table, "__vigil_labels", overwrite=True)
+            linker.training.estimate_m_from_pairwise_labels("__vigil_labels")
+            notes.append(f"m also estimated from {len(table)} reviewer-confirmed pairs")
+        else:
+            notes.append(f"{len(table)} confirmed pairs: too few to estimate m; used as clustering constraints only")
+    settings = linker.misc.save_model_to_json()
+    return LinkModel(settings=settings, spec=spec, training_notes=notes), linker
