@@ -1,0 +1,131 @@
+"""Write operations on allegations and evidence files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import secrets
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.db import transaction
+
+from vigil.abuse.models import Allegation, EvidenceFile
+from vigil.audit.log import record as audit
+from vigil.records.models import Detention, Source
+from vigil.records.operations import actor_report
+from vigil.reference import violation_types
+
+
+def record_allegation(
+    detention: Detention,
+    *,
+    violation_type: str,
+    actor: Any,
+    occurred_at: dt.datetime | None = None,
+    place: str = "",
+    perpetrator_unit: str = "",
+    injuries: str = "",
+    medical_documentation: bool = False,
+    narrative: str = "",
+    source: Source | None = None,
+) -> Allegation:
+    if violation_type not in violation_types():
+        raise ValueError(f"unknown violation type {violation_type!r}")
+    with transaction.atomic():
+        report = actor_report(
+            actor,
+            "allegation",
+            {
+                "detention": detention.pk,
+                "violation_type": violation_type,
+                "occurred_at": occurred_at,
+                "place": place,
+                "perpetrator_unit": perpetrator_unit,
+                "medical_documentation": medical_documentation,
+            },
+            raw_text=narrative,
+            source=source,
+        )
+        allegation = Allegation.objects.create(
+            detention=detention,
+            violation_type=violation_type,
+            occurred_at=occurred_at,
+            place=place,
+            perpetrator_unit=perpetrator_unit,
+            injuries=injuries,
+            medical_documentation=medical_documentation,
+            narrative=narrative,
+        )
+        allegation.reports.add(report)
+        audit(actor, "allegation.record", allegation, detention=detention.pk)
+        return allegation
+
+
+def evidence_dir() -> Path:
+    path = Path(settings.EVIDENCE_DIR)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def attach_evidence(
+    allegation: Allegation,
+    *,
+    stream: IO[bytes],
+    original_name: str,
+    media_type: str,
+    actor: Any,
+    source: Source | None = None,
+) -> EvidenceFile:
+    """Store a file as received, hashing it while it is written; the stored file is made read-only."""
+    storage_name = secrets.token_hex(16)
+    target = evidence_dir() / storage_name
+    digest = hashlib.sha256()
+    size = 0
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := stream.read(1 << 16):
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(target, 0o400)
+        with transaction.atomic():
+            report = actor_report(
+                actor,
+                "evidence",
+                {"allegation": allegation.pk, "sha256": digest.hexdigest(), "size": size, "name": original_name},
+                source=source,
+            )
+            allegation.reports.add(report)
+            evidence = EvidenceFile.objects.create(
+                allegation=allegation,
+                original_name=original_name[:255],
+                media_type=media_type[:100],
+                size=size,
+                sha256=digest.hexdigest(),
+                storage_name=storage_name,
+                received_by=actor if getattr(actor, "is_authenticated", False) else None,
+                report=report,
+            )
+            audit(actor, "evidence.attach", evidence, sha256=evidence.sha256, size=size)
+            return evidence
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+
+
+def open_evidence(evidence: EvidenceFile) -> IO[bytes]:
+    return (evidence_dir() / evidence.storage_name).open("rb")
+
+
+def verify_evidence(evidence: EvidenceFile) -> bool:
+    digest = hashlib.sha256()
+    with open_evidence(evidence) as fh:
+        while chunk := fh.read(1 << 16):
+            digest.update(chunk)
+    return digest.hexdigest() == evidence.sha256

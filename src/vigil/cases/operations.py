@@ -1,0 +1,127 @@
+"""Write operations on cases: open a case with its charge, hearings, decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from vigil.audit.log import record as audit
+from vigil.cases.models import Case, CaseKind, Charge, Decision, Hearing
+from vigil.records.models import Detention, Source
+from vigil.records.operations import actor_report
+from vigil.reference import base_unit_byn, find_article, outcomes
+
+
+def open_case(
+    detention: Detention,
+    *,
+    kind: str,
+    article: str,
+    actor: Any,
+    part: str = "",
+    number: str = "",
+    court: str = "",
+    judge: str = "",
+    lawyer: Any = None,
+    source: Source | None = None,
+) -> Case:
+    if kind not in CaseKind.values:
+        raise ValueError(f"unknown case kind {kind!r}")
+    art = find_article(article, on=detention.detained_on)
+    if art.is_criminal != (kind == CaseKind.CRIMINAL):
+        raise ValueError(f"article {article} is {'criminal' if art.is_criminal else 'administrative'}, not {kind}")
+    with transaction.atomic():
+        report = actor_report(
+            actor,
+            "case",
+            {"detention": detention.pk, "kind": kind, "article": article, "part": part, "court": court, "judge": judge},
+            source=source,
+        )
+        case = Case.objects.create(
+            detention=detention, kind=kind, number=number, court=court, judge=judge, lawyer=lawyer
+        )
+        case.reports.add(report)
+        Charge.objects.create(case=case, code=art.code, article=art.article, part=part, report=report)
+        audit(actor, "case.open", case, detention=detention.pk, article=art.article)
+        return case
+
+
+def add_charge(case: Case, *, article: str, actor: Any, part: str = "", source: Source | None = None) -> Charge:
+    art = find_article(article, on=case.detention.detained_on)
+    with transaction.atomic():
+        report = actor_report(actor, "charge", {"case": case.pk, "article": article, "part": part}, source=source)
+        case.reports.add(report)
+        charge = Charge.objects.create(case=case, code=art.code, article=art.article, part=part, report=report)
+        audit(actor, "case.charge", case, article=art.article)
+        return charge
+
+
+def record_hearing(
+    case: Case, *, held_on: dt.date, actor: Any, court: str = "", judge: str = "", source: Source | None = None
+) -> Hearing:
+    with transaction.atomic():
+        report = actor_report(
+            actor, "hearing", {"case": case.pk, "held_on": held_on, "court": court, "judge": judge}, source=source
+        )
+        case.reports.add(report)
+        hearing = Hearing.objects.create(case=case, held_on=held_on, court=court, judge=judge, report=report)
+        audit(actor, "case.hearing", case, held_on=held_on.isoformat())
+        return hearing
+
+
+def record_decision(
+    case: Case,
+    *,
+    decided_on: dt.date,
+    outcome: str,
+    actor: Any,
+    fine_base_units: Decimal | None = None,
+    arrest_days: int | None = None,
+    community_service_hours: int | None = None,
+    prison_months: int | None = None,
+    source: Source | None = None,
+) -> Decision:
+    """Record a decision. A further arrest after the first ("carousel") is another decision on the case."""
+    if outcome not in outcomes():
+        raise ValueError(f"unknown outcome {outcome!r}")
+    if outcome in {"fine", "criminal_fine"} and not fine_base_units:
+        raise ValueError("a fine needs its amount in base units")
+    if outcome == "administrative_arrest" and not arrest_days:
+        raise ValueError("an administrative arrest needs its length in days")
+    if decided_on < case.detention.detained_on:
+        raise ValueError("a decision cannot precede the detention")
+    with transaction.atomic():
+        report = actor_report(
+            actor,
+            "decision",
+            {
+                "case": case.pk,
+                "decided_on": decided_on,
+                "outcome": outcome,
+                "fine_base_units": str(fine_base_units) if fine_base_units else None,
+                "arrest_days": arrest_days,
+                "community_service_hours": community_service_hours,
+                "prison_months": prison_months,
+            },
+            source=source,
+        )
+        case.reports.add(report)
+        sequence = case.decisions.count() + 1
+        fine_byn = (fine_base_units * base_unit_byn(decided_on)).quantize(Decimal("0.01")) if fine_base_units else None
+        decision = Decision.objects.create(
+            case=case,
+            sequence=sequence,
+            decided_on=decided_on,
+            outcome=outcome,
+            fine_base_units=fine_base_units,
+            fine_byn=fine_byn,
+            arrest_days=arrest_days,
+            community_service_hours=community_service_hours,
+            prison_months=prison_months,
+            report=report,
+        )
+        audit(actor, "case.decision", case, outcome=outcome, sequence=sequence)
+        return decision

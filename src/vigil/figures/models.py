@@ -1,0 +1,30 @@
+"""Published figures frozen as dated snapshots."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from vigil.records.models import Event
+
+
+class Snapshot(models.Model):
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.PROTECT, related_name="snapshots")
+    taken_at = models.DateTimeField()
+    label = models.CharField(max_length=200, blank=True)
+    figures = models.JSONField()
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-taken_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Snapshot #{self.pk} ({self.taken_at:%Y-%m-%d %H:%M})"
+
+    def previous(self) -> Snapshot | None:
+        return (
+            Snapshot.objects.filter(event=self.event, taken_at__lte=self.taken_at)
+            .exclude(pk=self.pk)
+            .order_by("-taken_at", "-id")
+            .first()
+        )

@@ -1,0 +1,335 @@
+"""The write operations on records. Views, the API, importers, the demo and tests call these, never raw saves.
+
+Each operation is atomic and writes its audit entry in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid as uuid_mod
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from vigil.audit.log import record as audit
+from vigil.records.models import (
+    Detention,
+    Event,
+    Identity,
+    Person,
+    Report,
+    ReportConflict,
+    Source,
+    SourceKind,
+    Whereabouts,
+)
+
+
+class ReportConflictError(Exception):
+    """A different report arrived under a UUID already used; it was kept for review, not stored."""
+
+    def __init__(self, uuid: uuid_mod.UUID, conflict: ReportConflict):
+        super().__init__(f"a different report with id {uuid} already exists; kept for review as conflict #{conflict.pk}")
+        self.uuid = uuid
+        self.conflict = conflict
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, uuid_mod.UUID):
+        return str(value)
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def content_hash(source_key: str, kind: str, payload: dict[str, Any], raw_text: str) -> str:
+    canonical = json.dumps(
+        {"source": source_key, "kind": kind, "payload": _jsonable(payload), "raw_text": raw_text},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class SourceInput:
+    kind: str
+    name: str
+    reliability: str = "D"
+    contact: str = ""
+
+    def key(self) -> str:
+        return f"{self.kind}|{self.name}|{self.contact}"
+
+
+def get_or_create_source(data: SourceInput, actor: Any, *, is_synthetic: bool = False) -> Source:
+    if data.kind not in SourceKind.values:
+        raise ValueError(f"unknown source kind {data.kind!r}")
+    existing = Source.objects.filter(kind=data.kind, name=data.name, contact=data.contact).first()
+    if existing:
+        return existing
+    source = Source.objects.create(
+        kind=data.kind,
+        name=data.name,
+        reliability=data.reliability,
+        contact=data.contact,
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        is_synthetic=is_synthetic,
+    )
+    audit(actor, "source.create", source, kind=source.kind)
+    return source
+
+
+def submit_report(
+    *,
+    report_uuid: uuid_mod.UUID,
+    source: Source,
+    kind: str,
+    payload: dict[str, Any],
+    raw_text: str,
+    actor: Any,
+    received_at: dt.datetime | None = None,
+    is_synthetic: bool = False,
+) -> tuple[Report, bool]:
+    """Store a report once. The same report resubmitted is a success that stores nothing (created=False);
+    a different report under a used UUID raises ReportConflictError and is kept as a conflict."""
+    digest = content_hash(f"{source.kind}|{source.name}|{source.contact}", kind, payload, raw_text)
+    existing = Report.objects.filter(uuid=report_uuid).first()
+    if existing is not None:
+        if existing.content_hash == digest:
+            return existing, False
+        conflict = ReportConflict.objects.create(
+            uuid=report_uuid,
+            payload=_jsonable({"kind": kind, "payload": payload, "raw_text": raw_text, "source": source.pk}),
+            content_hash=digest,
+            submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit(actor, "report.conflict", conflict, uuid=str(report_uuid))
+        raise ReportConflictError(report_uuid, conflict)
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                uuid=report_uuid,
+                source=source,
+                kind=kind,
+                payload=_jsonable(payload),
+                raw_text=raw_text,
+                content_hash=digest,
+                received_at=received_at or timezone.now(),
+                submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
+                is_synthetic=is_synthetic,
+            )
+    except IntegrityError:
+        # A concurrent submission of the same UUID won the race: decide as if it had come first.
+        return submit_report(
+            report_uuid=report_uuid,
+            source=source,
+            kind=kind,
+            payload=payload,
+            raw_text=raw_text,
+            actor=actor,
+            received_at=received_at,
+            is_synthetic=is_synthetic,
+        )
+    audit(actor, "report.submit", report, kind=kind, source=source.pk)
+    return report, True
+
+
+def search_keys_for(name: str) -> str:
+    from vigil.names import search_keys
+
+    keys = sorted(search_keys(name))
+    return " " + " ".join(keys) + " " if keys else ""
+
+
+@dataclass(frozen=True)
+class DetentionInput:
+    """One detention as told by a source: the domain value that forms, the API and importers produce."""
+
+    detained_on: dt.date
+    city: str
+    full_name: str = ""
+    head_count: int = 1
+    birth_date: dt.date | None = None
+    birth_year: int | None = None
+    sex: str = ""
+    home_city: str = ""
+    event: Event | None = None
+    detained_at: dt.datetime | None = None
+    place: str = ""
+    unit: str = ""
+    held_at: str = ""
+    injuries: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.full_name.strip() and self.head_count != 1:
+            raise ValueError("a named detention is of exactly one person; use head_count only for unnamed groups")
+        if self.head_count < 1:
+            raise ValueError("head_count must be at least 1")
+        if self.birth_date and self.birth_year and self.birth_date.year != self.birth_year:
+            raise ValueError("birth_year does not match birth_date")
+
+    def payload(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["event"] = self.event.slug if self.event else None
+        return _jsonable(data)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class DetentionResult:
+    report: Report
+    detention: Detention
+    created: bool
+
+
+def record_detention(
+    *,
+    data: DetentionInput,
+    source: Source,
+    actor: Any,
+    report_uuid: uuid_mod.UUID | None = None,
+    raw_text: str = "",
+    received_at: dt.datetime | None = None,
+    is_synthetic: bool = False,
+) -> DetentionResult:
+    """Record a report of a detention: the report, the reported identity (a new person until linkage says
+    otherwise), the detention and where the person is held."""
+    with transaction.atomic():
+        report, created = submit_report(
+            report_uuid=report_uuid or uuid_mod.uuid4(),
+            source=source,
+            kind="detention",
+            payload=data.payload(),
+            raw_text=raw_text,
+            actor=actor,
+            received_at=received_at,
+            is_synthetic=is_synthetic,
+        )
+        if not created:
+            return DetentionResult(report, report.detentions.get(), False)
+        identity = None
+        person = None
+        name = " ".join(data.full_name.split())
+        if name:
+            person = Person.objects.create(is_synthetic=is_synthetic)
+            identity = Identity.objects.create(
+                person=person,
+                report=report,
+                full_name=name,
+                birth_date=data.birth_date,
+                birth_year=data.birth_year or (data.birth_date.year if data.birth_date else None),
+                sex=data.sex,
+                home_city=data.home_city,
+                search_keys=search_keys_for(name),
+            )
+        detention = Detention.objects.create(
+            report=report,
+            identity=identity,
+            person=person,
+            head_count=1 if identity else data.head_count,
+            event=data.event,
+            detained_at=data.detained_at,
+            detained_on=data.detained_on,
+            city=data.city,
+            place=data.place,
+            unit=data.unit,
+            injuries=data.injuries,
+            is_synthetic=is_synthetic,
+        )
+        if data.held_at:
+            Whereabouts.objects.create(
+                detention=detention,
+                facility=data.held_at,
+                since=data.detained_at or timezone.now(),
+                report=report,
+            )
+        audit(actor, "detention.record", detention, report=report.pk, named=bool(identity))
+        return DetentionResult(report, detention, True)
+
+
+def actor_report(
+    actor: Any, kind: str, payload: dict[str, Any], *, source: Source | None = None, raw_text: str = ""
+) -> Report:
+    """A report for a fact that a user adds directly (a lawyer's charge, a release): the user is the source."""
+    if source is None:
+        name = f"user:{actor.pk}" if getattr(actor, "pk", None) else "system"
+        kind_of_source = SourceKind.LAWYER if getattr(actor, "role", "") == "lawyer" else SourceKind.OTHER
+        source = get_or_create_source(SourceInput(kind=kind_of_source, name=name, reliability="B"), actor)
+    report, _ = submit_report(
+        report_uuid=uuid_mod.uuid4(), source=source, kind=kind, payload=payload, raw_text=raw_text, actor=actor
+    )
+    return report
+
+
+def record_whereabouts(
+    detention: Detention, *, facility: str, since: dt.datetime, actor: Any, source: Source | None = None
+) -> Whereabouts:
+    with transaction.atomic():
+        report = actor_report(
+            actor, "whereabouts", {"detention": detention.pk, "facility": facility, "since": since}, source=source
+        )
+        place = Whereabouts.objects.create(detention=detention, facility=facility, since=since, report=report)
+        audit(actor, "whereabouts.record", place, detention=detention.pk)
+        return place
+
+
+def record_release(
+    detention: Detention, *, released_at: dt.datetime, actor: Any, source: Source | None = None
+) -> Detention:
+    with transaction.atomic():
+        actor_report(actor, "release", {"detention": detention.pk, "released_at": released_at}, source=source)
+        Detention.objects.filter(pk=detention.pk).update(released_at=released_at)
+        detention.refresh_from_db()
+        audit(actor, "detention.release", detention)
+        return detention
+
+
+def create_event(
+    *,
+    slug: str,
+    name: str,
+    date: dt.date,
+    actor: Any,
+    city: str = "",
+    place: str = "",
+    kind: str = "rally",
+    parent: Event | None = None,
+    name_ru: str = "",
+    name_be: str = "",
+    is_synthetic: bool = False,
+) -> Event:
+    with transaction.atomic():
+        event = Event.objects.create(
+            slug=slug,
+            name=name,
+            name_ru=name_ru,
+            name_be=name_be,
+            date=date,
+            city=city,
+            place=place,
+            kind=kind,
+            parent=parent,
+            is_synthetic=is_synthetic,
+        )
+        audit(actor, "event.create", event)
+        return event
+
+
+def set_consent(person: Person, *, consent: bool, actor: Any) -> Person:
+    with transaction.atomic():
+        Person.objects.filter(pk=person.pk).update(consent_to_publish=consent)
+        person.refresh_from_db()
+        audit(actor, "person.consent", person, consent=consent)
+        return person

@@ -1,0 +1,103 @@
+"""Merges, splits and their undoing. Identities move between persons; nothing is deleted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from vigil.audit.log import record as audit
+from vigil.records.models import Detention, Identity, Person
+from vigil.review.models import CandidatePair, LinkOperation, PairVerdict
+
+
+class LinkError(ValueError):
+    pass
+
+
+def _move(identity_ids: Iterable[int], to: Person) -> None:
+    ids = list(identity_ids)
+    Identity.objects.filter(pk__in=ids).update(person=to)
+    Detention.objects.filter(identity_id__in=ids).update(person=to)
+
+
+def merge_persons(target: Person, others: Sequence[Person], *, actor: Any, reason: str = "") -> LinkOperation:
+    """Move every identity of ``others`` to ``target``; the emptied persons remain, marked merged."""
+    others = [p for p in others if p.pk != target.pk]
+    if not others:
+        raise LinkError("nothing to merge: choose at least one other person")
+    with transaction.atomic():
+        moves = [
+            {"identity": i.pk, "from": i.person_id, "to": target.pk}
+            for i in Identity.objects.filter(person__in=others).order_by("pk")
+        ]
+        _move((m["identity"] for m in moves), target)
+        Person.objects.filter(pk__in=[p.pk for p in others]).update(merged_into=target)
+        op = LinkOperation.objects.create(kind=LinkOperation.Kind.MERGE, moves=moves, reason=reason, made_by=_user(actor))
+        audit(actor, "person.merge", target, merged=[p.pk for p in others], operation=op.pk)
+        return op
+
+
+def split_person(person: Person, identities: Sequence[Identity], *, actor: Any, reason: str = "") -> LinkOperation:
+    """Move the given identities of ``person`` to a new person."""
+    ids = {i.pk for i in identities}
+    own = set(person.identities.values_list("pk", flat=True))
+    if not ids or not ids <= own:
+        raise LinkError("choose identities that belong to this person")
+    if ids == own:
+        raise LinkError("a split must leave at least one identity with the person")
+    with transaction.atomic():
+        new = Person.objects.create(is_synthetic=person.is_synthetic)
+        moves = [{"identity": pk, "from": person.pk, "to": new.pk} for pk in sorted(ids)]
+        _move(ids, new)
+        op = LinkOperation.objects.create(kind=LinkOperation.Kind.SPLIT, moves=moves, reason=reason, made_by=_user(actor))
+        audit(actor, "person.split", person, new_person=new.pk, operation=op.pk)
+        return op
+
+
+def undo_operation(op: LinkOperation, *, actor: Any) -> LinkOperation:
+    """Put every identity the operation moved back where it was, if nothing moved it since."""
+    with transaction.atomic():
+        op = LinkOperation.objects.select_for_update().get(pk=op.pk)
+        if op.undone_at:
+            raise LinkError("this decision has already been undone")
+        for move in op.moves:
+            current = Identity.objects.get(pk=move["identity"]).person_id
+            if current != move["to"]:
+                raise LinkError(f"identity {move['identity']} was moved again later; undo that decision first")
+        by_origin: dict[int, list[int]] = {}
+        for move in op.moves:
+            by_origin.setdefault(move["from"], []).append(move["identity"])
+        for origin, ids in by_origin.items():
+            person = Person.objects.get(pk=origin)
+            _move(ids, person)
+            if person.merged_into_id:
+                Person.objects.filter(pk=origin).update(merged_into=None)
+        LinkOperation.objects.filter(pk=op.pk).update(undone_at=timezone.now(), undone_by=_user(actor))
+        op.refresh_from_db()
+        audit(actor, "person.undo", f"review.linkoperation:{op.pk}", kind=op.kind)
+        return op
+
+
+def decide_pair(pair: CandidatePair, *, verdict: str, actor: Any) -> CandidatePair:
+    """Record a reviewer's verdict; 'same' merges the two persons (undoably)."""
+    if verdict not in PairVerdict.values:
+        raise LinkError(f"unknown verdict {verdict!r}")
+    with transaction.atomic():
+        pair = CandidatePair.objects.select_for_update().get(pk=pair.pk)
+        op = None
+        left, right = pair.left.person, pair.right.person
+        if verdict == PairVerdict.SAME and left.pk != right.pk:
+            op = merge_persons(left, [right], actor=actor, reason=f"review of candidate pair {pair.pk}")
+        CandidatePair.objects.filter(pk=pair.pk).update(
+            verdict=verdict, decided_by=_user(actor), decided_at=timezone.now(), operation=op
+        )
+        pair.refresh_from_db()
+        audit(actor, "review.verdict", pair, verdict=verdict)
+        return pair
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
