@@ -1,0 +1,176 @@
+"""Forms turn raw input into domain values (DetentionInput and friends)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from vigil.cases.models import CaseKind
+from vigil.records.models import Event, Reliability, Sex, SourceKind
+from vigil.records.operations import DetentionInput, SourceInput
+from vigil.reference import article_choices, city_name, facilities, find_article, outcomes, units, UnknownArticle
+
+
+def facility_choices() -> list[tuple[str, str]]:
+    return [("", "—")] + [(k, f"{v['name_ru']} ({v['city']})") for k, v in facilities().items()]
+
+
+def unit_choices() -> list[tuple[str, str]]:
+    return [("", "—")] + [(k, f"{v['name_ru']} / {v['name_en']}") for k, v in units().items()]
+
+
+class IntakeForm(forms.Form):
+    """A hotline call in under a minute: only the date and city are required."""
+
+    report_uuid = forms.UUIDField(widget=forms.HiddenInput)
+    full_name = forms.CharField(
+        label=_("Name of the detained person"), max_length=300, required=False,
+        help_text=_("As the caller says it, in any script. Leave empty for an unnamed group."),
+    )
+    head_count = forms.IntegerField(
+        label=_("Number of people (unnamed group)"), min_value=1, max_value=10000, required=False,
+    )
+    event = forms.ModelChoiceField(label=_("Rally or event"), queryset=Event.objects.all(), required=False)
+    detained_on = forms.DateField(label=_("Date of detention"), widget=forms.DateInput(attrs={"type": "date"}))
+    detained_time = forms.TimeField(
+        label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    city = forms.CharField(label=_("City"), max_length=100)
+    place = forms.CharField(label=_("Place (street, metro station)"), max_length=200, required=False)
+    unit = forms.ChoiceField(label=_("Detained by"), choices=unit_choices, required=False)
+    held_at = forms.ChoiceField(label=_("Where held now"), choices=facility_choices, required=False)
+    injuries = forms.CharField(label=_("Injuries known to the caller"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    birth_year = forms.IntegerField(label=_("Year of birth"), min_value=1900, max_value=2030, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
+    home_city = forms.CharField(label=_("Home city"), max_length=100, required=False)
+    source_kind = forms.ChoiceField(label=_("Who is calling"), choices=SourceKind.choices, initial=SourceKind.RELATIVE)
+    source_name = forms.CharField(label=_("Caller (e.g. wife, friend)"), max_length=200, required=False)
+    source_contact = forms.CharField(label=_("Caller's contact"), max_length=200, required=False)
+    reliability = forms.ChoiceField(label=_("Reliability"), choices=Reliability.choices, initial=Reliability.UNKNOWN)
+    raw_text = forms.CharField(label=_("What the caller said"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("report_uuid", uuid.uuid4())
+            self.initial.setdefault("detained_on", timezone.localdate())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        name = (data.get("full_name") or "").strip()
+        head_count = data.get("head_count")
+        if name and head_count and head_count != 1:
+            self.add_error("head_count", _("Give either a name or a number of unnamed people, not both."))
+        if not name and not head_count:
+            self.add_error("full_name", _("Give the person's name, or the number of unnamed people."))
+        bd, by = data.get("birth_date"), data.get("birth_year")
+        if bd and by and bd.year != by:
+            self.add_error("birth_year", _("The year does not match the date of birth."))
+        day = data.get("detained_on")
+        if day and day > timezone.localdate() + dt.timedelta(days=1):
+            self.add_error("detained_on", _("The date of detention is in the future."))
+        return data
+
+    def detention_input(self) -> DetentionInput:
+        d = self.cleaned_data
+        detained_at = None
+        if d.get("detained_time"):
+            detained_at = timezone.make_aware(dt.datetime.combine(d["detained_on"], d["detained_time"]))
+        name = (d.get("full_name") or "").strip()
+        return DetentionInput(
+            detained_on=d["detained_on"],
+            city=city_name(d["city"]),
+            full_name=name,
+            head_count=1 if name else (d.get("head_count") or 1),
+            birth_date=d.get("birth_date"),
+            birth_year=d.get("birth_year"),
+            sex=d.get("sex") or "",
+            home_city=d.get("home_city") or "",
+            event=d.get("event"),
+            detained_at=detained_at,
+            place=d.get("place") or "",
+            unit=d.get("unit") or "",
+            held_at=d.get("held_at") or "",
+            injuries=d.get("injuries") or "",
+        )
+
+    def source_input(self) -> SourceInput:
+        d = self.cleaned_data
+        return SourceInput(
+            kind=d["source_kind"],
+            name=d.get("source_name") or str(SourceKind(d["source_kind"]).label),
+            reliability=d["reliability"],
+            contact=d.get("source_contact") or "",
+        )
+
+
+class CaseForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=CaseKind.choices)
+    article = forms.ChoiceField(label=_("Article"), choices=article_choices)
+    part = forms.CharField(label=_("Part"), max_length=10, required=False)
+    number = forms.CharField(label=_("Case number"), max_length=60, required=False)
+    court = forms.CharField(label=_("Court"), max_length=200, required=False)
+    judge = forms.CharField(label=_("Judge"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, detained_on: dt.date | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.detained_on = detained_on
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("article") and self.detained_on:
+            try:
+                art = find_article(data["article"], on=self.detained_on)
+            except UnknownArticle as exc:
+                self.add_error("article", str(exc))
+            else:
+                if data.get("kind") and art.is_criminal != (data["kind"] == CaseKind.CRIMINAL):
+                    self.add_error("kind", _("This article belongs to the other kind of case."))
+        return data
+
+
+class DecisionForm(forms.Form):
+    decided_on = forms.DateField(label=_("Date of decision"), widget=forms.DateInput(attrs={"type": "date"}))
+    outcome = forms.ChoiceField(label=_("Decision"), choices=lambda: [(k, v["label_en"]) for k, v in outcomes().items()])
+    fine_base_units = forms.DecimalField(label=_("Fine, base units"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2, required=False)
+    arrest_days = forms.IntegerField(label=_("Arrest, days"), min_value=1, max_value=365, required=False)
+    community_service_hours = forms.IntegerField(label=_("Community service, hours"), min_value=1, required=False)
+    prison_months = forms.IntegerField(label=_("Prison term, months"), min_value=1, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("outcome") in {"fine", "criminal_fine"} and not data.get("fine_base_units"):
+            self.add_error("fine_base_units", _("A fine needs its amount."))
+        if data.get("outcome") == "administrative_arrest" and not data.get("arrest_days"):
+            self.add_error("arrest_days", _("An arrest needs its length in days."))
+        return data
+
+
+class HearingForm(forms.Form):
+    held_on = forms.DateField(label=_("Hearing date"), widget=forms.DateInput(attrs={"type": "date"}))
+    court = forms.CharField(label=_("Court"), max_length=200, required=False)
+    judge = forms.CharField(label=_("Judge"), max_length=200, required=False)
+
+
+class ReleaseForm(forms.Form):
+    released_at = forms.DateTimeField(label=_("Released at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+class WhereaboutsForm(forms.Form):
+    facility = forms.ChoiceField(label=_("Now held at"), choices=facility_choices)
+    since = forms.DateTimeField(label=_("Since"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Name"), required=False)
+    event = forms.SlugField(required=False)
+    city = forms.CharField(required=False)
+    day = forms.DateField(required=False)
+    figure = forms.CharField(required=False)

@@ -1,0 +1,433 @@
+"""Thin views: parse with a form, call one operation, render."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from vigil.abuse.models import EvidenceFile
+from vigil.abuse.operations import open_evidence
+from vigil.accounts.models import Role
+from vigil.audit.log import record as audit
+from vigil.cases.models import Case
+from vigil.cases.operations import open_case, record_decision, record_hearing
+from vigil.figures.counting import FIGURES, detentions_for, diff_figures, event_figures
+from vigil.figures.models import Snapshot
+from vigil.figures.operations import take_snapshot
+from vigil.records.models import Detention, Event, Person
+from vigil.records.operations import (
+    ReportConflictError,
+    get_or_create_source,
+    record_detention,
+    record_release,
+    record_whereabouts,
+    search_keys_for,
+)
+from vigil.review.models import LinkOperation
+from vigil.review.operations import LinkError, merge_persons, split_person, undo_operation
+from vigil.web.access import ANY_RECORDS, CASEWORK, FIGURES as FIGURE_ROLES, INTAKE, LINKAGE, role_required
+from vigil.web.forms import CaseForm, DecisionForm, HearingForm, IntakeForm, ReleaseForm, SearchForm, WhereaboutsForm
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return redirect("public_figures")
+    user: Any = request.user
+    if user.role == Role.AUDITOR:
+        return redirect("audit_log")
+    recent = Detention.objects.visible_to(user).select_related("identity", "event").order_by("-id")[:20]
+    events = Event.objects.filter(parent__isnull=True)[:20]
+    return render(request, "web/home.html", {"recent": recent, "events": events})
+
+
+@role_required(*INTAKE)
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest) -> HttpResponse:
+    form = IntakeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            source = get_or_create_source(form.source_input(), request.user)
+            result = record_detention(
+                data=form.detention_input(),
+                source=source,
+                actor=request.user,
+                report_uuid=form.cleaned_data["report_uuid"],
+                raw_text=form.cleaned_data.get("raw_text") or "",
+            )
+        except ReportConflictError:
+            form.add_error(None, _("A different report was already sent with this form; it was kept for review."))
+        except ValueError as exc:
+            form.add_error(None, str(exc))
+        else:
+            if result.created:
+                messages.success(request, _("Report saved."))
+            else:
+                messages.info(request, _("This report was already saved."))
+            return redirect(reverse("intake") + "?saved=" + str(result.detention.pk))
+    saved = request.GET.get("saved")
+    return render(request, "web/intake.html", {"form": form, "saved": saved})
+
+
+def _label(detention: Detention, user: Any) -> str:
+    if detention.identity_id is None:
+        return _("%(n)d unnamed") % {"n": detention.head_count}
+    if user.sees_identities:
+        return detention.identity.full_name  # type: ignore[union-attr]
+    return Person(pk=detention.person_id).pseudonym
+
+
+def _filtered(request: HttpRequest) -> tuple[QuerySet[Detention], dict[str, Any]]:
+    form = SearchForm(request.GET)
+    form.is_valid()
+    f = form.cleaned_data
+    event = Event.objects.filter(slug=f["event"]).first() if f.get("event") else None
+    if f.get("event") and event is None:
+        raise Http404("no such event")
+    figure = f.get("figure") or "persons"
+    if figure not in FIGURES:
+        raise Http404("no such figure")
+    if event is not None or f.get("figure") or f.get("city") or f.get("day"):
+        qs = detentions_for(event, figure, city=f.get("city") or None, day=f.get("day"))
+    else:
+        qs = Detention.objects.all()
+    if f.get("q"):
+        keys = search_keys_for(f["q"]).split()
+        if keys:
+            from django.db.models import Q
+
+            cond = Q()
+            for key in keys:
+                cond |= Q(identity__search_keys__contains=f" {key} ")
+            qs = qs.filter(cond)
+        else:
+            qs = qs.none()
+    qs = qs.visible_to(request.user).select_related("identity", "event", "report__source").order_by("-detained_on", "-id")
+    return qs, {"form": form, "event": event, "figure": figure, "filters": {k: v for k, v in request.GET.items() if k != "page"}}
+
+
+@role_required(*ANY_RECORDS)
+def detention_list(request: HttpRequest) -> HttpResponse:
+    qs, ctx = _filtered(request)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    rows = [(d, _label(d, request.user)) for d in page]
+    ctx.update({"page": page, "rows": rows, "query": urlencode(ctx["filters"])})
+    return render(request, "web/detention_list.html", ctx)
+
+
+@role_required(*ANY_RECORDS)
+def detention_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    qs, _ctx = _filtered(request)
+    user: Any = request.user
+    named = request.GET.get("named") == "1"
+    if named and not user.is_coordinator:
+        raise PermissionDenied
+    rows = [
+        {
+            "detention_id": d.pk,
+            "person": (d.identity.full_name if named and d.identity else (Person(pk=d.person_id).pseudonym if d.person_id else "")),
+            "head_count": d.head_count,
+            "event": d.event.slug if d.event else "",
+            "detained_on": d.detained_on.isoformat(),
+            "city": d.city,
+            "source_kind": d.report.source.kind,
+            "report_uuid": str(d.report.uuid),
+            "synthetic": d.is_synthetic,
+        }
+        for d in qs.iterator(chunk_size=2000)
+    ]
+    audit(user, "export.detentions", None, fmt=fmt, rows=len(rows), named=named, filters=dict(request.GET.items()))
+    if fmt == "json":
+        return JsonResponse({"synthetic": any(r["synthetic"] for r in rows), "rows": rows})
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="detentions.csv"'
+    fields = list(rows[0]) if rows else ["detention_id", "person", "head_count", "event", "detained_on", "city", "source_kind", "report_uuid", "synthetic"]
+    writer = csv.DictWriter(response, fieldnames=fields)
+    writer.writeheader()
+    writer.writerows(rows)
+    return response
+
+
+@role_required(*ANY_RECORDS)
+def detention_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    detention = get_object_or_404(Detention.objects.visible_to(request.user).select_related("identity", "event", "report__source"), pk=pk)
+    user: Any = request.user
+    if detention.identity_id and user.sees_identities:
+        audit(user, "view.identity", detention)
+    ctx: dict[str, Any] = {
+        "d": detention,
+        "label": _label(detention, user),
+        "cases": detention.cases.prefetch_related("charges", "decisions", "hearings"),
+        "allegations": detention.allegations.prefetch_related("evidence"),
+        "whereabouts": detention.whereabouts.all(),
+        "can_edit": user.has_role(*CASEWORK),
+        "case_form": CaseForm(detained_on=detention.detained_on),
+        "release_form": ReleaseForm(),
+        "whereabouts_form": WhereaboutsForm(),
+    }
+    return render(request, "web/detention_detail.html", ctx)
+
+
+@role_required(*CASEWORK)
+@require_POST
+def detention_add_case(request: HttpRequest, pk: int) -> HttpResponse:
+    detention = get_object_or_404(Detention.objects.visible_to(request.user), pk=pk)
+    form = CaseForm(request.POST, detained_on=detention.detained_on)
+    if form.is_valid():
+        d = form.cleaned_data
+        lawyer = request.user if request.user.role == Role.LAWYER else None  # type: ignore[union-attr]
+        case = open_case(
+            detention, kind=d["kind"], article=d["article"], part=d["part"], number=d["number"],
+            court=d["court"], judge=d["judge"], lawyer=lawyer, actor=request.user,
+        )
+        return redirect("case_detail", pk=case.pk)
+    return render(request, "web/form_page.html", {"form": form, "title": _("Add a case")}, status=400)
+
+
+@role_required(*CASEWORK)
+@require_POST
+def detention_release(request: HttpRequest, pk: int) -> HttpResponse:
+    detention = get_object_or_404(Detention.objects.visible_to(request.user), pk=pk)
+    form = ReleaseForm(request.POST)
+    if form.is_valid():
+        record_release(detention, released_at=form.cleaned_data["released_at"], actor=request.user)
+        return redirect("detention_detail", pk=pk)
+    return render(request, "web/form_page.html", {"form": form, "title": _("Release")}, status=400)
+
+
+@role_required(*CASEWORK)
+@require_POST
+def detention_whereabouts(request: HttpRequest, pk: int) -> HttpResponse:
+    detention = get_object_or_404(Detention.objects.visible_to(request.user), pk=pk)
+    form = WhereaboutsForm(request.POST)
+    if form.is_valid():
+        record_whereabouts(detention, facility=form.cleaned_data["facility"], since=form.cleaned_data["since"], actor=request.user)
+        return redirect("detention_detail", pk=pk)
+    return render(request, "web/form_page.html", {"form": form, "title": _("Where held")}, status=400)
+
+
+def _case_for(request: HttpRequest, pk: int) -> Case:
+    user: Any = request.user
+    qs = Case.objects.select_related("detention__identity")
+    if not user.is_coordinator:
+        qs = qs.filter(lawyer=user)
+    return get_object_or_404(qs, pk=pk)
+
+
+@role_required(*CASEWORK)
+@require_http_methods(["GET", "POST"])
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _case_for(request, pk)
+    decision_form = DecisionForm(request.POST if request.POST.get("form") == "decision" else None)
+    hearing_form = HearingForm(request.POST if request.POST.get("form") == "hearing" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("form") == "decision" and decision_form.is_valid():
+                record_decision(case, actor=request.user, **decision_form.cleaned_data)
+                return redirect("case_detail", pk=pk)
+            if request.POST.get("form") == "hearing" and hearing_form.is_valid():
+                record_hearing(case, actor=request.user, **hearing_form.cleaned_data)
+                return redirect("case_detail", pk=pk)
+        except ValueError as exc:
+            (decision_form if request.POST.get("form") == "decision" else hearing_form).add_error(None, str(exc))
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "web/case_detail.html",
+        {"case": case, "label": _label(case.detention, request.user), "decision_form": decision_form, "hearing_form": hearing_form},
+        status=status,
+    )
+
+
+@role_required(Role.COORDINATOR, Role.ANALYST)
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk)
+    user: Any = request.user
+    detentions = person.detentions.select_related("event", "report__source").prefetch_related("whereabouts", "cases__decisions", "cases__charges").order_by("detained_on", "detained_at")
+    timeline: list[tuple[Any, str, str]] = []
+    for d in detentions:
+        timeline.append((d.detained_at or d.detained_on, _("Detained"), f"{d.city} {d.place}".strip()))
+        for w in d.whereabouts.all():
+            timeline.append((w.since, _("Held at"), w.facility))
+        for c in d.cases.all():
+            for ch in c.charges.all():
+                timeline.append((d.detained_on, _("Charged"), str(ch)))
+            for dec in c.decisions.all():
+                timeline.append((dec.decided_on, _("Decision"), dec.outcome))
+        if d.released_at:
+            timeline.append((d.released_at, _("Released"), ""))
+    timeline.sort(key=lambda t: t[0].isoformat() if hasattr(t[0], "isoformat") else str(t[0]))
+    if user.sees_identities:
+        audit(user, "view.identity", person)
+    return render(request, "web/person_detail.html", {
+        "person": person,
+        "identities": person.identities.select_related("report__source") if user.sees_identities else None,
+        "timeline": timeline,
+        "operations": _operations_for(person),
+        "can_link": user.is_coordinator,
+    })
+
+
+def _operations_for(person: Person) -> list[LinkOperation]:
+    ops = LinkOperation.objects.order_by("-made_at")[:200]
+    return [op for op in ops if any(person.pk in (m["from"], m["to"]) for m in op.moves)]
+
+
+@role_required(Role.COORDINATOR)
+@require_POST
+def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk)
+    try:
+        other = Person.objects.get(pk=int(request.POST.get("other", "0")))
+        merge_persons(person, [other], actor=request.user, reason=request.POST.get("reason", ""))
+    except (Person.DoesNotExist, ValueError, LinkError) as exc:
+        messages.error(request, str(exc) or _("No such person."))
+    return redirect("person_detail", pk=pk)
+
+
+@role_required(Role.COORDINATOR)
+@require_POST
+def person_split(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person, pk=pk)
+    ids = [int(i) for i in request.POST.getlist("identity") if i.isdigit()]
+    try:
+        split_person(person, list(person.identities.filter(pk__in=ids)), actor=request.user, reason=request.POST.get("reason", ""))
+    except LinkError as exc:
+        messages.error(request, str(exc))
+    return redirect("person_detail", pk=pk)
+
+
+@role_required(Role.COORDINATOR)
+@require_POST
+def operation_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    op = get_object_or_404(LinkOperation, pk=pk)
+    try:
+        undo_operation(op, actor=request.user)
+    except LinkError as exc:
+        messages.error(request, str(exc))
+    return redirect(request.POST.get("next") or "home")
+
+
+@role_required(*ANY_RECORDS)
+def event_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/event_list.html", {"events": Event.objects.filter(parent__isnull=True).prefetch_related("parts")})
+
+
+def _bars(rows: list[dict[str, Any]], key: str, label_key: str) -> list[dict[str, Any]]:
+    top = max((r[key] for r in rows), default=0) or 1
+    return [{"label": r[label_key], "value": r[key], "width": round(300 * r[key] / top), "y": i * 22} for i, r in enumerate(rows)]
+
+
+@role_required(*FIGURE_ROLES)
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_object_or_404(Event, slug=slug)
+    figures = event_figures(event)
+    snapshots = list(event.snapshots.all()[:10])
+    last = snapshots[0] if snapshots else None
+    return render(request, "web/event_detail.html", {
+        "event": event,
+        "event_name": event.localized_name(get_language()),
+        "f": figures,
+        "city_bars": _bars(figures["by_city"], "persons", "city"),
+        "day_bars": _bars(figures["by_day"], "persons", "day"),
+        "snapshots": snapshots,
+        "changes": diff_figures(last.figures, figures) if last else [],
+        "next_day": event.date + dt.timedelta(days=1),
+    })
+
+
+@role_required(*FIGURE_ROLES)
+def event_figures_json(request: HttpRequest, slug: str) -> JsonResponse:
+    event = get_object_or_404(Event, slug=slug)
+    return JsonResponse(event_figures(event))
+
+
+@role_required(*FIGURE_ROLES)
+def event_figures_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_object_or_404(Event, slug=slug)
+    f = event_figures(event)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-figures.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["figure", "scope", "value", "synthetic"])
+    for key in ("persons", "detentions", "unnamed_head_count", "charged", "decided", "awaiting_trial", "punished_by_next_day"):
+        writer.writerow([key, "event", f[key], f["is_synthetic"]])
+    for row in f["by_city"]:
+        writer.writerow(["persons", f"city:{row['city']}", row["persons"], f["is_synthetic"]])
+    for row in f["by_day"]:
+        writer.writerow(["persons", f"day:{row['day']}", row["persons"], f["is_synthetic"]])
+    return response
+
+
+@role_required(Role.COORDINATOR)
+@require_POST
+def event_snapshot(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_object_or_404(Event, slug=slug)
+    take_snapshot(event, actor=request.user, label=request.POST.get("label", "")[:200])
+    messages.success(request, _("Figures frozen."))
+    return redirect("event_detail", slug=slug)
+
+
+@role_required(*FIGURE_ROLES)
+def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    snap = get_object_or_404(Snapshot, pk=pk)
+    prev = snap.previous()
+    return render(request, "web/snapshot_detail.html", {"snap": snap, "prev": prev, "changes": diff_figures(prev.figures, snap.figures) if prev else []})
+
+
+def _suppress(value: int) -> str:
+    threshold = settings.PUBLIC_MIN_COUNT
+    return str(value) if value >= threshold or value == 0 else _("fewer than %(n)d") % {"n": threshold}
+
+
+def public_figures(request: HttpRequest) -> HttpResponse:
+    """Aggregate figures only, for anyone: no names, small counts suppressed."""
+    rows = []
+    for event in Event.objects.filter(parent__isnull=True)[:50]:
+        f = event_figures(event)
+        rows.append({
+            "name": event.localized_name(get_language()),
+            "date": event.date,
+            "persons": _suppress(f["persons"]),
+            "charged": _suppress(f["charged"]),
+            "awaiting_trial": _suppress(f["awaiting_trial"]),
+            "cities": [(c["city"], _suppress(c["persons"])) for c in f["by_city"]],
+            "is_synthetic": f["is_synthetic"],
+        })
+    return render(request, "web/public_figures.html", {"rows": rows})
+
+
+@role_required(Role.AUDITOR, Role.COORDINATOR)
+def audit_log(request: HttpRequest) -> HttpResponse:
+    from vigil.audit.models import AuditEntry
+
+    page = Paginator(AuditEntry.objects.order_by("-seq"), 100).get_page(request.GET.get("page"))
+    return render(request, "web/audit_log.html", {"page": page})
+
+
+@role_required(*ANY_RECORDS)
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_object_or_404(EvidenceFile, pk=pk)
+    if not Detention.objects.visible_to(request.user).filter(pk=evidence.allegation.detention_id).exists():
+        raise Http404
+    if request.user.role == Role.ANALYST:  # type: ignore[union-attr]
+        raise PermissionDenied
+    audit(request.user, "evidence.view", evidence)
+    with open_evidence(evidence) as fh:
+        data = fh.read()
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="evidence-{evidence.pk}"'
+    response["X-Content-SHA256"] = evidence.sha256
+    return response
