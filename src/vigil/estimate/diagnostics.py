@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import warnings
 from dataclasses import asdict, dataclass
 from functools import cache
@@ -49,21 +50,32 @@ def diagnose(draws: npt.ArrayLike) -> Diagnostics:
     x = np.asarray(draws, dtype=float)
     if x.ndim != 2:
         raise ValueError("draws must have shape (chains, draws)")
+
+    def scalar(value: object) -> float:
+        # ArviZ returns 0-d or 1-element arrays depending on the number of chains.
+        return float(np.asarray(value, dtype=float).ravel()[0])
+
     with warnings.catch_warnings():
         # A constant chain (for example a stratum where everyone is known) yields NaN with a RuntimeWarning;
         # NaN is the honest answer and callers test for it.
         warnings.simplefilter("ignore")
-        return Diagnostics(
-            chains=int(x.shape[0]),
-            draws_per_chain=int(x.shape[1]),
-            rhat=float(az.rhat(x, method="rank")),
-            ess_bulk=float(az.ess(x, method="bulk")),
-            ess_tail=float(az.ess(x, method="tail")),
-            mcse_mean=float(az.mcse(x, method="mean")),
-            mcse_median=float(az.mcse(x, method="quantile", prob=0.5)),
-            mcse_lower=float(az.mcse(x, method="quantile", prob=0.025)),
-            mcse_upper=float(az.mcse(x, method="quantile", prob=0.975)),
-        )
+        logger = logging.getLogger("arviz")
+        level = logger.level
+        logger.setLevel(logging.ERROR)  # ArviZ logs a shape warning for a single chain; we warn ourselves.
+        try:
+            return Diagnostics(
+                chains=int(x.shape[0]),
+                draws_per_chain=int(x.shape[1]),
+                rhat=scalar(az.rhat(x, method="rank")),
+                ess_bulk=scalar(az.ess(x, method="bulk")),
+                ess_tail=scalar(az.ess(x, method="tail")),
+                mcse_mean=scalar(az.mcse(x, method="mean")),
+                mcse_median=scalar(az.mcse(x, method="quantile", prob=0.5)),
+                mcse_lower=scalar(az.mcse(x, method="quantile", prob=0.025)),
+                mcse_upper=scalar(az.mcse(x, method="quantile", prob=0.975)),
+            )
+        finally:
+            logger.setLevel(level)
 
 
 def convergence_warnings(diag: Diagnostics) -> list[str]:
