@@ -6,6 +6,13 @@ from django.http import HttpRequest
 
 
 def vigil_context(request: HttpRequest) -> dict[str, Any]:
+    from vigil.records.models import Report
+
     user = getattr(request, "user", None)
-    role = getattr(user, "role", None) if user is not None and user.is_authenticated else None
-    return {"vigil_role": role, "vigil_is_coordinator": bool(user and user.is_authenticated and user.is_coordinator)}
+    authenticated = bool(user is not None and user.is_authenticated)
+    return {
+        "vigil_role": getattr(user, "role", None) if authenticated else None,
+        "vigil_is_coordinator": bool(authenticated and user.is_coordinator),  # type: ignore[union-attr]
+        # Synthetic data must never be mistaken for real documentation: every page says so while any is stored.
+        "vigil_synthetic": Report.objects.filter(is_synthetic=True).exists(),
+    }

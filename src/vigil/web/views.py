@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -14,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -330,18 +332,62 @@ def _bars(rows: list[dict[str, Any]], key: str, label_key: str) -> list[dict[str
     return [{"label": r[label_key], "value": r[key], "width": round(300 * r[key] / top), "y": i * 22} for i, r in enumerate(rows)]
 
 
+def _figure_link(list_url: str, value: int, figure: str, **extra: str) -> str:
+    query = urlencode({"figure": figure, **extra})
+    return format_html('<a data-figure="{}" href="{}&amp;{}">{}</a>', figure, list_url, query, intcomma(value))
+
+
+def _headline(event: Event, f: dict[str, Any], list_url: str) -> list[str]:
+    """The sentences a coordinator quotes, every number a link to the records it counts."""
+    name = event.localized_name(get_language())
+    sentences = []
+    persons = _figure_link(list_url, f["persons"], "persons")
+    top = f["by_city"][0] if f["by_city"] else None
+    if top and len(f["by_city"]) > 1:
+        text = _("At least %(persons)s people were detained in connection with %(event)s, %(city_n)s of them in %(city)s.")
+        sentences.append(format_html(
+            text.replace("%(persons)s", "{persons}").replace("%(event)s", "{event}")
+            .replace("%(city_n)s", "{city_n}").replace("%(city)s", "{city}"),
+            persons=persons, event=name, city=top["city"],
+            city_n=_figure_link(list_url, top["persons"], "persons", city=top["city"]),
+        ))
+    else:
+        text = _("At least %(persons)s people were detained in connection with %(event)s.")
+        sentences.append(format_html(text.replace("%(persons)s", "{persons}").replace("%(event)s", "{event}"), persons=persons, event=name))
+    text = _(
+        "At least %(punished)s were charged under article 23.34 and fined or sentenced to administrative arrest "
+        "by the following day; %(awaiting)s await trial."
+    )
+    sentences.append(format_html(
+        text.replace("%(punished)s", "{punished}").replace("%(awaiting)s", "{awaiting}"),
+        punished=_figure_link(list_url, f["punished_by_next_day"], "punished_by_next_day"),
+        awaiting=_figure_link(list_url, f["awaiting_trial"], "awaiting_trial"),
+    ))
+    if f["unnamed_head_count"]:
+        text = _("Group reports without names add about %(n)s more people, counted separately.")
+        sentences.append(format_html(text.replace("%(n)s", "{n}"), n=_figure_link(list_url, f["unnamed_head_count"], "unnamed_head_count")))
+    return sentences
+
+
 @role_required(*FIGURE_ROLES)
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event, slug=slug)
     figures = event_figures(event)
     snapshots = list(event.snapshots.all()[:10])
     last = snapshots[0] if snapshots else None
+    list_url = reverse("detention_list") + "?" + urlencode({"event": event.slug})
+    city_bars = _bars(figures["by_city"][:12], "persons", "city")
+    day_bars = _bars(figures["by_day"][:31], "persons", "day")
     return render(request, "web/event_detail.html", {
         "event": event,
         "event_name": event.localized_name(get_language()),
         "f": figures,
-        "city_bars": _bars(figures["by_city"], "persons", "city"),
-        "day_bars": _bars(figures["by_day"], "persons", "day"),
+        "headline": _headline(event, figures, list_url),
+        "list_url": list_url,
+        "city_bars": city_bars,
+        "day_bars": day_bars,
+        "city_height": max(22 * len(city_bars), 22),
+        "day_height": max(22 * len(day_bars), 22),
         "snapshots": snapshots,
         "changes": diff_figures(last.figures, figures) if last else [],
         "next_day": event.date + dt.timedelta(days=1),
