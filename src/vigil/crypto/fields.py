@@ -16,7 +16,8 @@ import os
 import re
 import struct
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -95,6 +96,40 @@ def token_key_version(token: str | bytes) -> int:
     if len(raw) < _HEADER.size:
         raise DecryptionError("field token is too short")
     return int(_HEADER.unpack(raw[: _HEADER.size])[1])
+
+
+@dataclass(frozen=True)
+class FieldContext:
+    """Where a field ciphertext lives: the table, row and field it is bound to by its associated data."""
+
+    table: str
+    row_id: object
+    field: str
+
+
+def reencrypt(
+    keys: KeySource, items: Iterable[tuple[FieldContext, str]]
+) -> Iterator[tuple[FieldContext, str]]:
+    """Yield ``(context, token)`` for every item, every token under the current key version of ``keys``.
+
+    Tokens under an older live version are decrypted and sealed again under the current one (with a fresh
+    nonce, bound to the same context); tokens already current pass through unchanged, so an interrupted pass
+    can simply be run again. Lazy, so the caller can stream rows from the database and write them back in
+    batches. A token that fails to authenticate raises :class:`DecryptionError` rather than being skipped.
+    """
+    current = keys.current()
+    for context, token in items:
+        if token_key_version(token) == current.version:
+            yield context, token
+            continue
+        table, row_id, field = context.table, context.row_id, context.field
+        raw = decrypt_field_bytes(keys, b64d(token), table=table, row_id=row_id, field=field)
+        yield context, b64e(encrypt_field_bytes(current, raw, table=table, row_id=row_id, field=field))
+
+
+def contexts_under_version(items: Iterable[tuple[FieldContext, str]], version: int) -> list[FieldContext]:
+    """The contexts whose tokens are still under ``version``; must be empty before that version is retired."""
+    return [context for context, token in items if token_key_version(token) == version]
 
 
 _SPACES = re.compile(r"\s+")

@@ -349,9 +349,12 @@ def _check_metadata(doc: Mapping[str, Any], master: bytearray) -> bool:
     mac_key = _mac_key(master)
     try:
         expected = hmac.digest(bytes(mac_key), _metadata_for_mac(doc), "sha256")
+        stored = b64d(str(doc.get("mac", "")))
+    except (KeyError, TypeError, ValueError):
+        return False
     finally:
         _wipe(mac_key)
-    return hmac.compare_digest(expected, b64d(str(doc.get("mac", ""))))
+    return hmac.compare_digest(expected, stored)
 
 
 class KeyStore:
@@ -492,42 +495,14 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-# -- rotation helpers -------------------------------------------------------------------------------------
+# -- rotation helpers (kept here for callers that import them from the keystore) -------------------------
 
-
-@dataclass(frozen=True)
-class FieldContext:
-    """Where a field ciphertext lives; the AAD it was sealed with."""
-
-    table: str
-    row_id: object
-    field: str
+FieldContext = fields.FieldContext
+contexts_under_version = fields.contexts_under_version
 
 
 def reencrypt_fields(
     keys: PurposeKeys, items: Iterable[tuple[FieldContext, str]]
 ) -> Iterator[tuple[FieldContext, str]]:
-    """Yield ``(context, token)`` for every item, re-encrypted under the current version when it is not already.
-
-    Lazy, so the caller can stream rows from the database and write them back in batches. Tokens already
-    under the current version are passed through unchanged (so the pass can be resumed after interruption).
-    """
-    current = keys.current()
-    for context, token in items:
-        if fields.token_key_version(token) == current.version:
-            yield context, token
-            continue
-        plaintext = fields.decrypt_field(
-            keys, token, table=context.table, row_id=context.row_id, field=context.field
-        )
-        yield (
-            context,
-            fields.encrypt_field(
-                current, plaintext, table=context.table, row_id=context.row_id, field=context.field
-            ),
-        )
-
-
-def contexts_under_version(items: Iterable[tuple[FieldContext, str]], version: int) -> list[FieldContext]:
-    """The contexts whose tokens are still under ``version``; must be empty before that version is retired."""
-    return [context for context, token in items if fields.token_key_version(token) == version]
+    """Same as :func:`vigil.crypto.fields.reencrypt` for the field keys of a keyring."""
+    return fields.reencrypt(keys, items)
