@@ -72,7 +72,9 @@ def cluster_pairs(
     # by a reviewer, a wrong merge silently changes counts.
     if len(ml) and len(cl):
         forbidden = {tuple(sorted(p)) for p in cl.tolist()}
-        ml = np.array([p for p in ml.tolist() if tuple(sorted(p)) not in forbidden], dtype=np.int64).reshape(-1, 2)
+        ml = np.array([p for p in ml.tolist() if tuple(sorted(p)) not in forbidden], dtype=np.int64).reshape(
+            -1, 2
+        )
     e_left = np.concatenate([left[keep], ml[:, 0]])
     e_right = np.concatenate([right[keep], ml[:, 1]])
     e_prob = np.concatenate([probability[keep], np.full(len(ml), 2.0)])  # decided pairs sort above any score

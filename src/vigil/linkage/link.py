@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -26,6 +26,12 @@ from vigil.linkage.records import check_frame
 DEFAULT_THRESHOLD = 0.9
 # Pairs below this are dropped straight out of Splink: they would never link and nobody reviews them.
 PAIR_FLOOR = 0.01
+# Comparisons whose exact levels are adjusted for how common the value is (see model.py).
+_TF_COLUMNS = {"surname": "surname_key", "given_name": "given_id"}
+
+# Reviewers' decisions: a frame (record_id_l, record_id_r, same) or (a, b, decision) triples where the
+# decision is True/"same" or False/"different".
+LabelledPairs: TypeAlias = pd.DataFrame | Iterable[tuple[str, str, bool | str]]
 
 
 @dataclass(frozen=True)
@@ -37,21 +43,44 @@ class FieldEvidence:
     bayes_factor: float
     match_weight: float
 
+    @property
+    def agreed(self) -> bool:
+        return self.match_weight > 0
+
 
 @dataclass(frozen=True)
 class PairExplanation:
+    """Why a pair scored what it scored: prior weight + one weight per comparison = total match weight."""
+
     record_id_l: str
     record_id_r: str
     match_probability: float
     match_weight: float
     prior_weight: float
     fields: tuple[FieldEvidence, ...]
+    scored_by_blocking: bool = True  # False: the blocking rules never paired these records; scored on request
 
     def agreeing(self) -> list[FieldEvidence]:
         return [f for f in self.fields if f.match_weight > 0]
 
     def disagreeing(self) -> list[FieldEvidence]:
         return [f for f in self.fields if f.match_weight < 0]
+
+    def field(self, comparison: str) -> FieldEvidence:
+        for evidence in self.fields:
+            if evidence.comparison == comparison:
+                return evidence
+        raise KeyError(comparison)
+
+    def describe(self) -> str:
+        """A few lines a reviewer can read: each field's level and weight, strongest first."""
+        lines = [
+            f"{self.record_id_l} ~ {self.record_id_r}: probability {self.match_probability:.4f}, "
+            f"weight {self.match_weight:+.2f} (prior {self.prior_weight:+.2f})"
+        ]
+        for f in sorted(self.fields, key=lambda f: -abs(f.match_weight)):
+            lines.append(f"  {f.comparison:<12} {f.match_weight:+7.2f}  {f.level}")
+        return "\n".join(lines)
 
 
 def _level_tables(settings: Mapping[str, Any]) -> dict[str, dict[int, tuple[str, float]]]:
@@ -82,48 +111,180 @@ def explain_gammas(
         gamma = int(gammas[comparison])
         label, bf = table[gamma]
         adj = (tf_adjustments or {}).get(comparison)
-        if adj is not None and not math.isnan(adj) and adj > 0:
+        if adj is not None and not math.isnan(adj) and adj > 0 and adj != 1.0:
             bf *= adj
             label += " (adjusted for how common the value is)"
         evidence.append(FieldEvidence(comparison, label, bf, math.log2(bf)))
     return prior_weight, tuple(evidence)
 
 
+def _explanation_from_row(
+    model: LinkModel, row: Mapping[str, Any], a: str, b: str, *, scored_by_blocking: bool
+) -> PairExplanation:
+    gammas = {c[len("gamma_") :]: int(v) for c, v in row.items() if str(c).startswith("gamma_")}
+    tfs = {c[len("bf_tf_adj_") :]: float(v) for c, v in row.items() if str(c).startswith("bf_tf_adj_")}
+    prior_weight, evidence = explain_gammas(model, gammas, tfs)
+    return PairExplanation(
+        record_id_l=a,
+        record_id_r=b,
+        match_probability=float(row["match_probability"]),
+        match_weight=float(row["match_weight"]),
+        prior_weight=prior_weight,
+        fields=evidence,
+        scored_by_blocking=scored_by_blocking,
+    )
+
+
+def _score_two(model: LinkModel, left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
+    """Score one pair of prepared records under ``model`` (term frequencies supplied as tf_* values)."""
+    settings = dict(model.settings)
+    settings["link_type"] = "dedupe_only"
+    settings["blocking_rules_to_generate_predictions"] = []
+    frame = pd.DataFrame([left, right])
+    frame = frame[[c for c in frame.columns if not c.startswith("tf_")]]
+    linker = make_linker(frame, settings, "dedupe_only")
+    try:
+        scored = linker.inference.score_pair(left, right).as_pandas_dataframe()
+    finally:
+        linker._db_api.delete_tables_created_by_splink_from_db()
+    return dict(scored.iloc[0])
+
+
+def _term_frequencies(prepared: pd.DataFrame) -> dict[str, dict[Any, float]]:
+    return {
+        col: prepared[col].dropna().value_counts(normalize=True).to_dict()
+        for col in _TF_COLUMNS.values()
+        if col in prepared
+    }
+
+
 @dataclass
 class LinkResult:
-    """Persons found, the strongest link of each record, and every scored pair with its evidence."""
+    """Persons found, the strongest link of each record, and every scored pair with its evidence.
 
-    persons: pd.DataFrame  # record_id, person_id, match_probability (strongest link of the record)
-    pairs: pd.DataFrame  # record_id_l, record_id_r, match_probability, match_weight, gamma_*, bf_tf_adj_*
+    ``persons``: record_id, person_id (the smallest record_id of the person's records), match_probability
+    (the strongest link joining the record to another record of its person; NaN for a person with one
+    record; 1.0 where a reviewer confirmed the link). ``pairs``: every pair the blocking rules produced
+    that scored at least ``PAIR_FLOOR`` (record_id_l, record_id_r, match_probability, match_weight,
+    gamma_<comparison> levels and term-frequency adjustments).
+    """
+
+    persons: pd.DataFrame
+    pairs: pd.DataFrame
     model: LinkModel
     threshold: float
     notes: list[str] = field(default_factory=list)
+    prepared: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def clusters(self) -> dict[str, str]:
         return dict(zip(self.persons["record_id"], self.persons["person_id"], strict=True))
 
-    def explain(self, record_id_a: str, record_id_b: str) -> PairExplanation | None:
-        """Why two records were (or were not) linked; None if the pair was never scored (blocked apart)."""
-        a, b = str(record_id_a), str(record_id_b)
+    def person_of(self, record_id: str) -> str:
+        hit = self.persons.loc[self.persons["record_id"] == str(record_id), "person_id"]
+        if hit.empty:
+            raise KeyError(record_id)
+        return str(hit.iloc[0])
+
+    def explain(self, pair: tuple[str, str]) -> PairExplanation:
+        """Per-comparison level and weight for a pair of record ids.
+
+        A pair the blocking rules produced is explained from its stored comparison vector; any other pair
+        (never compared, or below ``PAIR_FLOOR``) is scored now under the same model.
+        """
+        a, b = str(pair[0]), str(pair[1])
         hit = self.pairs[
             ((self.pairs["record_id_l"] == a) & (self.pairs["record_id_r"] == b))
             | ((self.pairs["record_id_l"] == b) & (self.pairs["record_id_r"] == a))
         ]
-        if hit.empty:
-            return None
-        row = hit.iloc[0]
-        gammas = {c[len("gamma_") :]: int(row[c]) for c in self.pairs.columns if c.startswith("gamma_")}
-        tfs = {c[len("bf_tf_adj_") :]: float(row[c]) for c in self.pairs.columns if c.startswith("bf_tf_adj_")}
-        prior_weight, evidence = explain_gammas(self.model, gammas, tfs)
-        return PairExplanation(
-            record_id_l=str(row["record_id_l"]),
-            record_id_r=str(row["record_id_r"]),
-            match_probability=float(row["match_probability"]),
-            match_weight=float(row["match_weight"]),
-            prior_weight=prior_weight,
-            fields=evidence,
+        if not hit.empty:
+            row = hit.iloc[0]
+            return _explanation_from_row(
+                self.model,
+                dict(row),
+                str(row["record_id_l"]),
+                str(row["record_id_r"]),
+                scored_by_blocking=True,
+            )
+        if self.prepared is None:
+            raise KeyError(f"pair {a!r}, {b!r} was not scored and the prepared records were not kept")
+        rows = self.prepared.set_index("unique_id", drop=False)
+        for rid in (a, b):
+            if rid not in rows.index:
+                raise KeyError(rid)
+        tf = _term_frequencies(self.prepared)
+        records = []
+        for rid in (a, b):
+            rec = {k: _plain(v) for k, v in rows.loc[rid].to_dict().items()}
+            for col, freq in tf.items():
+                rec[f"tf_{col}"] = freq.get(rec[col]) if rec[col] is not None else None
+            records.append(rec)
+        row = _score_two(self.model, records[0], records[1])
+        return _explanation_from_row(self.model, row, a, b, scored_by_blocking=False)
+
+
+def _plain(value: Any) -> Any:
+    """NumPy/pandas scalars and missing markers as plain Python values Splink can put into SQL."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+_SAME = {"same", "true", "1", "yes", "y", "match"}
+_DIFFERENT = {"different", "false", "0", "no", "n", "nonmatch", "non-match"}
+
+
+def _decision(value: Any) -> bool:
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _SAME:
+        return True
+    if text in _DIFFERENT:
+        return False
+    raise ValueError(f"labelled pair decision {value!r} is neither 'same' nor 'different'")
+
+
+def normalise_labels(labelled_pairs: LabelledPairs | None) -> pd.DataFrame | None:
+    """Reviewers' decisions as a frame record_id_l, record_id_r, same (bool)."""
+    if labelled_pairs is None:
+        return None
+    if isinstance(labelled_pairs, pd.DataFrame):
+        cols = set(labelled_pairs.columns)
+        decision_col = "same" if "same" in cols else "decision" if "decision" in cols else None
+        missing = {"record_id_l", "record_id_r"} - cols
+        if missing or decision_col is None:
+            raise ValueError(
+                "labelled pairs need columns record_id_l, record_id_r and same (or decision); "
+                f"got {sorted(cols)}"
+            )
+        triples = list(
+            zip(
+                labelled_pairs["record_id_l"],
+                labelled_pairs["record_id_r"],
+                labelled_pairs[decision_col],
+                strict=True,
+            )
         )
+    else:
+        triples = [tuple(t) for t in labelled_pairs]  # type: ignore[misc]
+    rows = []
+    for triple in triples:
+        if len(triple) != 3:
+            raise ValueError(f"a labelled pair is (record_id_a, record_id_b, decision), got {triple!r}")
+        a, b, d = triple
+        if str(a) == str(b):
+            raise ValueError(f"labelled pair joins record {a!r} to itself")
+        rows.append((str(a), str(b), _decision(d)))
+    return pd.DataFrame(rows, columns=["record_id_l", "record_id_r", "same"]).astype({"same": bool})
 
 
 def _decided_pairs(
@@ -131,27 +292,23 @@ def _decided_pairs(
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     if labels is None or labels.empty:
         return [], []
-    same, different = [], []
-    for a, b, s in zip(
-        labels["record_id_l"].astype(str), labels["record_id_r"].astype(str), labels["same"].astype(bool), strict=True
-    ):
+    same: list[tuple[int, int]] = []
+    different: list[tuple[int, int]] = []
+    for a, b, s in zip(labels["record_id_l"], labels["record_id_r"], labels["same"], strict=True):
         if a in index_of and b in index_of:
             (same if s else different).append((index_of[a], index_of[b]))
     return same, different
 
 
-def _check_labels(labels: pd.DataFrame | None) -> None:
-    if labels is None:
-        return
-    missing = {"record_id_l", "record_id_r", "same"} - set(labels.columns)
-    if missing:
-        raise ValueError(f"labels lack column(s): {', '.join(sorted(missing))}")
+def _validate(records: pd.DataFrame, extra_fields: Mapping[str, ExtraKind] | None) -> None:
+    skip = {"given_name", "surname", *(extra_fields or {})}
+    check_frame(records[[c for c in records.columns if c not in skip]])
 
 
 def train_model(
     records: pd.DataFrame,
     *,
-    labels: pd.DataFrame | None = None,
+    labelled_pairs: LabelledPairs | None = None,
     extra_fields: Mapping[str, ExtraKind] | None = None,
     link_type: LinkType = "dedupe_only",
     seed: int = DEFAULT_SEED,
@@ -159,41 +316,68 @@ def train_model(
     validate: bool = True,
 ) -> LinkModel:
     """Train a model on ``records`` (unsupervised EM, improved by reviewers' labels) without linking."""
-    _check_labels(labels)
+    labels = normalise_labels(labelled_pairs)
     if validate:
-        check_frame(records[[c for c in records.columns if c not in ("given_name", "surname", *(extra_fields or {}))]])
-    prepared = prepare_records(records, extra_columns=list(extra_fields or {}), name_featuriser=name_featuriser)
+        _validate(records, extra_fields)
+    prepared = prepare_records(
+        records, extra_columns=list(extra_fields or {}), name_featuriser=name_featuriser
+    )
     spec = spec_for(prepared, extra_fields or {}, link_type)
-    model, _ = train(prepared, spec, seed=seed, labels=labels)
+    model, linker = train(prepared, spec, seed=seed, labels=labels)
+    linker._db_api.delete_tables_created_by_splink_from_db()
     return model
 
 
-def link_records(
+def _strongest_link(
+    n: int,
+    left: np.ndarray[Any, Any],
+    right: np.ndarray[Any, Any],
+    prob: np.ndarray[Any, Any],
+    person: np.ndarray[Any, Any],
+    threshold: float,
+    same: Sequence[tuple[int, int]],
+) -> np.ndarray[Any, Any]:
+    """Per record, the strongest link to another record of its own person (NaN when it has none)."""
+    strongest = np.full(n, -1.0)
+    inside = (prob >= threshold) & (person[left] == person[right])
+    np.maximum.at(strongest, left[inside], prob[inside])
+    np.maximum.at(strongest, right[inside], prob[inside])
+    for a, b in same:
+        if person[a] == person[b]:
+            strongest[a] = strongest[b] = 1.0
+    strongest[strongest < 0] = np.nan
+    return strongest
+
+
+def link(
     records: pd.DataFrame,
     *,
     threshold: float = DEFAULT_THRESHOLD,
-    labels: pd.DataFrame | None = None,
+    labelled_pairs: LabelledPairs | None = None,
     model: LinkModel | None = None,
     extra_fields: Mapping[str, ExtraKind] | None = None,
     link_type: LinkType = "dedupe_only",
     seed: int = DEFAULT_SEED,
     name_featuriser: NameFeaturiser | None = None,
     validate: bool = True,
+    keep_prepared: bool = True,
 ) -> LinkResult:
     """Find which records describe the same person.
 
     ``records`` has the link columns (record_id, full_name; optionally source, birth_date, birth_year, sex,
-    city, detained_on). ``labels`` holds reviewers' decisions (record_id_l, record_id_r, same): "same"
+    city, detained_on). ``labelled_pairs`` holds reviewers' decisions (see :data:`LabelledPairs`): "same"
     pairs are always joined, "different" pairs never end up in one person, and enough "same" pairs also
-    sharpen the model. ``model`` reuses a trained model (from :func:`train_model` or ``LinkModel.from_json``);
-    without one the model is trained on ``records`` first. ``extra_fields`` adds comparisons on further
-    columns (kind "id" also blocks on the column).
+    give the model one more estimate of each m probability. ``model`` reuses a trained model (from
+    :func:`train_model` or ``LinkModel.from_json``); without one the model is trained on ``records``
+    first (u by random sampling, m by EM), deterministically for ``seed``. ``extra_fields`` adds
+    comparisons on further columns (kind "id" also blocks on the column). Records whose strongest path
+    of links all score at least ``threshold`` form one person.
     """
     if not 0.0 < threshold < 1.0:
         raise ValueError("threshold must be a probability strictly between 0 and 1")
-    _check_labels(labels)
+    labels = normalise_labels(labelled_pairs)
     if validate:
-        check_frame(records[[c for c in records.columns if c not in ("given_name", "surname", *(extra_fields or {}))]])
+        _validate(records, extra_fields)
     extras = list(model.spec.extra_fields if model is not None else (extra_fields or {}))
     prepared = prepare_records(records, extra_columns=extras, name_featuriser=name_featuriser)
     spec = model.spec if model is not None else spec_for(prepared, extra_fields or {}, link_type)
@@ -203,28 +387,50 @@ def link_records(
     else:
         linker = make_linker(prepared, model.settings, spec.link_type)
     notes += model.training_notes
-    predictions = linker.inference.predict(threshold_match_probability=min(PAIR_FLOOR, threshold), warning_mode="never")
-    names = [c.unquote().name for c in predictions.columns]
-    cols = [c for c in names if c.startswith("gamma_") or c.startswith("bf_tf_adj_")]
-    select = ", ".join(['unique_id_l AS record_id_l', 'unique_id_r AS record_id_r', "match_probability", "match_weight"] + cols)
-    con = linker._db_api.duckdb_con
-    pairs = con.sql(f"SELECT {select} FROM {predictions.physical_name}").df()
+    try:
+        predictions = linker.inference.predict(
+            threshold_match_probability=min(PAIR_FLOOR, threshold), warning_mode="never"
+        )
+        names = [c.unquote().name for c in predictions.columns]
+        cols = [c for c in names if c.startswith("gamma_") or c.startswith("bf_tf_adj_")]
+        select = ", ".join(
+            [
+                "unique_id_l AS record_id_l",
+                "unique_id_r AS record_id_r",
+                "match_probability",
+                "match_weight",
+                *cols,
+            ]
+        )
+        con = linker._db_api.duckdb_con
+        # Sorted so that the pair table (and anything derived from it) is identical run to run.
+        pairs = con.sql(
+            f"SELECT {select} FROM {predictions.physical_name} ORDER BY record_id_l, record_id_r"
+        ).df()
+    finally:
+        linker._db_api.delete_tables_created_by_splink_from_db()
     ids = prepared["unique_id"].to_numpy(dtype=object)
     index_of = pd.Index(ids)
     left = index_of.get_indexer(pairs["record_id_l"]).astype(np.int64)
     right = index_of.get_indexer(pairs["record_id_r"]).astype(np.int64)
     prob = pairs["match_probability"].to_numpy(dtype=np.float64)
     same, different = _decided_pairs(labels, {k: i for i, k in enumerate(ids)})
-    labels_arr = cluster_pairs(len(ids), left, right, prob, threshold, must_link=same, cannot_link=different)
-    strongest = np.zeros(len(ids))
-    np.maximum.at(strongest, left, prob)
-    np.maximum.at(strongest, right, prob)
-    for a, b in same:
-        strongest[a] = strongest[b] = 1.0
-    person = pd.Series(ids).groupby(labels_arr).transform("min")
-    persons = pd.DataFrame({"record_id": ids, "person_id": person.to_numpy(), "match_probability": strongest})
-    linker._db_api.delete_tables_created_by_splink_from_db()
-    return LinkResult(persons=persons, pairs=pairs, model=model, threshold=threshold, notes=notes)
+    if labels is not None:
+        notes.append(
+            f"{len(same)} 'same' and {len(different)} 'different' reviewer decisions applied in clustering"
+        )
+    cluster = cluster_pairs(len(ids), left, right, prob, threshold, must_link=same, cannot_link=different)
+    person = pd.Series(ids).groupby(cluster).transform("min").to_numpy(dtype=object)
+    strongest = _strongest_link(len(ids), left, right, prob, cluster, threshold, same)
+    persons = pd.DataFrame({"record_id": ids, "person_id": person, "match_probability": strongest})
+    return LinkResult(
+        persons=persons,
+        pairs=pairs,
+        model=model,
+        threshold=threshold,
+        notes=notes,
+        prepared=prepared if keep_prepared else None,
+    )
 
 
 def explain_pair(
@@ -234,40 +440,30 @@ def explain_pair(
     *,
     name_featuriser: NameFeaturiser | None = None,
 ) -> PairExplanation:
-    """Score and explain any two records under ``model``, whether or not blocking would have paired them."""
+    """Score and explain any two raw records under ``model`` (no population: no term-frequency adjustment)."""
     frame = pd.DataFrame([dict(record_a), dict(record_b)])
     for col in ("record_id", "full_name"):
         if col not in frame:
             raise ValueError(f"both records need {col}")
-    prepared = prepare_records(frame, extra_columns=list(model.spec.extra_fields), name_featuriser=name_featuriser)
-    prepared["source_dataset"] = ["a", "b"]
-    settings = dict(model.settings)
-    settings["link_type"] = "dedupe_only"
-    linker = make_linker(prepared, settings, "dedupe_only")
-    left = prepared.iloc[[0]].to_dict("records")[0]
-    right = prepared.iloc[[1]].to_dict("records")[0]
-    scored = linker.inference.score_pair(left, right).as_pandas_dataframe()
-    row = scored.iloc[0]
-    gammas = {c[len("gamma_") :]: int(row[c]) for c in scored.columns if c.startswith("gamma_")}
-    tfs = {c[len("bf_tf_adj_") :]: float(row[c]) for c in scored.columns if c.startswith("bf_tf_adj_")}
-    prior_weight, evidence = explain_gammas(model, gammas, tfs)
-    return PairExplanation(
-        record_id_l=str(record_a["record_id"]),
-        record_id_r=str(record_b["record_id"]),
-        match_probability=float(row["match_probability"]),
-        match_weight=float(row["match_weight"]),
-        prior_weight=prior_weight,
-        fields=evidence,
+    prepared = prepare_records(
+        frame, extra_columns=list(model.spec.extra_fields), name_featuriser=name_featuriser
+    )
+    left, right = ({k: _plain(v) for k, v in rec.items()} for rec in prepared.to_dict("records"))
+    row = _score_two(model, left, right)
+    return _explanation_from_row(
+        model, row, str(record_a["record_id"]), str(record_b["record_id"]), scored_by_blocking=False
     )
 
 
 __all__: Sequence[str] = (
     "DEFAULT_THRESHOLD",
     "FieldEvidence",
+    "LabelledPairs",
     "LinkResult",
     "PairExplanation",
     "explain_gammas",
     "explain_pair",
-    "link_records",
+    "link",
+    "normalise_labels",
     "train_model",
 )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -62,7 +62,7 @@ def spec_for(prepared: pd.DataFrame, extra_fields: Mapping[str, ExtraKind], link
     return ModelSpec(extra_fields=dict(extra_fields), link_type=link_type, unused=unused)
 
 
-def _null_either(col: str) -> cll.CustomLevel:
+def _null_either(col: str) -> Any:
     return cll.CustomLevel(f'"{col}_l" IS NULL OR "{col}_r" IS NULL', label_for_charts="missing").configure(
         is_null_level=True
     )
@@ -73,7 +73,9 @@ def _surname() -> cl.CustomComparison:
         output_column_name="surname",
         comparison_levels=[
             _null_either("surname_key"),
-            cll.ExactMatchLevel("surname_key").configure(tf_adjustment_column="surname_key", tf_adjustment_weight=1.0),
+            cll.ExactMatchLevel("surname_key").configure(
+                tf_adjustment_column="surname_key", tf_adjustment_weight=1.0
+            ),
             cll.JaroWinklerLevel("surname_key", 0.92),
             cll.ExactMatchLevel("surname_phon"),
             cll.JaroWinklerLevel("surname_key", 0.8),
@@ -87,7 +89,9 @@ def _given() -> cl.CustomComparison:
         output_column_name="given_name",
         comparison_levels=[
             _null_either("given_initial"),
-            cll.ExactMatchLevel("given_id").configure(tf_adjustment_column="given_id", tf_adjustment_weight=1.0),
+            cll.ExactMatchLevel("given_id").configure(
+                tf_adjustment_column="given_id", tf_adjustment_weight=1.0
+            ),
             cll.JaroWinklerLevel("given_id", 0.9),
             cll.CustomLevel(
                 '"given_initial_l" = "given_initial_r" AND ("given_id_l" IS NULL OR "given_id_r" IS NULL)',
@@ -124,7 +128,9 @@ def _birth() -> cl.CustomComparison:
                 label_for_charts="same birth year, full date on one side only",
             ),
             cll.CustomLevel('"birth_year_l" = "birth_year_r"', label_for_charts="same year, different date"),
-            cll.CustomLevel('abs("birth_year_l" - "birth_year_r") <= 1', label_for_charts="birth years 1 apart"),
+            cll.CustomLevel(
+                'abs("birth_year_l" - "birth_year_r") <= 1', label_for_charts="birth years 1 apart"
+            ),
             cll.ElseLevel(),
         ],
     )
@@ -143,10 +149,12 @@ def _detained() -> cl.CustomComparison:
         comparison_levels=[
             _null_either("detained_on"),
             cll.CustomLevel(
-                'abs(date_diff(\'day\', "detained_on_l", "detained_on_r")) <= 1', label_for_charts="within a day"
+                'abs(date_diff(\'day\', "detained_on_l", "detained_on_r")) <= 1',
+                label_for_charts="within a day",
             ),
             cll.CustomLevel(
-                'abs(date_diff(\'day\', "detained_on_l", "detained_on_r")) <= 31', label_for_charts="within a month"
+                'abs(date_diff(\'day\', "detained_on_l", "detained_on_r")) <= 31',
+                label_for_charts="within a month",
             ),
             cll.ElseLevel(),
         ],
@@ -238,7 +246,9 @@ class LinkModel:
             link_type=data.get("link_type", "dedupe_only"),
             unused=tuple(data.get("unused", ())),
         )
-        return cls(settings=data["splink_settings"], spec=spec, training_notes=list(data.get("training_notes", [])))
+        return cls(
+            settings=data["splink_settings"], spec=spec, training_notes=list(data.get("training_notes", []))
+        )
 
     def parameters(self) -> list[dict[str, Any]]:
         """Each comparison level's learned m and u, Bayes factor and weight (log2 Bayes factor)."""
@@ -274,14 +284,22 @@ def register_inputs(db_api: DuckDBAPI, prepared: pd.DataFrame, link_type: LinkTy
     if link_type == "dedupe_only":
         return [db_api.register(prepared, table_name="records")]
     tables = []
-    for i, (source, part) in enumerate(sorted(prepared.groupby("source_dataset", sort=True), key=lambda t: t[0])):
-        tables.append(db_api.register(part.reset_index(drop=True), table_name=f"records_{i}", dataset_display_name=str(source)))
+    for i, (source, part) in enumerate(
+        sorted(prepared.groupby("source_dataset", sort=True), key=lambda t: t[0])
+    ):
+        tables.append(
+            db_api.register(
+                part.reset_index(drop=True), table_name=f"records_{i}", dataset_display_name=str(source)
+            )
+        )
     if len(tables) < 2:
         raise ValueError(f"{link_type} needs records from at least two sources")
     return tables
 
 
-def make_linker(prepared: pd.DataFrame, settings: SettingsCreator | dict[str, Any], link_type: LinkType) -> Linker:
+def make_linker(
+    prepared: pd.DataFrame, settings: SettingsCreator | dict[str, Any], link_type: LinkType
+) -> Linker:
     quiet_splink()
     db_api = DuckDBAPI()
     # DuckDB's random sampling is only repeatable single-threaded; the machine has 2 cores anyway.
@@ -298,11 +316,26 @@ def _labels_table(labels: pd.DataFrame, prepared: pd.DataFrame, link_type: LinkT
         return "records" if link_type == "dedupe_only" else str(source_of[uid])
 
     rows = [
-        {"source_dataset_l": src(a), "unique_id_l": a, "source_dataset_r": src(b), "unique_id_r": b, "clerical_match_score": 1.0}
+        {
+            "source_dataset_l": src(a),
+            "unique_id_l": a,
+            "source_dataset_r": src(b),
+            "unique_id_r": b,
+            "clerical_match_score": 1.0,
+        }
         for a, b in zip(same["record_id_l"].astype(str), same["record_id_r"].astype(str), strict=True)
         if a in source_of and b in source_of
     ]
-    return pd.DataFrame(rows, columns=["source_dataset_l", "unique_id_l", "source_dataset_r", "unique_id_r", "clerical_match_score"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "source_dataset_l",
+            "unique_id_l",
+            "source_dataset_r",
+            "unique_id_r",
+            "clerical_match_score",
+        ],
+    )
 
 
 MIN_LABELS_FOR_M = 20
@@ -323,7 +356,7 @@ def train(
     """
     notes: list[str] = []
     linker = make_linker(prepared, build_settings(spec), spec.link_type)
-    deterministic = [
+    deterministic: list[Any] = [
         "l.surname_key = r.surname_key AND l.given_id = r.given_id AND l.birth_date = r.birth_date",
     ]
     linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
@@ -343,6 +376,8 @@ def train(
             linker.training.estimate_m_from_pairwise_labels("__vigil_labels")
             notes.append(f"m also estimated from {len(table)} reviewer-confirmed pairs")
         else:
-            notes.append(f"{len(table)} confirmed pairs: too few to estimate m; used as clustering constraints only")
+            notes.append(
+                f"{len(table)} confirmed pairs: too few to estimate m; used as clustering constraints only"
+            )
     settings = linker.misc.save_model_to_json()
     return LinkModel(settings=settings, spec=spec, training_notes=notes), linker

@@ -100,7 +100,7 @@ def _vigil_names_featuriser() -> NameFeaturiser:
     return features_frame  # type: ignore[no-any-return]
 
 
-def split_name_features(given: Sequence[str], surname: Sequence[str]) -> dict[str, list[Any]]:
+def split_name_features(given: Sequence[str], surname: Sequence[str]) -> dict[str, Sequence[Any]]:
     """Features for names that arrive already split into given name and surname (e.g. FEBRL, Latin only)."""
 
     def sur(v: str) -> tuple[str | None, str | None]:
@@ -150,13 +150,17 @@ def prepare_records(
     n = len(records)
     out: dict[str, Any] = {"unique_id": records["record_id"].astype(str).to_numpy()}
     if "source" in records:
-        out["source_dataset"] = records["source"].map(lambda s: _blank_to_none(s) or "").astype(str).to_numpy()
+        out["source_dataset"] = (
+            records["source"].map(lambda s: _blank_to_none(s) or "").astype(str).to_numpy()
+        )
     else:
         out["source_dataset"] = np.full(n, "", dtype=object)
     text_dates: Sequence[Any] | None = None
+    names: dict[str, Sequence[Any]]
     if "given_name" in records and "surname" in records:
         names = split_name_features(
-            records["given_name"].fillna("").astype(str).tolist(), records["surname"].fillna("").astype(str).tolist()
+            records["given_name"].fillna("").astype(str).tolist(),
+            records["surname"].fillna("").astype(str).tolist(),
         )
     else:
         featuriser = name_featuriser or _vigil_names_featuriser()
@@ -183,14 +187,18 @@ def prepare_records(
     out["birth_year"] = year.to_numpy()
     if "sex" not in out:
         out["sex"] = (
-            records["sex"].map(_blank_to_none).to_numpy() if "sex" in records else np.full(n, None, dtype=object)
+            records["sex"].map(_blank_to_none).to_numpy()
+            if "sex" in records
+            else np.full(n, None, dtype=object)
         )
     out["city_key"] = (
         _map_distinct(records["city"].fillna("").astype(str), city_key).to_numpy()
         if "city" in records
         else np.full(n, None, dtype=object)
     )
-    detained = records["detained_on"].map(_blank_to_none) if "detained_on" in records else pd.Series([None] * n)
+    detained = (
+        records["detained_on"].map(_blank_to_none) if "detained_on" in records else pd.Series([None] * n)
+    )
     out["detained_on"] = pd.to_datetime(detained, format="%Y-%m-%d", errors="raise").to_numpy()
     for column in extra_columns:
         out[column] = records[column].map(_blank_to_none).to_numpy()

@@ -74,7 +74,9 @@ def _check_row(values: dict[str, str], row: int, seen: dict[str, int]) -> None:
             raise RecordError("is empty but required", row=row, field=name)
     rid = values["record_id"]
     if rid in seen:
-        raise RecordError(f"duplicate record_id {rid!r} (first seen on row {seen[rid]})", row=row, field="record_id")
+        raise RecordError(
+            f"duplicate record_id {rid!r} (first seen on row {seen[rid]})", row=row, field="record_id"
+        )
     seen[rid] = row
     for name in ("birth_date", "detained_on"):
         if values[name]:
@@ -82,7 +84,9 @@ def _check_row(values: dict[str, str], row: int, seen: dict[str, int]) -> None:
     year = values["birth_year"]
     if year:
         if not _YEAR.match(year) or not _MIN_YEAR <= int(year) <= dt.date.today().year:
-            raise RecordError(f"{year!r} is not a four-digit year from {_MIN_YEAR} on", row=row, field="birth_year")
+            raise RecordError(
+                f"{year!r} is not a four-digit year from {_MIN_YEAR} on", row=row, field="birth_year"
+            )
         if values["birth_date"] and values["birth_date"][:4] != year:
             raise RecordError(
                 f"{year!r} contradicts birth_date {values['birth_date']!r}", row=row, field="birth_year"
@@ -136,8 +140,19 @@ def read_link_csv(path: str | Path) -> CheckedRecords:
             raise RecordError(f"unreadable CSV: {exc}", row=reader.line_num) from None  # type: ignore[attr-defined]
 
 
+def _integral(value: object) -> object:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value
+
+
 def check_frame(records: pd.DataFrame) -> CheckedRecords:
     """Validate an in-memory table with the same rules as a file (row numbers as if it were a CSV)."""
     header = [str(c) for c in records.columns]
-    text = records.astype(object).where(records.notna(), "").astype(str)
+    text = records.astype(object).where(records.notna(), "")
+    for column in text.columns:
+        if pd.api.types.is_float_dtype(records[column]):
+            # A numeric birth_year column with gaps arrives as floats: 1978.0 means "1978".
+            text[column] = [_integral(v) for v in text[column]]
+    text = text.astype(str)
     return check_rows(header, text.itertuples(index=False, name=None))  # type: ignore[arg-type]
