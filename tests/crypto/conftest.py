@@ -1,0 +1,33 @@
+"""Shared fixtures for the crypto tests: fast Argon2id parameters and throwaway keystores."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from vigil.crypto.keys import KdfParams, Keyring, KeyStore
+from vigil.crypto.material import VersionedKey
+
+# The minimum the keystore accepts; production uses the (much slower) defaults.
+FAST_KDF = KdfParams(time_cost=1, memory_cost_kib=KdfParams.MIN_MEMORY_KIB, parallelism=1)
+PASSPHRASE = "Жыве Беларусь — correct horse"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> KeyStore:
+    return KeyStore(tmp_path / "keys")
+
+
+@pytest.fixture
+def ring(store: KeyStore) -> Iterator[Keyring]:
+    keyring = store.create(PASSPHRASE, kdf=FAST_KDF)
+    yield keyring
+    keyring.lock()
+
+
+@pytest.fixture
+def key() -> VersionedKey:
+    return VersionedKey(1, os.urandom(32))
