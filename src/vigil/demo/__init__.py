@@ -1,0 +1,1 @@
+"""Synthetic demonstration data that knows its own truth (clearly marked SYNTHETIC, never real people)."""
