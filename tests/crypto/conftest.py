@@ -7,13 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from crypto_testkit import FAST_KDF, PASSPHRASE
 
-from vigil.crypto.keys import KdfParams, Keyring, KeyStore
+from vigil.crypto.keys import Keyring, KeyStore
 from vigil.crypto.material import VersionedKey
-
-# The minimum the keystore accepts; production uses the (much slower) defaults.
-FAST_KDF = KdfParams(time_cost=1, memory_cost_kib=KdfParams.MIN_MEMORY_KIB, parallelism=1)
-PASSPHRASE = "Жыве Беларусь — correct horse"
 
 
 @pytest.fixture
