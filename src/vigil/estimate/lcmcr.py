@@ -103,18 +103,25 @@ def default_n_max(n_observed: int) -> int:
     return max(100 * n_observed, 1_000_000)
 
 
+def fresh_seed() -> int:
+    """A seed from the operating system's entropy, recorded so that the run can be repeated."""
+    return int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 1)
+
+
 def _chain_rngs(seed: int, chains: int) -> list[np.random.Generator]:
     return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(chains)]
 
 
-def fit_lcmcr(table: CaptureTable, settings: LCMCRSettings | None = None, **overrides: Any) -> PosteriorEstimate:
+def fit_lcmcr(
+    table: CaptureTable, settings: LCMCRSettings | None = None, **overrides: Any
+) -> PosteriorEstimate:
     """Run the LCMCR Gibbs sampler on ``table``; keyword overrides replace fields of ``settings``."""
     from ._lcmcr_kernel import run_chain
 
     settings = replace(settings or LCMCRSettings(), **overrides)
     if settings.seed is None:
         # Record the entropy actually used so that any run can be repeated exactly.
-        settings = replace(settings, seed=int(np.random.SeedSequence().entropy % (2**63)))
+        settings = replace(settings, seed=fresh_seed())
     assert settings.seed is not None
     observed = table.nonzero()
     if table.n_lists < 3:

@@ -97,8 +97,8 @@ class CaptureTable:
     ) -> CaptureTable:
         """Aggregate possibly repeated patterns, dropping people who (after a list was removed) are on no
         list."""
-        pat = np.asarray(patterns, dtype=np.int64).reshape(len(counts) if np.ndim(counts) else 0, len(lists))
-        cnt = np.asarray(counts, dtype=np.int64)
+        cnt = np.asarray(counts, dtype=np.int64).reshape(-1)
+        pat = np.asarray(patterns, dtype=np.int64).reshape(cnt.shape[0], len(lists))
         if pat.size and not np.isin(pat, (0, 1)).all():
             raise TableError("patterns must contain only 0 and 1")
         if (cnt < 0).any():

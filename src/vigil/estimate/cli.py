@@ -1,0 +1,166 @@
+"""``vigil estimate TABLE.csv``: multiple systems estimation from a file, without Django.
+
+TABLE holds one 0/1 column per list plus ``count`` (a capture-history table), or one row per person
+without ``count``. Exit status: 0 on success, 2 for a malformed table or bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from .lcmcr import LCMCRSettings, fit_lcmcr
+from .loglinear import MAX_ENUMERATED_LISTS, closedp, model_selection
+from .report import Result, summarise
+from .strata import fit_strata, refusal_reason, restrict_to_lists_with_records, sensitivity
+from .table import CaptureTable, TableError, read_table
+
+DEFAULTS = LCMCRSettings()
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        raise _UsageError(message)
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, got {value}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="vigil estimate", description="Estimate how many people were never documented.")
+    p.add_argument("table", help="CSV: one 0/1 column per list plus 'count', or one row per person")
+    p.add_argument("--method", choices=("lcmcr", "loglinear"), default="lcmcr")
+    p.add_argument("--seed", type=int, default=None, help="random seed (the seed used is always reported)")
+    p.add_argument("--chains", type=_positive, default=DEFAULTS.chains)
+    p.add_argument("--json", action="store_true", help="print a JSON summary")
+    p.add_argument(
+        "--iterations",
+        type=_positive,
+        default=DEFAULTS.samples * DEFAULTS.thin,
+        help="iterations per chain after burn-in (draws kept = iterations / thin)",
+    )
+    p.add_argument("--burn-in", type=_non_negative, default=DEFAULTS.burnin)
+    p.add_argument("--thin", type=_positive, default=DEFAULTS.thin)
+    p.add_argument("--K", type=_positive, default=DEFAULTS.n_classes, help="maximum number of latent classes")
+    p.add_argument("--strata", metavar="COLUMN", default=None, help="estimate per value of COLUMN and sum")
+    p.add_argument("--sensitivity", action="store_true", help="add leave-one-list-out and prior variants")
+    p.add_argument("--criterion", choices=("bic", "aic"), default="bic", help="log-linear model ranking")
+    p.add_argument("--maxorder", type=_positive, default=None, help="highest log-linear interaction order")
+    return p
+
+
+def main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    try:
+        args = build_parser().parse_args(argv)
+    except _UsageError as exc:
+        print(f"vigil estimate: {exc}", file=err)
+        return 2
+    except SystemExit as exc:  # --help
+        return int(exc.code or 0)
+    path = Path(args.table)
+    try:
+        loaded = read_table(path, stratum_column=args.strata)
+    except FileNotFoundError:
+        print(f"vigil estimate: {path}: no such file", file=err)
+        return 2
+    except (TableError, UnicodeDecodeError) as exc:
+        print(f"vigil estimate: {path}: {exc}", file=err)
+        return 2
+    samples = max(args.iterations // args.thin, 1)
+    settings = LCMCRSettings(
+        n_classes=args.K,
+        burnin=args.burn_in,
+        samples=samples,
+        thin=args.thin,
+        chains=args.chains,
+        seed=args.seed,
+    )
+    try:
+        result = _run(args, loaded, settings)
+    except TableError as exc:
+        print(f"vigil estimate: {path}: {exc}", file=err)
+        return 2
+    summary = summarise(result)
+    if args.json:
+        json.dump(summary, out, indent=2, allow_nan=False)
+        out.write("\n")
+    else:
+        out.write(render_text(summary))
+    return 0
+
+
+def _run(
+    args: argparse.Namespace, loaded: CaptureTable | dict[str, CaptureTable], settings: LCMCRSettings
+) -> Result:
+    if isinstance(loaded, dict):
+        if args.method != "lcmcr":
+            raise TableError("--strata is supported with --method lcmcr (totals are sums of posterior draws)")
+        return fit_strata(loaded, settings)
+    table = loaded
+    reason = refusal_reason(table)
+    if reason is not None:
+        raise TableError(f"cannot estimate: {reason}")
+    table = restrict_to_lists_with_records(table)
+    if args.method == "loglinear":
+        if table.n_lists <= MAX_ENUMERATED_LISTS:
+            return model_selection(table, maxorder=args.maxorder, criterion=args.criterion, intervals=10)
+        return _best_closedp(table, args.criterion)
+    if args.sensitivity:
+        return sensitivity(table, settings)
+    return fit_lcmcr(table, settings)
+
+
+def _best_closedp(table: CaptureTable, criterion: str) -> Result:
+    fits = [f for f in closedp(table, interval=False) if f.name in ("M0", "Mt") or f.name.startswith("Mh")]
+    fits.sort(key=lambda f: getattr(f, criterion))
+    return fits[0]
+
+
+def render_text(summary: dict[str, Any]) -> str:
+    e = summary["estimate"]
+    d = summary["diagnostics"]
+
+    def fmt(x: object) -> str:
+        return "n/a" if x is None else f"{float(x):,.0f}"  # type: ignore[arg-type]
+
+    lines = [
+        f"method: {summary['method']}" + (f" (model {d['model']})" if "model" in d else ""),
+        f"documented (n): {summary['n_observed']:,}",
+        f"estimated total N: mean {fmt(e['mean'])}, median {fmt(e['median'])}, "
+        f"95% interval {fmt(e['lower'])} to {fmt(e['upper'])}",
+    ]
+    if "rhat" in d:
+        lines.append(
+            f"convergence: R-hat {d['rhat']:.3f}, ESS bulk {d['ess_bulk']:.0f}, tail {d['ess_tail']:.0f}; "
+            f"seed {d['settings']['seed']}"
+        )
+    for row in d.get("sensitivity", []):
+        lines.append(
+            f"  {row['label']:<28} median {fmt(row['median'])}  95% {fmt(row['lower'])} to {fmt(row['upper'])}"
+        )
+    for name, reason in d.get("refused_strata", {}).items():
+        lines.append(f"  stratum {name!r} not estimated: {reason}")
+    for w in d.get("warnings", []):
+        lines.append(f"warning: {w}")
+    return "\n".join(lines) + "\n"
