@@ -16,7 +16,9 @@ Public API
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import itertools
 import random
 import struct
 import unicodedata
@@ -24,7 +26,7 @@ import uuid
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -183,6 +185,7 @@ def _scheme_map(scheme: str) -> dict[str, str]:
     return mapping
 
 
+@lru_cache(maxsize=65536)
 def romanise(text: str, scheme: str) -> str:
     """Romanise Cyrillic ``text`` with one scheme (a column of translit_letter_table.csv).
 
@@ -201,7 +204,9 @@ def romanise(text: str, scheme: str) -> str:
         if ch in _APOSTROPHES:
             ch = "'"
         if scheme == "be_lacinka" and ch == "л":
-            val = "l" if nxt in "еёіюяь" else "ł"
+            # soft before е ё і ю я ь, and the first of a soft geminate (Наталля -> Natalla)
+            soft = nxt in "еёіюяь" or (nxt == "л" and lower[i + 2 : i + 3] in tuple("еёіюяь"))
+            val = "l" if soft else "ł"
         elif ch == "ь" and scheme in ("be_national_2007", "be_lacinka"):
             last = out[-1][-1:] if out else ""
             if last in _ACUTE and not (scheme == "be_lacinka" and prev == "л"):
@@ -219,6 +224,11 @@ def romanise(text: str, scheme: str) -> str:
                 val = j_form if word_start or prev in _VOWELS or prev in "ьў'" else i_form
                 if scheme == "be_lacinka" and prev == "л":
                     val = val[1:]
+            elif scheme == "ru_bgnpcgn" and ch in "её":
+                # BGN/PCGN: ye / yë at word start, after vowels and after ъ ь (Yelena, Andreyev)
+                word_start = prev == "" or not prev.isalpha()
+                if word_start or prev in _VOWELS or prev in "ъь":
+                    val = "y" + val
         if orig.isupper() and val:
             neighbour_upper = (i + 1 < n and text[i + 1].isupper()) or (i > 0 and text[i - 1].isupper())
             val = val.upper() if neighbour_upper else val[:1].upper() + val[1:]
@@ -742,10 +752,16 @@ def _typo(rng: random.Random, text: str) -> str:
     return " ".join(parts)
 
 
+@cache
+def _style_table(source: str) -> tuple[tuple[str, ...], list[float]]:
+    styles = _STYLES[source]
+    return tuple(s for s, _ in styles), list(itertools.accumulate(w for _, w in styles))
+
+
 def _render_name(rng: random.Random, ident: _Identity, source: str) -> tuple[str, str]:
     """How ``source`` writes this person's name, and a label of the form used."""
-    styles = _STYLES[source]
-    style = rng.choices([s for s, _ in styles], [w for _, w in styles])[0]
+    names, cum = _style_table(source)
+    style = names[bisect.bisect_right(cum, rng.random() * cum[-1])]
     g, s = ident.given, ident
     if style == "ru_given_sur":
         name = f"{_yo(rng, g.ru)} {_yo(rng, s.surname_ru)}"
@@ -811,14 +827,22 @@ class _Sampler:
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
         self.surnames, sw = _surnames()
-        self.s_cum = np.cumsum(sw)
+        self.s_cum: list[float] = np.cumsum(sw).tolist()
         self.givens = _givens()
-        self.g_cum = {sex: np.cumsum(w) for sex, (_, w) in self.givens.items()}
+        self.g_cum: dict[str, list[float]] = {
+            sex: np.cumsum(w).tolist() for sex, (_, w) in self.givens.items()
+        }
         self.fathers, fw = _fathers()
-        self.f_cum = np.cumsum(fw)
+        self.f_cum: list[float] = np.cumsum(fw).tolist()
+        self.city_names, city_probs = _city_choice()
+        self.city_cum: list[float] = np.cumsum(city_probs).tolist()
 
-    def _pick(self, cum: np.ndarray) -> int:
-        return min(int(np.searchsorted(cum, self.rng.random() * cum[-1], side="right")), len(cum) - 1)
+    def city(self) -> str:
+        """A detention/home city: Minsk for most, regional cities for the rest."""
+        return self.city_names[self._pick(self.city_cum)]
+
+    def _pick(self, cum: list[float]) -> int:
+        return min(bisect.bisect_right(cum, self.rng.random() * cum[-1]), len(cum) - 1)
 
     def identity(
         self,
@@ -940,8 +964,7 @@ def generate_world(n_detained: int = 1060, *, seed: int = 20201108) -> World:
         raise ValueError("n_detained must be positive")
     rng = random.Random(seed)
     sampler = _Sampler(rng)
-    city_names, city_probs = _city_choice()
-    city_cum = np.cumsum(city_probs)
+    city_names = sampler.city_names
     cat = _cities()
 
     # identities: independent draws, plus families (spouses, siblings) and deliberate namesakes
@@ -949,9 +972,7 @@ def generate_world(n_detained: int = 1060, *, seed: int = 20201108) -> World:
     home: list[str] = []
     while len(idents) < n_detained:
         r = rng.random()
-        city = city_names[
-            min(int(np.searchsorted(city_cum, rng.random(), side="right")), len(city_names) - 1)
-        ]
+        city = sampler.city()
         base = sampler.identity()
         idents.append(base)
         home.append(city)
@@ -1347,8 +1368,6 @@ def link_rows(n_records: int, *, seed: int = 1) -> pandas.DataFrame:
         raise ValueError("n_records must be non-negative")
     rng = random.Random(seed)
     sampler = _Sampler(rng)
-    city_names, city_probs = _city_choice()
-    city_cum = np.cumsum(city_probs)
     cat = _cities()
     march = MARCH_DATE.isoformat()
     next_day = NEXT_DAY.isoformat()
@@ -1362,7 +1381,11 @@ def link_rows(n_records: int, *, seed: int = 1) -> pandas.DataFrame:
     cities: list[str] = []
     dets: list[str] = []
     truth: list[str] = []
-    id_bytes = np.random.default_rng(seed).bytes(16 * max(n_records, 1))
+    # record ids: random version-4 UUIDs from a seeded generator, formatted in bulk
+    raw_ids = np.random.default_rng(seed).integers(0, 256, size=(max(n_records, 1), 16), dtype=np.uint8)
+    raw_ids[:, 6] = (raw_ids[:, 6] & 0x0F) | 0x40
+    raw_ids[:, 8] = (raw_ids[:, 8] & 0x3F) | 0x80
+    hexes = raw_ids.tobytes().hex()
 
     person_no = 0
     prev: _Identity | None = None
@@ -1384,9 +1407,7 @@ def link_rows(n_records: int, *, seed: int = 1) -> pandas.DataFrame:
             continue
         person_no += 1
         pid = f"S{seed}-{person_no:07d}"
-        city = cat[
-            city_names[min(int(np.searchsorted(city_cum, rng.random(), side="right")), len(city_names) - 1)]
-        ]
+        city = cat[sampler.city()]
         birth = _draw_birth_date(rng)
         for k, source in enumerate(caps + second):
             if len(names) >= n_records:
@@ -1399,7 +1420,8 @@ def link_rows(n_records: int, *, seed: int = 1) -> pandas.DataFrame:
                 if rng.random() < 0.5:
                     bd, by = None, None
             i = len(names)
-            record_ids.append(str(uuid.UUID(bytes=id_bytes[16 * i : 16 * i + 16], version=4)))
+            h = hexes[32 * i : 32 * i + 32]
+            record_ids.append(f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}")
             sources.append(source)
             names.append(name)
             bdates.append(bd.isoformat() if bd else "")
