@@ -102,7 +102,10 @@ def _level_tables(settings: Mapping[str, Any]) -> dict[str, dict[int, tuple[str,
 def explain_gammas(
     model: LinkModel, gammas: Mapping[str, int], tf_adjustments: Mapping[str, float] | None = None
 ) -> tuple[float, tuple[FieldEvidence, ...]]:
-    """(prior weight, per-comparison evidence) for one comparison vector under ``model``."""
+    """(prior weight, per-comparison evidence) for one comparison vector under ``model``.
+
+    ``tf_adjustments`` are Splink's term-frequency adjustments in match weight (bits), per comparison.
+    """
     tables = _level_tables(model.settings)
     prior = float(model.settings["probability_two_random_records_match"])
     prior_weight = math.log2(prior / (1 - prior))
@@ -110,11 +113,12 @@ def explain_gammas(
     for comparison, table in tables.items():
         gamma = int(gammas[comparison])
         label, bf = table[gamma]
+        weight = math.log2(bf)
         adj = (tf_adjustments or {}).get(comparison)
-        if adj is not None and not math.isnan(adj) and adj > 0 and adj != 1.0:
-            bf *= adj
-            label += " (adjusted for how common the value is)"
-        evidence.append(FieldEvidence(comparison, label, bf, math.log2(bf)))
+        if adj is not None and not math.isnan(adj) and adj != 0.0:
+            weight += adj
+            label += f" ({adj:+.2f} for how common the value is)"
+        evidence.append(FieldEvidence(comparison, label, 2.0**weight, weight))
     return prior_weight, tuple(evidence)
 
 
@@ -122,7 +126,7 @@ def _explanation_from_row(
     model: LinkModel, row: Mapping[str, Any], a: str, b: str, *, scored_by_blocking: bool
 ) -> PairExplanation:
     gammas = {c[len("gamma_") :]: int(v) for c, v in row.items() if str(c).startswith("gamma_")}
-    tfs = {c[len("bf_tf_adj_") :]: float(v) for c, v in row.items() if str(c).startswith("bf_tf_adj_")}
+    tfs = {c[len("mw_tf_adj_") :]: float(v) for c, v in row.items() if str(c).startswith("mw_tf_adj_")}
     prior_weight, evidence = explain_gammas(model, gammas, tfs)
     return PairExplanation(
         record_id_l=a,
@@ -166,7 +170,7 @@ class LinkResult:
     (the strongest link joining the record to another record of its person; NaN for a person with one
     record; 1.0 where a reviewer confirmed the link). ``pairs``: every pair the blocking rules produced
     that scored at least ``PAIR_FLOOR`` (record_id_l, record_id_r, match_probability, match_weight,
-    gamma_<comparison> levels and term-frequency adjustments).
+    gamma_<comparison> levels and mw_tf_adj_<comparison> term-frequency adjustments in bits).
     """
 
     persons: pd.DataFrame
@@ -383,16 +387,16 @@ def link(
     spec = model.spec if model is not None else spec_for(prepared, extra_fields or {}, link_type)
     notes: list[str] = []
     if model is None:
-        model, linker = train(prepared, spec, seed=seed, labels=labels)
-    else:
-        linker = make_linker(prepared, model.settings, spec.link_type)
+        model, trainer = train(prepared, spec, seed=seed, labels=labels)
+        trainer._db_api.delete_tables_created_by_splink_from_db()
+    linker = make_linker(prepared, model.settings, spec.link_type)
     notes += model.training_notes
     try:
         predictions = linker.inference.predict(
             threshold_match_probability=min(PAIR_FLOOR, threshold), warning_mode="never"
         )
         names = [c.unquote().name for c in predictions.columns]
-        cols = [c for c in names if c.startswith("gamma_") or c.startswith("bf_tf_adj_")]
+        cols = [c for c in names if c.startswith("gamma_") or c.startswith("mw_tf_adj_")]
         select = ", ".join(
             [
                 "unique_id_l AS record_id_l",

@@ -339,6 +339,32 @@ def _labels_table(labels: pd.DataFrame, prepared: pd.DataFrame, link_type: LinkT
 
 
 MIN_LABELS_FOR_M = 20
+# EM drives the m of a level it never saw among likely matches to 0 (or leaves it unset, which Splink scores
+# as weight 0: a disagreeing surname would then count for nothing), and random sampling leaves u unset for
+# levels too rare to be drawn. Floors keep every weight finite and bounded: one field that disagrees (a
+# typo'd city, a mis-keyed birth date) costs at most log2(M_FLOOR) ~ -10 bits instead of vetoing the pair.
+M_FLOOR = 1e-3
+U_FLOOR = 1e-4
+
+
+def _floored(values: list[float | None], floor: float) -> tuple[list[float], int]:
+    raised = sum(1 for v in values if not isinstance(v, float | int) or v < floor)
+    clean = [max(float(v), floor) if isinstance(v, float | int) else floor for v in values]
+    total = sum(clean)
+    return [v / total for v in clean], raised
+
+
+def regularise(settings: dict[str, Any]) -> int:
+    """Floor and renormalise each comparison's m and u probabilities in place; returns how many changed."""
+    changed = 0
+    for comparison in settings["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        for key, floor in (("m_probability", M_FLOOR), ("u_probability", U_FLOOR)):
+            values, raised = _floored([lv.get(key) for lv in levels], floor)
+            changed += raised
+            for level, value in zip(levels, values, strict=True):
+                level[key] = value
+    return changed
 
 
 def train(
@@ -380,4 +406,8 @@ def train(
                 f"{len(table)} confirmed pairs: too few to estimate m; used as clustering constraints only"
             )
     settings = linker.misc.save_model_to_json()
+    settings.pop("linker_uid", None)  # a random name per run; the model itself is what is saved
+    floored = regularise(settings)
+    if floored:
+        notes.append(f"{floored} m/u probabilities raised to the floor (m {M_FLOOR:g}, u {U_FLOOR:g})")
     return LinkModel(settings=settings, spec=spec, training_notes=notes), linker
