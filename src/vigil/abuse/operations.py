@@ -48,6 +48,7 @@ def record_allegation(
             },
             raw_text=narrative,
             source=source,
+            is_synthetic=detention.is_synthetic,
         )
         allegation = Allegation.objects.create(
             detention=detention,
@@ -100,6 +101,7 @@ def attach_evidence(
                 "evidence",
                 {"allegation": allegation.pk, "sha256": digest.hexdigest(), "size": size, "name": original_name},
                 source=source,
+                is_synthetic=allegation.detention.is_synthetic,
             )
             allegation.reports.add(report)
             evidence = EvidenceFile.objects.create(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -87,12 +86,11 @@ class DetentionListView(APIView):
         stores nothing; different content under a used report_uuid is a 409 conflict, kept for review."""
         ser = DetentionInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        with transaction.atomic():
-            source = get_or_create_source(ser.source_input(), request.user)
-            result = record_detention(
-                data=ser.detention_input(), source=source, actor=request.user,
-                report_uuid=ser.validated_data["report_uuid"], raw_text=ser.validated_data.get("raw_text", ""),
-            )
+        source = get_or_create_source(ser.source_input(), request.user)
+        result = record_detention(
+            data=ser.detention_input(), source=source, actor=request.user,
+            report_uuid=ser.validated_data["report_uuid"], raw_text=ser.validated_data.get("raw_text", ""),
+        )
         out = DetentionOutSerializer(result.detention, context={"request": request}).data
         return Response(out, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 

@@ -39,6 +39,7 @@ def open_case(
             "case",
             {"detention": detention.pk, "kind": kind, "article": article, "part": part, "court": court, "judge": judge},
             source=source,
+            is_synthetic=detention.is_synthetic,
         )
         case = Case.objects.create(
             detention=detention, kind=kind, number=number, court=court, judge=judge, lawyer=lawyer
@@ -52,7 +53,13 @@ def open_case(
 def add_charge(case: Case, *, article: str, actor: Any, part: str = "", source: Source | None = None) -> Charge:
     art = find_article(article, on=case.detention.detained_on)
     with transaction.atomic():
-        report = actor_report(actor, "charge", {"case": case.pk, "article": article, "part": part}, source=source)
+        report = actor_report(
+            actor,
+            "charge",
+            {"case": case.pk, "article": article, "part": part},
+            source=source,
+            is_synthetic=case.detention.is_synthetic,
+        )
         case.reports.add(report)
         charge = Charge.objects.create(case=case, code=art.code, article=art.article, part=part, report=report)
         audit(actor, "case.charge", case, article=art.article)
@@ -64,7 +71,11 @@ def record_hearing(
 ) -> Hearing:
     with transaction.atomic():
         report = actor_report(
-            actor, "hearing", {"case": case.pk, "held_on": held_on, "court": court, "judge": judge}, source=source
+            actor,
+            "hearing",
+            {"case": case.pk, "held_on": held_on, "court": court, "judge": judge},
+            source=source,
+            is_synthetic=case.detention.is_synthetic,
         )
         case.reports.add(report)
         hearing = Hearing.objects.create(case=case, held_on=held_on, court=court, judge=judge, report=report)
@@ -107,6 +118,7 @@ def record_decision(
                 "prison_months": prison_months,
             },
             source=source,
+            is_synthetic=case.detention.is_synthetic,
         )
         case.reports.add(report)
         sequence = case.decisions.count() + 1

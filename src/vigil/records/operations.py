@@ -91,6 +91,32 @@ def get_or_create_source(data: SourceInput, actor: Any, *, is_synthetic: bool = 
     return source
 
 
+def already_submitted(
+    *, report_uuid: uuid_mod.UUID, source: Source, kind: str, payload: dict[str, Any], raw_text: str, actor: Any
+) -> Report | None:
+    """The stored report under this UUID if it has the same content; None if the UUID is new.
+
+    A different report under a used UUID is kept as a ReportConflict for review and raises
+    ReportConflictError. Callers check this before opening their own transaction, so that the conflict
+    record survives the rollback of the refused write.
+    """
+    existing = Report.objects.filter(uuid=report_uuid).first()
+    if existing is None:
+        return None
+    digest = content_hash(f"{source.kind}|{source.name}|{source.contact}", kind, payload, raw_text)
+    if existing.content_hash == digest:
+        return existing
+    with transaction.atomic():
+        conflict = ReportConflict.objects.create(
+            uuid=report_uuid,
+            payload=_jsonable({"kind": kind, "payload": payload, "raw_text": raw_text, "source": source.pk}),
+            content_hash=digest,
+            submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit(actor, "report.conflict", conflict, uuid=str(report_uuid))
+    raise ReportConflictError(report_uuid, conflict)
+
+
 def submit_report(
     *,
     report_uuid: uuid_mod.UUID,
@@ -105,18 +131,11 @@ def submit_report(
     """Store a report once. The same report resubmitted is a success that stores nothing (created=False);
     a different report under a used UUID raises ReportConflictError and is kept as a conflict."""
     digest = content_hash(f"{source.kind}|{source.name}|{source.contact}", kind, payload, raw_text)
-    existing = Report.objects.filter(uuid=report_uuid).first()
+    existing = already_submitted(
+        report_uuid=report_uuid, source=source, kind=kind, payload=payload, raw_text=raw_text, actor=actor
+    )
     if existing is not None:
-        if existing.content_hash == digest:
-            return existing, False
-        conflict = ReportConflict.objects.create(
-            uuid=report_uuid,
-            payload=_jsonable({"kind": kind, "payload": payload, "raw_text": raw_text, "source": source.pk}),
-            content_hash=digest,
-            submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
-        )
-        audit(actor, "report.conflict", conflict, uuid=str(report_uuid))
-        raise ReportConflictError(report_uuid, conflict)
+        return existing, False
     try:
         with transaction.atomic():
             report = Report.objects.create(
@@ -206,9 +225,15 @@ def record_detention(
 ) -> DetentionResult:
     """Record a report of a detention: the report, the reported identity (a new person until linkage says
     otherwise), the detention and where the person is held."""
+    report_uuid = report_uuid or uuid_mod.uuid4()
+    existing = already_submitted(
+        report_uuid=report_uuid, source=source, kind="detention", payload=data.payload(), raw_text=raw_text, actor=actor
+    )
+    if existing is not None:
+        return DetentionResult(existing, existing.detentions.get(), False)
     with transaction.atomic():
         report, created = submit_report(
-            report_uuid=report_uuid or uuid_mod.uuid4(),
+            report_uuid=report_uuid,
             source=source,
             kind="detention",
             payload=data.payload(),
@@ -260,15 +285,30 @@ def record_detention(
 
 
 def actor_report(
-    actor: Any, kind: str, payload: dict[str, Any], *, source: Source | None = None, raw_text: str = ""
+    actor: Any,
+    kind: str,
+    payload: dict[str, Any],
+    *,
+    source: Source | None = None,
+    raw_text: str = "",
+    is_synthetic: bool = False,
 ) -> Report:
-    """A report for a fact that a user adds directly (a lawyer's charge, a release): the user is the source."""
+    """A report for a fact that a user adds directly (a lawyer's charge, a release): the user is the source.
+    A fact about synthetic records is itself synthetic."""
     if source is None:
         name = f"user:{actor.pk}" if getattr(actor, "pk", None) else "system"
         kind_of_source = SourceKind.LAWYER if getattr(actor, "role", "") == "lawyer" else SourceKind.OTHER
-        source = get_or_create_source(SourceInput(kind=kind_of_source, name=name, reliability="B"), actor)
+        source = get_or_create_source(
+            SourceInput(kind=kind_of_source, name=name, reliability="B"), actor, is_synthetic=is_synthetic
+        )
     report, _ = submit_report(
-        report_uuid=uuid_mod.uuid4(), source=source, kind=kind, payload=payload, raw_text=raw_text, actor=actor
+        report_uuid=uuid_mod.uuid4(),
+        source=source,
+        kind=kind,
+        payload=payload,
+        raw_text=raw_text,
+        actor=actor,
+        is_synthetic=is_synthetic,
     )
     return report
 
@@ -278,7 +318,11 @@ def record_whereabouts(
 ) -> Whereabouts:
     with transaction.atomic():
         report = actor_report(
-            actor, "whereabouts", {"detention": detention.pk, "facility": facility, "since": since}, source=source
+            actor,
+            "whereabouts",
+            {"detention": detention.pk, "facility": facility, "since": since},
+            source=source,
+            is_synthetic=detention.is_synthetic,
         )
         place = Whereabouts.objects.create(detention=detention, facility=facility, since=since, report=report)
         audit(actor, "whereabouts.record", place, detention=detention.pk)
@@ -289,7 +333,13 @@ def record_release(
     detention: Detention, *, released_at: dt.datetime, actor: Any, source: Source | None = None
 ) -> Detention:
     with transaction.atomic():
-        actor_report(actor, "release", {"detention": detention.pk, "released_at": released_at}, source=source)
+        actor_report(
+            actor,
+            "release",
+            {"detention": detention.pk, "released_at": released_at},
+            source=source,
+            is_synthetic=detention.is_synthetic,
+        )
         Detention.objects.filter(pk=detention.pk).update(released_at=released_at)
         detention.refresh_from_db()
         audit(actor, "detention.release", detention)

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _evidence_in_tmp(settings: Any, tmp_path: Path) -> None:
+    settings.EVIDENCE_DIR = tmp_path / "evidence"
+
+
+@pytest.fixture
+def coordinator(db: Any) -> Any:
+    from .factories import make_user
+
+    return make_user("coordinator")
+
+
+@pytest.fixture
+def rally(db: Any, coordinator: Any) -> Any:
+    from .factories import make_rally
+
+    return make_rally(coordinator)

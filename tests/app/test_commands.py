@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import DatabaseError, connection, transaction
+
+from vigil.audit.models import AuditEntry
+
+from .factories import detain
+
+
+def test_vigil_figures_prints_an_events_figures_as_json(coordinator, rally):
+    detain(coordinator, "Иван Иванов", event="2020-11-08-minsk")
+    detain(coordinator, event="2020-11-08-minsk", head_count=7)
+    out = io.StringIO()
+    call_command("figures", rally.slug, "--json", stdout=out)
+    data = json.loads(out.getvalue())
+    for key in ("persons", "unnamed_head_count", "detentions", "by_city", "by_day", "charged", "decided", "awaiting_trial"):
+        assert key in data
+    assert (data["persons"], data["unnamed_head_count"]) == (1, 7)
+
+
+def test_vigil_figures_without_an_event_gives_totals(coordinator, rally):
+    detain(coordinator, "Иван Иванов")
+    out = io.StringIO()
+    call_command("figures", "--json", stdout=out)
+    assert json.loads(out.getvalue())["persons"] == 1
+
+
+def test_vigil_figures_names_the_unknown_event(coordinator, rally):
+    with pytest.raises(CommandError, match="no-such"):
+        call_command("figures", "no-such")
+
+
+def test_audit_verify_passes_on_an_intact_log(coordinator):
+    detain(coordinator, "Иван Иванов")
+    out = io.StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "intact" in out.getvalue()
+
+
+def test_the_database_refuses_to_change_or_delete_audit_entries(coordinator):
+    detain(coordinator, "Иван Иванов")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+        cur.execute("UPDATE audit_auditentry SET action = 'x'")
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+        cur.execute("DELETE FROM audit_auditentry")
+    assert AuditEntry.objects.exclude(action="x").count() == AuditEntry.objects.count() > 0
+
+
+def _disable_triggers(cur) -> None:
+    if connection.vendor == "postgresql":
+        # Tampering as a database superuser would: with user triggers switched off for this transaction.
+        cur.execute("SET LOCAL session_replication_role = replica")
+    else:
+        cur.execute("DROP TRIGGER audit_entry_no_update")
+        cur.execute("DROP TRIGGER audit_entry_no_delete")
+
+
+@pytest.mark.parametrize("tamper", ["edit", "delete", "reorder"])
+def test_audit_verify_detects_tampering(coordinator, tamper):
+    for name in ("Иван Иванов", "Пётр Петров", "Олег Сидоров"):
+        detain(coordinator, name)
+    seqs = list(AuditEntry.objects.order_by("seq").values_list("seq", flat=True))
+    mid = seqs[len(seqs) // 2]
+    with connection.cursor() as cur:
+        _disable_triggers(cur)
+        if tamper == "edit":
+            cur.execute("UPDATE audit_auditentry SET action = 'nothing.happened' WHERE seq = %s", [mid])
+        elif tamper == "delete":
+            cur.execute("DELETE FROM audit_auditentry WHERE seq = %s", [mid])
+        else:
+            cur.execute("UPDATE audit_auditentry SET seq = -1 WHERE seq = %s", [mid])
+            cur.execute("UPDATE audit_auditentry SET seq = %s WHERE seq = %s", [mid, mid + 1])
+            cur.execute("UPDATE audit_auditentry SET seq = %s WHERE seq = -1", [mid + 1])
+    with pytest.raises(CommandError, match="FAILED"):
+        call_command("audit", "verify", stdout=io.StringIO(), stderr=io.StringIO())

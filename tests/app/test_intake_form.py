@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+import uuid
+
+from django.urls import reverse
+
+from vigil.records.models import Detention, Report
+
+from .factories import PASSWORD, make_user
+
+
+def _post(client, **overrides):
+    data = {
+        "report_uuid": str(uuid.uuid4()), "full_name": "Сяргей Ціханоўскі", "detained_on": "2020-11-08",
+        "city": "Minsk", "source_kind": "relative", "reliability": "D", "source_contact": "+375 29 000-00-00",
+    }
+    data.update(overrides)
+    return client.post(reverse("intake"), data)
+
+
+def test_a_volunteer_records_a_call_with_only_name_date_and_city(client, db):
+    volunteer = make_user("volunteer")
+    client.force_login(volunteer)
+    response = _post(client)
+    assert response.status_code == 302
+    d = Detention.objects.get()
+    assert d.identity.full_name == "Сяргей Ціханоўскі" and d.city == "Minsk"
+    assert d.report.submitted_by == volunteer
+
+
+def test_resubmitting_the_same_form_stores_nothing_new(client, db):
+    client.force_login(make_user("volunteer"))
+    rid = str(uuid.uuid4())
+    _post(client, report_uuid=rid)
+    response = _post(client, report_uuid=rid)
+    assert response.status_code == 302
+    assert Report.objects.count() == 1
+
+
+def test_a_form_with_errors_keeps_what_was_typed_and_says_where(client, db):
+    client.force_login(make_user("volunteer"))
+    response = _post(client, detained_on="2099-01-01", place="Пушкинская")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Сяргей Ціханоўскі" in body and "Пушкинская" in body
+    assert 'id="id_detained_on-error"' in body
+    assert Report.objects.count() == 0
+
+
+def test_neither_name_nor_head_count_is_an_error_on_the_name_field(client, db):
+    client.force_login(make_user("volunteer"))
+    response = _post(client, full_name="")
+    assert 'id="id_full_name-error"' in response.content.decode()
+
+
+def test_intake_requires_login(client, db):
+    response = _post(client)
+    assert response.status_code == 302 and reverse("login") in response["Location"]
+    assert Report.objects.count() == 0
+
+
+def test_an_analyst_cannot_use_intake(client, db):
+    client.force_login(make_user("analyst"))
+    assert client.get(reverse("intake")).status_code == 403
+
+
+def test_a_volunteer_sees_only_their_own_submissions(client, db):
+    me, other = make_user("volunteer"), make_user("volunteer")
+    client.force_login(other)
+    _post(client, full_name="Пётр Петров")
+    client.force_login(me)
+    _post(client, full_name="Иван Иванов")
+    body = client.get(reverse("detention_list")).content.decode()
+    assert "Иван Иванов" in body and "Пётр Петров" not in body
+    theirs = Detention.objects.get(identity__full_name="Пётр Петров")
+    assert client.get(reverse("detention_detail", args=[theirs.pk])).status_code == 404
+
+
+def test_the_login_page_logs_in_with_a_password(client, db):
+    make_user("coordinator", username="coord")
+    response = client.post(reverse("login"), {"username": "coord", "password": PASSWORD})
+    assert response.status_code == 302
+
+
+def test_the_intake_form_is_translated_into_russian_and_belarusian(client, db):
+    client.force_login(make_user("volunteer"))
+    ru = client.get(reverse("intake"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    be = client.get(reverse("intake"), HTTP_ACCEPT_LANGUAGE="be").content.decode()
+    assert "Дата задержания" in ru
+    assert "Дата затрымання" in be

@@ -1,0 +1,54 @@
+"""A real browser (Debian's chromium through Playwright) submits the intake form and sees the figures change."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.app.factories import PASSWORD, detain, make_rally, make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _persons(page) -> int:
+    return int(page.locator('#figures a[data-figure="persons"]').inner_text().replace(",", "").replace("\u00a0", ""))
+
+
+def test_a_report_submitted_on_a_phone_appears_in_the_event_figures(live_server, page):
+    coordinator = make_user("coordinator", username="coord")
+    make_rally(coordinator)
+    detain(coordinator, "Иван Иванов", event="2020-11-08-minsk")
+
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "coord")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/events/2020-11-08-march/")
+    before = _persons(page)
+    assert before == 1
+
+    page.goto(f"{live_server.url}/intake/")
+    page.fill("#id_full_name", "Сяргей Ціханоўскі")
+    page.fill("#id_detained_on", "2020-11-08")
+    page.fill("#id_city", "Minsk")
+    page.select_option("#id_event", label="Minsk")
+    page.click("button.primary")
+    page.wait_for_selector("#saved")
+
+    page.goto(f"{live_server.url}/events/2020-11-08-march/")
+    assert _persons(page) == before + 1
+    assert "At least" in page.inner_text("#headline")
+
+
+def test_a_form_with_an_error_keeps_what_was_typed_in_the_browser(live_server, page):
+    make_user("volunteer", username="vol")
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "vol")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.goto(f"{live_server.url}/intake/")
+    page.fill("#id_full_name", "Сяргей Ціханоўскі")
+    page.fill("#id_detained_on", "2099-01-01")
+    page.fill("#id_city", "Minsk")
+    page.click("button.primary")
+    assert page.input_value("#id_full_name") == "Сяргей Ціханоўскі"
+    assert page.is_visible("#id_detained_on-error")
