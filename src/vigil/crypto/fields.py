@@ -92,7 +92,10 @@ def decrypt_field(
 
 def token_key_version(token: str | bytes) -> int:
     """The key version a token was made with (readable without any key, for rotation bookkeeping)."""
-    raw = b64d(token) if isinstance(token, str) else token
+    try:
+        raw = b64d(token) if isinstance(token, str) else token
+    except ValueError:
+        raise DecryptionError("field token is not base64url") from None
     if len(raw) < _HEADER.size:
         raise DecryptionError("field token is too short")
     return int(_HEADER.unpack(raw[: _HEADER.size])[1])
