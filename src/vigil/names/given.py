@@ -260,7 +260,7 @@ def lookup_patronymic(token: str) -> tuple[str, str, int] | None:
         return cid, sex, 1
     stem = _PAT_SUFFIX.sub("", key)
     if len(stem) >= 2:
-        for repl in ("", "й", "ь", "ий", "i", "y", "ii", "iy"):
+        for repl in ("", "й", "ь", "ий", "а", "i", "y", "ii", "iy", "a"):
             ids, _ = lookup_given(stem + repl)
             ids = tuple(i for i in ids if cluster_sex(i) == "m")
             if ids:

@@ -202,7 +202,7 @@ def _detect_script(tokens: list[str]) -> str:
 
 def surname_token_key(token: str, declined: bool = False) -> str | None:
     """Gender-neutral script-neutral key of a surname word (oblique case endings removed)."""
-    low = form_key(token)
+    low = unicodedata.normalize("NFC", token).strip().lower()
     if is_cyrillic(low):
         low = _SURNAME_OBLIQUE.sub("", low)
         if declined:
@@ -215,7 +215,7 @@ def surname_keys_all(token: str, declined: bool = False) -> tuple[str, ...]:
     primary = surname_token_key(token, declined)
     keys = [primary] if primary else []
     if latin_ch_ambiguous(token):
-        alt = surname_skeleton(form_key(token), True)
+        alt = surname_skeleton(unicodedata.normalize("NFC", token).lower(), True)
         if alt and alt not in keys:
             keys.append(alt)
     return tuple(keys)

@@ -50,7 +50,7 @@ _CYR: dict[str, str] = {
     "с": "s",
     "т": "t",
     "у": "u",
-    "ў": "w",
+    "ў": "u",
     "ф": "f",
     "х": "h",
     "ц": "c",
@@ -68,7 +68,7 @@ _CYR: dict[str, str] = {
 # Latin letters with diacritics used by Belarusian/Russian romanisations -> internal alphabet.
 _LATIN_SPECIAL: dict[str, str] = {
     "ł": "l",
-    "ŭ": "w",
+    "ŭ": "u",
     "ĺ": "l",
     "ń": "n",
     "ś": "s",
@@ -108,7 +108,6 @@ _LATIN_DIGRAPHS: tuple[tuple[str, str], ...] = (
     ("ts", "c"),
     ("tc", "c"),
     ("tz", "c"),
-    ("ck", "k"),
     ("ph", "f"),
     ("th", "t"),
     ("x", "ks"),
@@ -135,6 +134,9 @@ def _latin_internal(word: str, ch_as_kh: bool | None = None) -> str:
     out = "".join(_LATIN_SPECIAL.get(ch, ch) for ch in word)
     if national:
         out = out.replace("ch", "h")
+    # English "ck" only at the end of a word (Nick); Polish/national "cki", "cka" is цк (Navicki, Bialacki).
+    if out.endswith("ck"):
+        out = out[:-2] + "k"
     out = _LATIN_DIGRAPH_RE.sub(lambda m: _LATIN_DIGRAPH_MAP[m.group(0)], out)
     # Remaining accented Latin letters (é, ö, ...) lose their marks; keep our own š ž č.
     if not out.isascii():
