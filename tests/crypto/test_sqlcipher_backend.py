@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -74,10 +75,19 @@ def test_no_marker_is_readable_in_the_database_or_its_wal(tmp_path: Path) -> Non
     fill(conn, MARKERS)
     wal = db.with_name(db.name + "-wal")
     assert wal.exists() and wal.stat().st_size > 0
+    assert stat.S_IMODE(wal.stat().st_mode) == 0o600
     assert hits(database_files(db), MARKERS) == []  # while the pages are only in the WAL
     conn.close()
     assert hits(database_files(db), MARKERS) == []  # after the checkpoint into the main file
     assert not db.read_bytes().startswith(b"SQLite format 3")
+
+
+def test_the_database_file_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    db = tmp_path / "vigil.db"
+    conn = keying.connect(str(db), KEY)
+    fill(conn, MARKERS[:1])
+    conn.close()
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
 
 
 def test_the_wrong_key_gives_a_clear_error(tmp_path: Path) -> None:
@@ -176,6 +186,7 @@ def test_the_django_backend_encrypts_migrated_tables_and_orm_rows(tmp_path: Path
     assert written.returncode == 0, written.stderr
     assert json.loads(written.stdout)["journal_mode"] == "wal"
     assert hits(database_files(db), MARKERS + ["auth_user", "django_content_type"]) == []
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
 
     wrong = run_django(["-m", "sqlcipher_django.scenario", "read"], db, OTHER_KEY)
     assert wrong.returncode != 0

@@ -38,6 +38,7 @@ from vigil.sqlcipher.keying import (
     is_in_memory,
     normalise_key,
     resolve_key_provider,
+    restrict_permissions,
     set_journal_mode,
 )
 
@@ -142,6 +143,7 @@ class DatabaseWrapper(sqlite_base.DatabaseWrapper):
         conn = Database.connect(**conn_params)
         apply_key(conn, key)  # first statement on the connection; raises WrongKeyError
         del key
+        restrict_permissions(conn_params["database"])
         if self._journal_mode and not is_in_memory(conn_params["database"]):
             set_journal_mode(conn, self._journal_mode)
         register_functions(conn)

@@ -8,7 +8,9 @@ because SQLCipher accepts any key silently and fails only at the first read.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
 import re
 from collections.abc import Callable
 from typing import Any
@@ -82,12 +84,21 @@ def is_in_memory(name: str) -> bool:
     return name == ":memory:" or "mode=memory" in name
 
 
+def restrict_permissions(database: str) -> None:
+    """Make the database file readable by its owner only (SQLite gives the WAL and SHM files the same mode)."""
+    if is_in_memory(database) or database.startswith("file:"):
+        return
+    with contextlib.suppress(FileNotFoundError, PermissionError):
+        os.chmod(database, 0o600)
+
+
 def connect(
     database: str, key: str | bytes | bytearray, *, journal_mode: str | None = "WAL", **kwargs: Any
 ) -> Database.Connection:
     """Open ``database`` keyed with ``key`` (64 hex digits or 32 bytes); WAL journal for files by default."""
     conn = Database.connect(database, **kwargs)
     apply_key(conn, key)
+    restrict_permissions(database)
     if journal_mode and not is_in_memory(database):
         set_journal_mode(conn, journal_mode)
     return conn
