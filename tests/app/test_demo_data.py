@@ -62,7 +62,7 @@ def test_the_demo_event_page_shows_figures_recomputed_independently_from_the_rec
     got = json.loads(out.getvalue())
     for key in ("persons", "detentions", "unnamed_head_count", "charged", "decided", "awaiting_trial"):
         assert got[key] == expected[key], key
-    assert {c["city"]: c["persons"] for c in got["by_city"]} == expected["by_city"]
+    assert {c["city"]: c["persons"] for c in got["by_city"] if c["persons"]} == expected["by_city"]
     client.force_login(User.objects.get(username="demo-coordinator"))
     body = client.get(reverse("event_detail", args=[rally.slug])).content.decode()
     assert f'data-figure="persons" href' in body and f">{expected['persons']:,}</a>" in body
