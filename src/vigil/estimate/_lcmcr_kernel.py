@@ -16,30 +16,39 @@ _V_MAX = 1.0 - 1e-12  # keeps log(1 - V) finite when a stick takes (numerically)
 
 
 @njit(cache=True, nogil=True)
-def _allocate(total: int, weights: np.ndarray, out: np.ndarray, rng: np.random.Generator) -> None:
+def _allocate(
+    total: int, weights: np.ndarray, out: np.ndarray, order: np.ndarray, rng: np.random.Generator
+) -> None:
     """Multinomial(total, weights / sum(weights)) by sequential binomials, adding into ``out``.
 
-    Stops as soon as everything is allocated: under the stick-breaking prior a few classes hold almost
-    everyone, so most patterns need only one or two binomial draws.
+    Classes are visited from the heaviest down and the loop stops as soon as everything is allocated: under
+    the stick-breaking prior a few classes hold almost everyone, so most patterns need one or two binomial
+    draws instead of one per class. ``order`` is scratch space of the same length as ``weights``.
     """
-    remaining = total
+    k_max = weights.shape[0]
     mass = 0.0
-    for k in range(weights.shape[0]):
+    for k in range(k_max):
         mass += weights[k]
-    for k in range(weights.shape[0]):
+        # insertion sort of class indices by decreasing weight (K is small)
+        i = k
+        while i > 0 and weights[order[i - 1]] < weights[k]:
+            order[i] = order[i - 1]
+            i -= 1
+        order[i] = k
+    remaining = total
+    for r in range(k_max):
         if remaining == 0:
             break
+        k = order[r]
         w = weights[k]
-        if k == weights.shape[0] - 1 or mass <= w:
+        if r == k_max - 1 or mass <= w:
             out[k] += remaining
-            remaining = 0
             break
         p = w / mass
-        if p <= 0.0:
-            continue
-        draw = rng.binomial(remaining, p)
-        out[k] += draw
-        remaining -= draw
+        if p > 0.0:
+            draw = rng.binomial(remaining, p) if p < 1.0 else remaining
+            out[k] += draw
+            remaining -= draw
         mass -= w
 
 
@@ -77,13 +86,13 @@ def run_chain(
         pi[k] = nu[k] * left
         left *= 1.0 - nu[k]
 
-    log_lam = np.empty((j, k_max))
     log_1m = np.empty((j, k_max))
     logw = np.empty(k_max)
     weights = np.empty(k_max)
     class_n = np.zeros(k_max, dtype=np.int64)
     class_x = np.zeros((j, k_max), dtype=np.int64)
     alloc = np.zeros(k_max, dtype=np.int64)
+    order = np.zeros(k_max, dtype=np.int64)
 
     out_n = np.empty(n_samples, dtype=np.int64)
     out_alpha = np.empty(n_samples)
@@ -92,11 +101,26 @@ def run_chain(
     total_iter = burnin + n_samples * thin
     kept = 0
 
-    for it in range(total_iter):
+    # Lists each pattern is on, so the per-pattern sum touches only those (most people are on one list).
+    on_count = np.zeros(m, dtype=np.int64)
+    on_lists = np.zeros((m, j), dtype=np.int64)
+    for c in range(m):
         for jj in range(j):
-            for k in range(k_max):
-                log_lam[jj, k] = math.log(lam[jj, k])
-                log_1m[jj, k] = math.log1p(-lam[jj, k])
+            if patterns[c, jj]:
+                on_lists[c, on_count[c]] = jj
+                on_count[c] += 1
+    base = np.empty(k_max)  # log pi_k + sum_j log(1 - lambda_jk): the log-weight of the all-zero pattern
+    diff = np.empty((k_max, j))  # log lambda_jk - log(1 - lambda_jk), class-major for locality
+
+    for it in range(total_iter):
+        for k in range(k_max):
+            s0 = math.log(pi[k]) if pi[k] > 0.0 else -np.inf
+            for jj in range(j):
+                l1 = math.log1p(-lam[jj, k])
+                log_1m[jj, k] = l1
+                diff[k, jj] = math.log(lam[jj, k]) - l1
+                s0 += l1
+            base[k] = s0
         class_n[:] = 0
         class_x[:, :] = 0
 
@@ -106,33 +130,27 @@ def run_chain(
                 continue
             top = -np.inf
             for k in range(k_max):
-                if pi[k] <= 0.0:
-                    logw[k] = -np.inf
-                    continue
-                s = math.log(pi[k])
-                for jj in range(j):
-                    s += log_lam[jj, k] if patterns[c, jj] else log_1m[jj, k]
+                s = base[k]
+                for q in range(on_count[c]):
+                    s += diff[k, on_lists[c, q]]
                 logw[k] = s
                 if s > top:
                     top = s
             for k in range(k_max):
-                weights[k] = math.exp(logw[k] - top)
+                d = logw[k] - top
+                weights[k] = math.exp(d) if d > -700.0 else 0.0
                 alloc[k] = 0
-            _allocate(counts[c], weights, alloc, rng)
+            _allocate(counts[c], weights, alloc, order, rng)
             for k in range(k_max):
                 if alloc[k]:
                     class_n[k] += alloc[k]
-                    for jj in range(j):
-                        if patterns[c, jj]:
-                            class_x[jj, k] += alloc[k]
+                    for q in range(on_count[c]):
+                        class_x[on_lists[c, q], k] += alloc[k]
 
         # The unobserved: their number given the parameters is negative binomial under p(N) ∝ 1/N.
         p0 = 0.0
         for k in range(k_max):
-            s = 0.0
-            for jj in range(j):
-                s += log_1m[jj, k]
-            weights[k] = pi[k] * math.exp(s)
+            weights[k] = math.exp(base[k])
             p0 += weights[k]
         p0 = min(p0, 1.0 - 1e-15)
         n0 = rng.negative_binomial(n_obs, 1.0 - p0) if p0 > 0.0 else 0
@@ -149,7 +167,7 @@ def run_chain(
         for k in range(k_max):
             alloc[k] = 0
         if n0 > 0:
-            _allocate(n0, weights, alloc, rng)
+            _allocate(n0, weights, alloc, order, rng)
         for k in range(k_max):
             class_n[k] += alloc[k]
 
