@@ -1,6 +1,11 @@
-"""Shared fixtures: the default demo world is built once per test session (it takes a fraction of a second)."""
+"""Shared fixtures: the default demo world is built once per test session (it takes a fraction of a second).
+
+Set VIGIL_TEST_DEMO_SEED to run the same checks on another seed (the rates asserted are not tuned to one seed).
+"""
 
 from __future__ import annotations
+
+import os
 
 import pytest
 
@@ -9,4 +14,5 @@ from vigil.demo.generator import World, generate_world
 
 @pytest.fixture(scope="session")
 def world() -> World:
-    return generate_world()
+    seed = os.environ.get("VIGIL_TEST_DEMO_SEED")
+    return generate_world() if seed is None else generate_world(seed=int(seed))

@@ -58,11 +58,11 @@ def _one_edit_apart(a: str, b: str) -> bool:
 
 
 def _words(name: str) -> list[str]:
-    """Whole name words; initials ("И.В."), dates and "г.р." are left out."""
+    """Whole Cyrillic name words; initials ("И.В."), dates, "г.р." and Latin words are left out."""
     return [
         w
         for w in re.split(r"[\s,]+", name.lower())
-        if len(w) > 2 and "." not in w and not any(c.isdigit() for c in w)
+        if len(w) > 2 and "." not in w and not any(c.isdigit() for c in w) and CYRILLIC.search(w)
     ]
 
 
@@ -170,3 +170,11 @@ def test_cities_are_written_in_several_scripts(world: World, variant: str) -> No
     grodno = next(row for row in domain_table("cities_by") if row["name_en_conventional"] == "Grodno")
     written = {r.city for r in world.reports}
     assert minsk[column] in written or grodno[column] in written
+
+
+def test_two_different_ivan_ivanovs_are_detained_in_minsk_with_different_birth_dates(world: World) -> None:
+    ivans = [p for p in world.persons if (p.surname_ru, p.given_ru) == ("Иванов", "Иван")]
+    minsk = {r.person_id for r in world.reports if r.city_canonical == "Minsk"}
+    in_minsk = [p for p in ivans if p.person_id in minsk]
+    assert len(in_minsk) >= 2
+    assert len({p.birth_date for p in in_minsk}) == len(in_minsk)

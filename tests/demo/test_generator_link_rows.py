@@ -101,3 +101,20 @@ def test_a_million_link_rows_take_well_under_a_minute_and_under_two_gigabytes() 
     assert float(took) < 60
     assert int(maxrss_kb) < 2 * 1024 * 1024
     assert re.fullmatch(r"[\d.]+", took)
+
+
+def test_report_rows_gives_the_worlds_named_reports_in_the_same_format(world) -> None:
+    from vigil.demo.generator import report_rows
+
+    frame = report_rows(world)
+    named = [r for r in world.reports if r.person_id]
+    assert list(frame.columns) == [*LINK_COLUMNS, "true_person_id"]
+    assert len(frame) == len(named)
+    assert list(frame["true_person_id"]) == [r.person_id for r in named]
+    assert frame["birth_date"].str.fullmatch(r"(\d{4}-\d{2}-\d{2})?").all()
+
+
+def test_family_members_in_link_rows_are_not_all_charged(rows) -> None:
+    court = set(rows.loc[rows["source"] == "court_list", "true_person_id"])
+    persons = rows["true_person_id"].nunique()
+    assert 0.1 < len(court) / persons < 0.4

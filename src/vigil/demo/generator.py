@@ -11,6 +11,7 @@ Public API
 * :func:`generate_world` -- persons, events, reports (with the person behind each), decisions, allegations.
 * :func:`link_rows` -- a fast, flat table of named reports for linkage benchmarks (up to millions of rows).
 * :func:`capture_histories` -- which source kinds captured each person (for multiple-systems estimation).
+* :func:`report_rows` -- a world's named reports in the link_rows format.
 * :func:`romanise` -- table-driven romanisation of Belarusian/Russian Cyrillic in one named scheme.
 """
 
@@ -986,6 +987,15 @@ def generate_world(n_detained: int = 1060, *, seed: int = 20201108) -> World:
             idents.append(sampler.identity(sex=base.sex, surname=base.surname, given=base.given))
             home.append(city if rng.random() < 0.7 else city_names[0])
     del idents[n_detained:], home[n_detained:]
+    protected: set[int] = set()
+    if n_detained >= 50:
+        # the classic trap, always present: two different Иван Иванов detained in Minsk (distinct birth dates)
+        ivanov = next(s for s in sampler.surnames if s.ru_m == "Иванов")
+        ivan = next(g for g in sampler.givens["m"][0] if g.ru == "Иван")
+        for slot in (n_detained // 3, 2 * n_detained // 3):
+            idents[slot] = sampler.identity(sex="m", surname=ivanov, given=ivan)
+            home[slot] = "Minsk"
+            protected.add(slot)
 
     # charges: ~15% decided by 9-10 Nov, ~12% pending
     order = list(range(n_detained))
@@ -1035,7 +1045,8 @@ def generate_world(n_detained: int = 1060, *, seed: int = 20201108) -> World:
             # nobody reported this detention: the person stays in the truth only as a count, and we draw a new
             # person in this slot (so the world has exactly n_detained reported persons)
             n_unobserved += 1
-            idents[idx] = sampler.identity()
+            if idx not in protected:
+                idents[idx] = sampler.identity()
             continue
         person_id = f"P{idx + 1:06d}"
         persons.append(
@@ -1356,6 +1367,28 @@ def capture_histories(world: World) -> pandas.DataFrame:
     return pd.DataFrame(data)
 
 
+def report_rows(world: World) -> pandas.DataFrame:
+    """The world's named reports in the :func:`link_rows` format (LINK_COLUMNS + ``true_person_id``)."""
+    import pandas as pd
+
+    named = [r for r in world.reports if r.person_id is not None]
+    return pd.DataFrame(
+        {
+            "record_id": [r.record_id for r in named],
+            "source": [r.source for r in named],
+            "full_name": [r.full_name for r in named],
+            "birth_date": [r.birth_date.isoformat() if r.birth_date else "" for r in named],
+            "birth_year": [str(r.birth_year) if r.birth_year else "" for r in named],
+            "sex": [r.sex for r in named],
+            "city": [r.city for r in named],
+            "detained_on": [r.detained_on.isoformat() for r in named],
+            "true_person_id": [r.person_id or "" for r in named],
+        },
+        columns=[*LINK_COLUMNS, "true_person_id"],
+        dtype=object,
+    )
+
+
 def link_rows(n_records: int, *, seed: int = 1) -> pandas.DataFrame:
     """``n_records`` named reports as a flat table for linkage (LINK_COLUMNS + ``true_person_id``).
 
@@ -1400,7 +1433,8 @@ def link_rows(n_records: int, *, seed: int = 1) -> pandas.DataFrame:
         else:
             ident = sampler.identity()
         prev = ident
-        status = "" if r > 0.27 else ("decided" if r < 0.15 else "pending")
+        c = rng.random()
+        status = "" if c > 0.27 else ("decided" if c < 0.15 else "pending")
         caps = _capture(rng, _visibility(rng), status)
         second: list[str] = _capture(rng, 1.0, "") if rng.random() < 0.03 else []
         if not caps and not second:
