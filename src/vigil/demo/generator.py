@@ -13,6 +13,26 @@ Public API
 * :func:`capture_histories` -- which source kinds captured each person (for multiple-systems estimation).
 * :func:`report_rows` -- a world's named reports in the link_rows format.
 * :func:`romanise` -- table-driven romanisation of Belarusian/Russian Cyrillic in one named scheme.
+
+The model, in short
+-------------------
+* Persons: ~72% men; ~87.5% detained in Minsk, the rest in regional cities (weights in ``_OTHER_CITY_WEIGHTS``);
+  ages 18-75 (gamma-shaped, mean ~33). Surnames: ~70 common ones with Zipf-like weights, the 28 tabled
+  examples, and ~240 rarer composed ones; given names and patronymics from given_names_be_ru.csv. About 3% of
+  draws add a spouse (same surname, other sex), 2% a sibling (same surname and patronymic), 2% a namesake (same
+  surname and given name, different person); the default world always has two different Иван Иванов in Minsk.
+* Detentions: 3% of persons are detained twice (the second mostly on 9 November, not tied to the march).
+* Capture: each person has a catchability ``v = exp(N(0, 0.7))``; source kind ``s`` reports a detention with
+  probability ``1 - (1 - base_s) ** v`` (hotline 0.62, volunteer sheet 0.33, relative 0.28, lawyer 0.18 or 0.45
+  for the charged, detainee 0.14, media 0.07, official 0.03); court lists report 85% of decided and 45% of
+  pending cases and nobody else. Hotline, volunteer sheets and relatives sometimes report a person twice.
+  Persons no source reports are counted in ``World.n_unobserved`` (so the estimation target is known).
+* Writing: each source kind has its own mix of forms (``_STYLES``): Russian or Belarusian Cyrillic, given-first
+  or surname-first, full name with patronymic, court-list capitals or initials, diminutives, any tabled
+  romanisation or informal ones; plus Ё written Е, lower case, typos (dropped/swapped/doubled letter), birth
+  dates glued to the name; birth dates mostly missing from hotlines and present on court lists.
+* Cases: 15% decided by 9-10 November under 23.34 (fine 10-30 base units or arrest 10-15 days, some "carousel"
+  follow-up arrests), 12% pending (``released_pending_trial`` with a later hearing date).
 """
 
 from __future__ import annotations
