@@ -135,10 +135,17 @@ def canonical_surname(name: str) -> str | None:
     return parse_name(name).surname_key
 
 
+def _spelling_sim(a: str, b: str) -> float:
+    """Jaro-Winkler rescaled so that unrelated skeletons (JW below 0.75, common for short keys) score 0."""
+    if a == b:
+        return 1.0
+    return max(0.0, (float(JaroWinkler.similarity(a, b)) - 0.75) / 0.25)
+
+
 def _sim(a: str | None, b: str | None) -> float | None:
     if not a or not b:
         return None
-    return 1.0 if a == b else float(JaroWinkler.similarity(a, b))
+    return _spelling_sim(a, b)
 
 
 def _given_sim(a: ParsedName, b: ParsedName) -> float | None:
@@ -146,7 +153,7 @@ def _given_sim(a: ParsedName, b: ParsedName) -> float | None:
         if set(a.given_ids) & set(b.given_ids):
             return 1.0
         if a.given_id.startswith("_") or b.given_id.startswith("_"):
-            return 0.9 * float(JaroWinkler.similarity(a.given_id.lstrip("_"), b.given_id.lstrip("_")))
+            return 0.9 * _spelling_sim(a.given_id.lstrip("_"), b.given_id.lstrip("_"))
         return 0.0
     if a.given_initial and b.given_initial:
         return 0.8 if a.given_initial == b.given_initial else 0.0

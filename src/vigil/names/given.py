@@ -65,6 +65,11 @@ def form_key(text: str) -> str:
     return unidecode(low)
 
 
+_LIGHT_U = re.compile(r"(?<=[aeo])u")
+_LIGHT_DOUBLE = re.compile(r"([b-df-hj-np-tv-zšžč])\1+")
+
+
+@lru_cache(maxsize=131_072)
 def light_key(text: str) -> str:
     """A spelling-tolerant key that keeps vowel identity (Арина != Ирина), for names outside the table.
 
@@ -72,8 +77,8 @@ def light_key(text: str) -> str:
     """
     s = to_internal(text)
     s = s.replace("g", "h").replace("j", "i").replace("y", "i").replace("w", "v")
-    s = re.sub(r"(?<=[aeo])u", "v", s)
-    s = re.sub(r"([b-df-hj-np-tv-zšžč])\1+", r"\1", s)
+    s = _LIGHT_U.sub("v", s)
+    s = _LIGHT_DOUBLE.sub(r"\1", s)
     return to_ascii_key(s)
 
 

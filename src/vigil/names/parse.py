@@ -40,6 +40,8 @@ _STOPWORDS = frozenset(
     """.split()
 )
 _BRACKETS = re.compile(r"[(\[{]([^)\]}]*)[)\]}]")
+_COMMA_SPLIT = re.compile(r"(,)")
+_DIGITS = re.compile(r"\d+")
 _TOKEN_SPLIT = re.compile(r"[\s,;:/|]+")
 _TRIM = re.compile(r"^[^\w'’ʼ.-]+|[^\w'’ʼ.]+$")
 _INITIAL_PIECE = re.compile(r"[^\W\d_]{1,2}")
@@ -123,7 +125,7 @@ def extract_birth(text: str) -> tuple[str, str | None, int | None]:
             year = int(m.group(1))
             text = text[: m.start()] + " " + text[m.end() :]
     text = _BIRTH_MARKERS.sub(" ", text)
-    text = re.sub(r"\d+", " ", text)
+    text = _DIGITS.sub(" ", text)
     return text, date, year
 
 
@@ -229,36 +231,44 @@ class _Word:
     comma_after: bool
 
 
+@lru_cache(maxsize=131_072)
+def _piece(piece: str) -> tuple[str, tuple[str, ...] | None] | None:
+    """One whitespace-separated piece -> (cleaned word, its initials if it is one) or None if no letters."""
+    trimmed = _TRIM.sub("", piece)
+    pieces = _initials(trimmed)
+    if pieces is None:
+        trimmed = trimmed.strip(".-")
+    if not trimmed or not any(ch.isalpha() for ch in trimmed):
+        return None
+    fixed = _fix_homoglyphs(trimmed)
+    return fixed, (tuple(pieces) if pieces is not None else None)
+
+
 def _tokens(text: str) -> tuple[list[_Word], list[str], bool]:
     """Name words, initials (in order) and whether the cell has usable letter case."""
-    raw: list[tuple[str, bool]] = []
-    for chunk in re.split(r"(,)", text):
+    raw: list[tuple[str, tuple[str, ...] | None, bool]] = []
+    for chunk in _COMMA_SPLIT.split(text):
         if chunk == ",":
             if raw:
-                raw[-1] = (raw[-1][0], True)
+                raw[-1] = (raw[-1][0], raw[-1][1], True)
             continue
         for piece in _TOKEN_SPLIT.split(chunk):
-            piece = (
-                _TRIM.sub("", piece).strip(".-")
-                if not _initials(_TRIM.sub("", piece))
-                else _TRIM.sub("", piece)
-            )
-            if piece and any(ch.isalpha() for ch in piece):
-                raw.append((_fix_homoglyphs(piece), False))
-    letters = "".join(t for t, _ in raw if len(t) > 1)
-    has_case = any(ch.isupper() for ch in letters) and any(ch.islower() for ch in letters)
+            info = _piece(piece) if piece else None
+            if info is not None:
+                raw.append((info[0], info[1], False))
+    letters = "".join(t for t, _, _ in raw if len(t) > 1)
+    has_case = letters != letters.lower() and letters != letters.upper()
     words: list[_Word] = []
     initials: list[str] = []
     started = False
-    for tok, comma in raw:
+    for tok, pieces, comma in raw:
+        if pieces is not None and (tok[0].isupper() if has_case else "." in tok):
+            initials.extend(pieces)
+            started = True
+            continue
         if tok.lower().strip(".") in _STOPWORDS:
             if started and has_case:
                 break
-            continue
-        pieces = _initials(tok)
-        if pieces is not None and (tok[0].isupper() or not has_case):
-            initials.extend(pieces)
-            started = True
             continue
         if has_case and not tok[0].isupper():
             if started:
@@ -285,7 +295,7 @@ def _choose_given(
     return candidates[-1] if script_cyr and len(words) == 2 else candidates[0]
 
 
-@lru_cache(maxsize=262_144)
+@lru_cache(maxsize=32_768)
 def parse_name(text: str) -> ParsedName:
     """Take a name cell apart: surname, given name, patronymic, initials, birth date, sex hint, script.
 

@@ -91,6 +91,11 @@ _VOWELS = frozenset("aeiouy")
 _VOWEL_RUN = re.compile(r"[aeiouy]+")
 _NOT_INTERNAL = re.compile(r"[^a-zšžč]")
 _DOUBLE = re.compile(r"([b-df-hj-np-tv-zšžč])\1+")
+_GLIDE_Y = re.compile(r"y(?=[aeiou])")
+_NONSYLLABIC_U = re.compile(r"(?<=[aeoy])u")
+_HYPHENS = re.compile(r"[-‐‑–—]+")
+_PHON_DROP = re.compile(r"[aeiou\-]")
+_ANY_DOUBLE = re.compile(r"(.)\1+")
 _TO_ASCII = str.maketrans({"š": "sh", "ž": "zh", "č": "ch"})
 
 # Latin digraphs (English/passport style) -> internal alphabet, longest first.
@@ -168,9 +173,9 @@ def reduce_internal(s: str) -> str:
     s = s.replace("dz", "d").replace("c", "t")
     # Glide y/j before a vowel is an i (Yury, Jury, Andreyeu); j elsewhere is й (a vowel-like i).
     s = s.replace("j", "i")
-    s = re.sub(r"y(?=[aeiou])", "i", s)
+    s = _GLIDE_Y.sub("i", s)
     # u right after a, e, o, y is ў (non-syllabic): Tsikhanouski, Kalesnikau, Iauhen.
-    s = re.sub(r"(?<=[aeoy])u", "v", s)
+    s = _NONSYLLABIC_U.sub("v", s)
     s = s.replace("w", "v")
     s = _DOUBLE.sub(r"\1", s)
     s = _VOWEL_RUN.sub(_collapse_vowels, s)
@@ -195,7 +200,7 @@ def strip_final_vowel(skel: str) -> str:
 @lru_cache(maxsize=262_144)
 def surname_skeleton(word: str, ch_as_kh: bool | None = None) -> str:
     """Gender-neutral skeleton of one surname word (hyphenated parts joined with '-')."""
-    parts = [p for p in re.split(r"[-‐‑–—]+", word) if p]
+    parts = [p for p in _HYPHENS.split(word) if p]
     keys = []
     for part in parts:
         skel = strip_final_vowel(reduce_internal(to_internal(part, ch_as_kh)))
@@ -229,6 +234,7 @@ _PHON_CLASSES = str.maketrans(
 )
 
 
+@lru_cache(maxsize=131_072)
 def phonetic_code(skel: str) -> str | None:
     """A coarse code of a surname skeleton: consonant classes with voicing merged, vowels dropped.
 
@@ -239,8 +245,8 @@ def phonetic_code(skel: str) -> str | None:
     first = skel[0]
     body = skel.replace("zh", "s").replace("sh", "s").replace("ch", "s")
     body = body.translate(_PHON_CLASSES)
-    body = re.sub(r"[aeiou\-]", "", body)
-    body = re.sub(r"(.)\1+", r"\1", body)
+    body = _PHON_DROP.sub("", body)
+    body = _ANY_DOUBLE.sub(r"\1", body)
     if first in "au":
         body = "a" + body
     return body or skel
