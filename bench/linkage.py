@@ -116,6 +116,7 @@ def run_vigil_febrl(frame: pd.DataFrame, link_type: str, threshold: float) -> np
         records,
         threshold=threshold,
         extra_fields=FEBRL_EXTRAS,  # type: ignore[arg-type]
+        extra_blocking=[("postcode", "street_number")],  # the same address rule the Splink set-up uses
         link_type=link_type,  # type: ignore[arg-type]
         validate=False,
         keep_prepared=False,

@@ -315,6 +315,7 @@ def train_model(
     labelled_pairs: LabelledPairs | None = None,
     extra_fields: Mapping[str, ExtraKind] | None = None,
     link_type: LinkType = "dedupe_only",
+    extra_blocking: Sequence[Sequence[str]] = (),
     seed: int = DEFAULT_SEED,
     name_featuriser: NameFeaturiser | None = None,
     validate: bool = True,
@@ -326,7 +327,7 @@ def train_model(
     prepared = prepare_records(
         records, extra_columns=list(extra_fields or {}), name_featuriser=name_featuriser
     )
-    spec = spec_for(prepared, extra_fields or {}, link_type)
+    spec = spec_for(prepared, extra_fields or {}, link_type, tuple(tuple(c) for c in extra_blocking))
     model, linker = train(prepared, spec, seed=seed, labels=labels)
     linker._db_api.delete_tables_created_by_splink_from_db()
     return model
@@ -361,6 +362,7 @@ def link(
     model: LinkModel | None = None,
     extra_fields: Mapping[str, ExtraKind] | None = None,
     link_type: LinkType = "dedupe_only",
+    extra_blocking: Sequence[Sequence[str]] = (),
     seed: int = DEFAULT_SEED,
     name_featuriser: NameFeaturiser | None = None,
     validate: bool = True,
@@ -374,7 +376,8 @@ def link(
     give the model one more estimate of each m probability. ``model`` reuses a trained model (from
     :func:`train_model` or ``LinkModel.from_json``); without one the model is trained on ``records``
     first (u by random sampling, m by EM), deterministically for ``seed``. ``extra_fields`` adds
-    comparisons on further columns (kind "id" also blocks on the column). Records whose strongest path
+    comparisons on further columns (kind "id" also blocks on the column); ``extra_blocking`` adds blocking
+    rules, each a sequence of columns that must agree. Records whose strongest path
     of links all score at least ``threshold`` form one person.
     """
     if not 0.0 < threshold < 1.0:
@@ -384,7 +387,8 @@ def link(
         _validate(records, extra_fields)
     extras = list(model.spec.extra_fields if model is not None else (extra_fields or {}))
     prepared = prepare_records(records, extra_columns=extras, name_featuriser=name_featuriser)
-    spec = model.spec if model is not None else spec_for(prepared, extra_fields or {}, link_type)
+    blocking = tuple(tuple(c) for c in extra_blocking)
+    spec = model.spec if model is not None else spec_for(prepared, extra_fields or {}, link_type, blocking)
     notes: list[str] = []
     if model is None:
         model, trainer = train(prepared, spec, seed=seed, labels=labels)

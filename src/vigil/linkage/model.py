@@ -37,6 +37,8 @@ class ModelSpec:
     # Standard comparisons switched off because the data never fills their columns (an always-missing
     # field teaches EM nothing and only adds warnings); decided from the training data.
     unused: tuple[str, ...] = ()
+    # Further blocking rules, each a tuple of columns that must all agree (e.g. ("postcode", "street_number")).
+    extra_blocking: tuple[tuple[str, ...], ...] = ()
 
 
 # Standard comparison -> the prepared column whose absence makes it useless.
@@ -53,13 +55,23 @@ STANDARD_COMPARISONS: dict[str, str] = {
 _ALWAYS_ON = ("surname", "given_name", "birth")
 
 
-def spec_for(prepared: pd.DataFrame, extra_fields: Mapping[str, ExtraKind], link_type: LinkType) -> ModelSpec:
+def spec_for(
+    prepared: pd.DataFrame,
+    extra_fields: Mapping[str, ExtraKind],
+    link_type: LinkType,
+    extra_blocking: tuple[tuple[str, ...], ...] = (),
+) -> ModelSpec:
     unused = tuple(
         name
         for name, col in STANDARD_COMPARISONS.items()
         if name not in _ALWAYS_ON and prepared[col].notna().sum() < 2
     )
-    return ModelSpec(extra_fields=dict(extra_fields), link_type=link_type, unused=unused)
+    return ModelSpec(
+        extra_fields=dict(extra_fields),
+        link_type=link_type,
+        unused=unused,
+        extra_blocking=tuple(extra_blocking),
+    )
 
 
 def _null_either(col: str) -> Any:
@@ -187,6 +199,7 @@ def blocking_rules(spec: ModelSpec) -> list[Any]:
     if "city" not in spec.unused:
         rules.append(block_on("birth_date", "city_key"))
     rules += [block_on(col) for col, kind in spec.extra_fields.items() if kind == "id"]
+    rules += [block_on(*cols) for cols in spec.extra_blocking]
     return rules
 
 
@@ -232,6 +245,7 @@ class LinkModel:
                 "extra_fields": dict(self.spec.extra_fields),
                 "link_type": self.spec.link_type,
                 "unused": list(self.spec.unused),
+                "extra_blocking": [list(cols) for cols in self.spec.extra_blocking],
                 "training_notes": self.training_notes,
             },
             ensure_ascii=False,
@@ -245,6 +259,7 @@ class LinkModel:
             extra_fields=dict(data.get("extra_fields", {})),
             link_type=data.get("link_type", "dedupe_only"),
             unused=tuple(data.get("unused", ())),
+            extra_blocking=tuple(tuple(cols) for cols in data.get("extra_blocking", ())),
         )
         return cls(
             settings=data["splink_settings"], spec=spec, training_notes=list(data.get("training_notes", []))

@@ -121,7 +121,16 @@ def split_name_features(given: Sequence[str], surname: Sequence[str]) -> dict[st
     }
 
 
-def _birth(frame: pd.DataFrame, text_dates: Sequence[Any] | None) -> tuple[pd.Series, pd.Series]:
+def _featurise_distinct(featuriser: NameFeaturiser, names: pd.Series) -> dict[str, list[Any]]:
+    """Run the name featuriser once per distinct name cell and spread the results back to every row."""
+    codes, uniques = pd.factorize(names)
+    feats = featuriser(list(uniques))
+    return {key: np.asarray(list(values), dtype=object)[codes].tolist() for key, values in feats.items()}
+
+
+def _birth(
+    frame: pd.DataFrame, text_dates: Sequence[Any] | None, text_years: Sequence[Any] | None = None
+) -> tuple[pd.Series, pd.Series]:
     empty = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     date = frame["birth_date"].map(_blank_to_none).astype(object) if "birth_date" in frame else empty
     if text_dates is not None:
@@ -132,6 +141,12 @@ def _birth(frame: pd.DataFrame, text_dates: Sequence[Any] | None) -> tuple[pd.Se
     year = pd.to_numeric(raw_year, errors="coerce").astype("Int64")
     date_year = pd.to_numeric(date.str[:4], errors="coerce").astype("Int64")
     year = year.where(year.notna(), date_year)
+    if text_years is not None:
+        # "Иванов И.И., 1990 г.р.": a year written inside the name cell fills an empty birth_year.
+        from_text = pd.to_numeric(
+            pd.Series(list(text_years), index=frame.index, dtype=object), errors="coerce"
+        )
+        year = year.where(year.notna(), from_text.astype("Int64"))
     return date.astype(object), year
 
 
@@ -156,6 +171,7 @@ def prepare_records(
     else:
         out["source_dataset"] = np.full(n, "", dtype=object)
     text_dates: Sequence[Any] | None = None
+    text_years: Sequence[Any] | None = None
     names: dict[str, Sequence[Any]]
     if "given_name" in records and "surname" in records:
         names = split_name_features(
@@ -164,7 +180,7 @@ def prepare_records(
         )
     else:
         featuriser = name_featuriser or _vigil_names_featuriser()
-        feats = featuriser(records["full_name"].fillna("").astype(str).tolist())
+        feats = _featurise_distinct(featuriser, records["full_name"].fillna("").astype(str))
         names = {
             "surname_key": feats["surname_key"],
             "surname_phon": feats.get("surname_phonetic", feats["surname_key"]),
@@ -173,6 +189,7 @@ def prepare_records(
             "patronymic_id": feats.get("patronymic_id", [None] * n),
         }
         text_dates = feats.get("birth_date_in_text")
+        text_years = feats.get("birth_year_in_text")
         if "sex_hint" in feats and "sex" in records:
             hint = pd.Series(list(feats["sex_hint"]), index=records.index, dtype=object)
             given_sex = records["sex"].map(_blank_to_none)
@@ -182,7 +199,7 @@ def prepare_records(
             out["sex"] = np.array([_blank_to_none(v) for v in feats["sex_hint"]], dtype=object)
     for column in NAME_COLUMNS:
         out[column] = np.array([_blank_to_none(v) for v in names[column]], dtype=object)
-    date, year = _birth(records, text_dates)
+    date, year = _birth(records, text_dates, text_years)
     out["birth_date"] = date.to_numpy()
     out["birth_year"] = year.to_numpy()
     if "sex" not in out:
