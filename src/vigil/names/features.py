@@ -45,10 +45,9 @@ def _search_keys(text: str) -> frozenset[str]:
                 keys.update(f"s:{k}" for k in surname_keys_all(extra))
         if parsed.surname:
             keys.add(f"g:_{light_key(parsed.surname)}")
-    for word in parsed.other_words:
-        key = surname_token_key(word)
-        if key:
-            keys.add(f"s:{key}")
+    # A bracketed word is usually another surname of the same person (maiden name, other spelling).
+    for word in parsed.alt_surnames:
+        keys.update(f"s:{k}" for k in surname_keys_all(word))
     return frozenset(_clean(keys))
 
 

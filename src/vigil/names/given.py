@@ -43,6 +43,8 @@ _PATRONYMIC_COLUMNS = {
     "patronymic_ru_m": "m",
     "patronymic_ru_f": "f",
 }
+_BE_SYSTEMS = ("be_passport", "be_national_2007", "be_bgnpcgn_1979")
+_RU_SYSTEMS = ("ru_icao", "ru_mvd_310", "ru_bgnpcgn", "ru_gost_2006")
 _PATRONYMIC_ROMANISATIONS = ("be_passport", "be_national_2007", "ru_icao", "ru_mvd_310", "ru_bgnpcgn")
 
 # Names that the table does not list but that must stay apart from a listed one (see module docstring).
@@ -137,9 +139,25 @@ def given_index() -> GivenIndex:
             for system in _PATRONYMIC_ROMANISATIONS:
                 pat_exact.setdefault(form_key(romanise(form, system)), (cid, sex))
             pat_skel.setdefault(word_skeleton(form), set()).add((cid, sex))
-    for cid, sex, forms in _EXTRA_CLUSTERS:
-        clusters[cid] = GivenCluster(cid, sex, forms[0], set(forms))
-        for form in forms:
+    # Romanisations of the Cyrillic forms (Sasha, Seryozha, Siarozha), unless that spelling is listed already.
+    listed = set(exact)
+    for row in rows:
+        cid = _id_of(row["name_ru"])
+        be_forms = [row["name_be"], row["name_be_alt"], *_split(row["diminutives_be"])]
+        ru_forms = [row["name_ru"], *_split(row["diminutives_ru"])]
+        # Ё is also commonly romanised "yo"/"io" (Seryozha, Artyom) although passports write "e".
+        ru_forms += [f.replace("ё", "йо") for f in ru_forms if "ё" in f]
+        for forms, systems in ((be_forms, _BE_SYSTEMS), (ru_forms, _RU_SYSTEMS)):
+            for form in forms:
+                for system in systems if form.strip() else ():
+                    latin = romanise(form.strip(), system)
+                    key = form_key(latin)
+                    if key not in listed:
+                        clusters[cid].forms.add(latin)
+                        _add(exact, key, cid)
+    for cid, sex, extra_forms in _EXTRA_CLUSTERS:
+        clusters[cid] = GivenCluster(cid, sex, extra_forms[0], set(extra_forms))
+        for form in extra_forms:
             exact[form_key(form)] = [cid]
     # Ё written as Е (Петр, Артем, Сережа) unless that spelling is itself a different listed name.
     for key, ids in list(exact.items()):

@@ -44,7 +44,7 @@ _COMMA_SPLIT = re.compile(r"(,)")
 _DIGITS = re.compile(r"\d+")
 _TOKEN_SPLIT = re.compile(r"[\s,;:/|]+")
 _TRIM = re.compile(r"^[^\w'’ʼ.-]+|[^\w'’ʼ.]+$")
-_INITIAL_PIECE = re.compile(r"[^\W\d_]{1,2}")
+_INITIAL_PIECE = re.compile(r"[^\W\d_]{1,4}")
 _LATIN_INITIAL_DIGRAPHS = frozenset("yu ya ye yo iu ia io ju ja je jo zh sh ch ts kh dz ".split())
 
 # Latin look-alikes inside Cyrillic words and the reverse (data typed on mixed keyboards).
@@ -90,6 +90,7 @@ class ParsedName:
     declined: bool = False
     order_certain: bool = True
     other_words: tuple[str, ...] = field(default=())
+    alt_surnames: tuple[str, ...] = field(default=())
 
 
 def _valid_date(y: int, m: int, d: int) -> str | None:
@@ -130,6 +131,8 @@ def extract_birth(text: str) -> tuple[str, str | None, int | None]:
 
 
 def _fix_homoglyphs(token: str) -> str:
+    if "-" in token:
+        return "-".join(_fix_homoglyphs(part) for part in token.split("-"))
     cyr = len(CYRILLIC_RE.findall(token))
     lat = len(LATIN_RE.findall(token))
     if cyr and lat:
@@ -146,6 +149,10 @@ def _initials(token: str) -> list[str] | None:
     pieces = [p for p in token.split(".") if p]
     if not pieces or not all(_INITIAL_PIECE.fullmatch(p) for p in pieces):
         return None
+    if len(pieces) > 1 and any(len(p) > 2 for p in pieces):
+        return None
+    if len(pieces) == 1 and token.endswith(".") and 2 <= len(pieces[0]) <= 4 and pieces[0].istitle():
+        return pieces  # an abbreviated given name or patronymic: "Ив.", "Серг.", "Yu."
     for p in pieces:
         if len(p) == 2 and (p.lower() not in _LATIN_INITIAL_DIGRAPHS or not p[0].isupper()):
             return None
@@ -427,5 +434,6 @@ def parse_name(text: str) -> ParsedName:
         patronymic_id=pats[pat_pos][0] if pat_pos is not None else None,
         declined=declined,
         order_certain=order_certain,
-        other_words=tuple(other + extra_words),
+        other_words=tuple(other),
+        alt_surnames=tuple(extra_words),
     )
