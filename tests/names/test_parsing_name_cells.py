@@ -178,3 +178,19 @@ def test_a_patronymic_like_surname_is_a_surname_when_nothing_else_could_be() -> 
     assert parse_name("Стэфановіч Валянцін").surname == "Стэфановіч"
     full = parse_name("Барысевіч Аляксандр Іванавіч")
     assert (full.surname, full.patronymic) == ("Барысевіч", "Іванавіч")
+
+
+def test_an_abbreviated_given_name_counts_as_an_initial() -> None:
+    parsed = parse_name("Иванов Ив. Ив.")
+    assert parsed.surname == "Иванов"
+    assert parsed.given_initial == "i"
+    assert parsed.given_id is None
+
+
+def test_each_part_of_a_double_barrelled_surname_is_read_in_its_own_script() -> None:
+    assert parse_name("Иванова-Petrova Ольга").surname_key == parse_name("Иванова-Петрова Ольга").surname_key
+
+
+def test_stray_words_after_the_name_do_not_become_search_keys() -> None:
+    keys = search_keys("Иванов Иван Иванович 1990 г.р., г. Минск")
+    assert keys == search_keys("Иванов Иван Иванович")

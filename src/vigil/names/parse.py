@@ -352,8 +352,8 @@ def parse_name(text: str) -> ParsedName:
             continue
         rest = [q for q in others if q != p]
         after_given = given_pos is not None and p == given_pos + 1
-        if not rest and strength < 2:
-            continue
+        if len(words) == 1 or (not rest and strength < 2):
+            continue  # a lone word is a surname (Иванович, Стэфановіч), not a patronymic
         if strength == 0 and not after_given and not (len(words) >= 3 and p == len(words) - 1):
             continue
         pat_pos = p
