@@ -194,3 +194,32 @@ def test_each_part_of_a_double_barrelled_surname_is_read_in_its_own_script() -> 
 def test_stray_words_after_the_name_do_not_become_search_keys() -> None:
     keys = search_keys("Иванов Иван Иванович 1990 г.р., г. Минск")
     assert keys == search_keys("Иванов Иван Иванович")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "В Минске задержали Иванову Ольгу Петровну",
+        "Суд над Ивановой Ольгой Петровной",
+        "передачу для Ивановой Ольги Петровны",
+    ],
+)
+def test_in_running_text_the_name_is_the_run_of_words_that_looks_most_like_one(text: str) -> None:
+    parsed = parse_name(text)
+    assert (parsed.surname_key, parsed.given_id, parsed.patronymic_id, parsed.sex_hint) == (
+        parse_name("Иванова Ольга Петровна").surname_key,
+        "olga",
+        "petr",
+        "f",
+    )
+
+
+def test_a_declined_patronymic_is_read_in_the_nominative() -> None:
+    parsed = parse_name("Суд над Тихановским Сергеем Леонидовичем")
+    assert (parsed.surname_key, parsed.given_id, parsed.patronymic_id) == ("tahanavsk", "sergei", "leonid")
+
+
+def test_a_recent_date_in_the_cell_is_not_taken_for_a_birth_date() -> None:
+    parsed = parse_name("Иванов С.А. задержан 12.03.2020")
+    assert parsed.birth_date is None and parsed.birth_year is None
+    assert parsed.surname == "Иванов"

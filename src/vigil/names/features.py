@@ -20,7 +20,7 @@ def _clean(keys: set[str]) -> set[str]:
     return {k for k in keys if _KEY_OK.match(k)}
 
 
-@lru_cache(maxsize=131_072)
+@lru_cache(maxsize=65_536)
 def _search_keys(text: str) -> frozenset[str]:
     parsed = parse_name(text)
     keys: set[str] = set()
@@ -76,7 +76,7 @@ FEATURE_KEYS = (
 )
 
 
-@lru_cache(maxsize=262_144)
+@lru_cache(maxsize=65_536)
 def _features_one(text: str) -> tuple[Any, ...]:
     p = parse_name(text)
     return (

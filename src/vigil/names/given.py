@@ -250,9 +250,26 @@ _PAT_SUFFIX = re.compile(
 )
 
 
+_PAT_DECLINED_M = re.compile(r"(?<=[вч])(ича|ичу|ичем|иче|ічa|іча|ічу|ічам|ічы|іча)$")
+_PAT_DECLINED_F = re.compile(r"(?<=[вўч]н)(ы|е|у|ой|ою|ай|аю|і)$")
+
+
+def patronymic_nominative(key: str) -> str:
+    """Russian/Belarusian oblique cases of a patronymic back to the nominative (Леонидовичем -> Леонидович)."""
+    if not is_cyrillic(key):
+        return key
+    m = _PAT_DECLINED_M.search(key)
+    if m:
+        return key[: m.start()] + ("іч" if m.group(0).startswith("і") else "ич")
+    m = _PAT_DECLINED_F.search(key)
+    if m:
+        return key[: m.start()] + "а"
+    return key
+
+
 def patronymic_sex(token: str) -> str | None:
     """'m'/'f' if the word has a patronymic suffix (-ович/-віч/-ич, -овна/-аўна/-ична), else None."""
-    low = form_key(token)
+    low = patronymic_nominative(form_key(token))
     if len(low) < 5:
         return None
     if _PAT_F.search(low):
@@ -273,7 +290,8 @@ def lookup_patronymic(token: str) -> tuple[str, str, int] | None:
     if sex is None:
         return None
     index = given_index()
-    key = form_key(token)
+    key = patronymic_nominative(form_key(token))
+    token = key if key != form_key(token) else token
     hit = index.patronymic_exact.get(key) or index.patronymic_exact.get(key.replace("ё", "е"))
     if hit:
         return hit[0], hit[1], 2

@@ -19,11 +19,12 @@ from vigil.names.given import (
 )
 from vigil.names.skeleton import CYRILLIC_RE, LATIN_RE, is_cyrillic, latin_ch_ambiguous, surname_skeleton
 
-_MIN_YEAR, _MAX_YEAR = 1900, 2030
+# Birth years accepted inside a name cell; a later year is rather the date of the detention or the trial.
+_MIN_YEAR, _MAX_YEAR = 1900, 2015
 
 _DATE_DMY = re.compile(r"(?<!\d)(\d{1,2})\s*[./-]\s*(\d{1,2})\s*[./-]\s*(\d{4}|\d{2})(?!\d)")
 _DATE_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
-_YEAR = re.compile(r"(?<!\d)(19\d{2}|20[0-2]\d)(?!\d)")
+_YEAR = re.compile(r"(?<!\d)(19\d{2}|20(?:0\d|1[0-5]))(?!\d)")
 # Words that say "born" / "year of birth" / "aged" in the name cell, and other non-name words.
 _BIRTH_MARKERS = re.compile(
     r"(?<![^\W\d_])(г\.?\s*р\.?|г\.?\s*н\.?|гг\.?|г\.|года\s+рождения|год\s+рождения|гады\s+нараджэння"
@@ -251,8 +252,8 @@ def _piece(piece: str) -> tuple[str, tuple[str, ...] | None] | None:
     return fixed, (tuple(pieces) if pieces is not None else None)
 
 
-def _tokens(text: str) -> tuple[list[_Word], list[str], bool]:
-    """Name words, initials (in order) and whether the cell has usable letter case."""
+def _groups(text: str) -> list[tuple[list[_Word], list[str]]]:
+    """Runs of name words (with their initials), split where running text has a lower-case word."""
     raw: list[tuple[str, tuple[str, ...] | None, bool]] = []
     for chunk in _COMMA_SPLIT.split(text):
         if chunk == ",":
@@ -265,26 +266,35 @@ def _tokens(text: str) -> tuple[list[_Word], list[str], bool]:
                 raw.append((info[0], info[1], False))
     letters = "".join(t for t, _, _ in raw if len(t) > 1)
     has_case = letters != letters.lower() and letters != letters.upper()
-    words: list[_Word] = []
-    initials: list[str] = []
-    started = False
+    groups: list[tuple[list[_Word], list[str]]] = [([], [])]
     for tok, pieces, comma in raw:
+        words, initials = groups[-1]
         if pieces is not None and (tok[0].isupper() if has_case else "." in tok):
             initials.extend(pieces)
-            started = True
             continue
-        if tok.lower().strip(".") in _STOPWORDS:
-            if started and has_case:
-                break
-            continue
-        if has_case and not tok[0].isupper():
-            if started:
-                break
+        if tok.lower().strip(".") in _STOPWORDS or (has_case and not tok[0].isupper()):
+            if has_case and (words or initials):
+                groups.append(([], []))
             continue
         upper = has_case and tok.isupper() and len(tok) > 1
         words.append(_Word(tok, len(words), upper, comma))
-        started = True
-    return words, initials, has_case
+    return [g for g in groups if g[0] or g[1]]
+
+
+def _evidence(group: tuple[list[_Word], list[str]]) -> float:
+    words, initials = group
+    score = sum(1.0 for w in words if patronymic_sex(w.text) or lookup_given(w.text)[0])
+    return score + (0.5 if initials else 0.0) + (0.25 if words else 0.0)
+
+
+def _tokens(text: str) -> tuple[list[_Word], list[str]]:
+    """The run of words in a cell that most looks like a name (the first one if none stands out)."""
+    groups = _groups(text)
+    if not groups:
+        return [], []
+    if len(groups) == 1:
+        return groups[0]
+    return max(groups, key=_evidence)
 
 
 def _choose_given(
@@ -317,10 +327,10 @@ def parse_name(text: str) -> ParsedName:
     for inner in brackets:
         if date is None and year is None:
             _, date, year = extract_birth(inner)
-    words, initials, _has_case = _tokens(body)
+    words, initials = _tokens(body)
     extra_words: list[str] = []
     for inner in brackets:
-        inner_words, _, _ = _tokens(extract_birth(inner)[0])
+        inner_words, _ = _tokens(extract_birth(inner)[0])
         extra_words += [w.text for w in inner_words]
     script = _detect_script([w.text for w in words] + initials)
     script_cyr = script in ("be", "ru", "cyrillic")
