@@ -148,12 +148,12 @@ TIME_ZONE = "Europe/Minsk"
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Static assets ship inside the package and are served by WhiteNoise from there: no build step, no CDN.
+STATIC_ROOT = BASE_DIR / "web" / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
 EVIDENCE_DIR = DATA_DIR / "evidence"
 
 SESSION_COOKIE_AGE = int(os.environ.get("VIGIL_SESSION_SECONDS", 8 * 3600))
@@ -162,7 +162,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Strict"
 CSRF_COOKIE_SAMESITE = "Strict"
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_REFERRER_POLICY = "no-referrer"
+# "same-origin", not "no-referrer": with no-referrer Chromium sends "Origin: null" and CSRF checks refuse every form.
+SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if PRODUCTION:

@@ -65,7 +65,7 @@ def test_the_demo_event_page_shows_figures_recomputed_independently_from_the_rec
     assert {c["city"]: c["persons"] for c in got["by_city"] if c["persons"]} == expected["by_city"]
     client.force_login(User.objects.get(username="demo-coordinator"))
     body = client.get(reverse("event_detail", args=[rally.slug])).content.decode()
-    assert f'data-figure="persons" href' in body and f">{expected['persons']:,}</a>" in body
+    assert 'data-figure="persons" href' in body and f">{expected['persons']:,}</a>" in body
 
 
 def test_demo_data_is_marked_synthetic_in_the_ui_and_exports(demo, client):

@@ -35,3 +35,22 @@ def page(browser: Any) -> Iterator[Any]:
     pg = context.new_page()
     yield pg
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _audit_log_flushable_after_test(transactional_db: Any) -> Iterator[None]:
+    """Transactional tests end with a flush of every table; the append-only triggers would refuse it.
+
+    The triggers are in force while the test runs and dropped only for the flush that ends it.
+    """
+    from importlib import import_module
+
+    from django.db import connection
+
+    migration = import_module("vigil.audit.migrations.0002_append_only")
+    with connection.schema_editor() as editor:
+        migration.backwards(None, editor)
+        migration.forwards(None, editor)
+    yield
+    with connection.schema_editor() as editor:
+        migration.backwards(None, editor)

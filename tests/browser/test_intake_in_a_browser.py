@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from tests.app.factories import PASSWORD, detain, make_rally, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,7 +20,7 @@ def test_a_report_submitted_on_a_phone_appears_in_the_event_figures(live_server,
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "coord")
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("form.card button[type=submit]")
     page.goto(f"{live_server.url}/events/2020-11-08-march/")
     before = _persons(page)
     assert before == 1
@@ -44,7 +43,7 @@ def test_a_form_with_an_error_keeps_what_was_typed_in_the_browser(live_server, p
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", "vol")
     page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    page.click("form.card button[type=submit]")
     page.goto(f"{live_server.url}/intake/")
     page.fill("#id_full_name", "Сяргей Ціханоўскі")
     page.fill("#id_detained_on", "2099-01-01")

@@ -17,7 +17,12 @@ from vigil.cases.models import Case
 from vigil.cases.operations import open_case, record_decision, record_hearing
 from vigil.figures.counting import FIGURES, detentions_for, event_figures
 from vigil.records.models import Detention, Event
-from vigil.records.operations import get_or_create_source, record_detention, record_release, record_whereabouts
+from vigil.records.operations import (
+    get_or_create_source,
+    record_detention,
+    record_release,
+    record_whereabouts,
+)
 
 from .permissions import CanDoCasework, CanReadFigures, CanReadRecords, CanRecord
 from .serializers import (
@@ -31,6 +36,11 @@ from .serializers import (
 )
 
 Figures = inline_serializer("Figures", {"persons": serializers.IntegerField(), "detentions": serializers.IntegerField()})
+
+
+def _user(request: Request) -> Any:
+    """The authenticated user; every view's permission class has already refused anonymous requests."""
+    return request.user
 
 
 def _visible_detention(request: Request, pk: int) -> Detention:
@@ -75,7 +85,7 @@ class DetentionListView(APIView):
         except ValueError:
             raise ValueError("limit and offset must be integers") from None
         rows = list(qs[offset : offset + limit])
-        if request.user.sees_identities and any(r.identity_id for r in rows):
+        if _user(request).sees_identities and any(r.identity_id for r in rows):
             audit(request.user, "view.identity", None, api="detentions", count=len(rows))
         data = DetentionOutSerializer(rows, many=True, context={"request": request}).data
         return Response({"count": qs.count(), "limit": limit, "offset": offset, "results": data})
@@ -101,7 +111,7 @@ class DetentionDetailView(APIView):
     @extend_schema(responses=DetentionOutSerializer)
     def get(self, request: Request, pk: int) -> Response:
         detention = _visible_detention(request, pk)
-        if detention.identity_id and request.user.sees_identities:
+        if detention.identity_id and _user(request).sees_identities:
             audit(request.user, "view.identity", detention, api=True)
         return Response(DetentionOutSerializer(detention, context={"request": request}).data)
 
@@ -144,8 +154,8 @@ def _case_out(case: Case) -> dict[str, Any]:
 
 def _visible_case(request: Request, pk: int) -> Case:
     qs = Case.objects.all()
-    if not request.user.is_coordinator:
-        qs = qs.filter(lawyer=request.user)
+    if not _user(request).is_coordinator:
+        qs = qs.filter(lawyer=_user(request))
     return get_object_or_404(qs, pk=pk)
 
 
@@ -158,7 +168,7 @@ class CaseCreateView(APIView):
         ser.is_valid(raise_exception=True)
         d = dict(ser.validated_data)
         detention = _visible_detention(request, d.pop("detention"))
-        lawyer = request.user if request.user.role == Role.LAWYER else None
+        lawyer = _user(request) if _user(request).role == Role.LAWYER else None
         case = open_case(detention, actor=request.user, lawyer=lawyer, **d)
         return Response(_case_out(case), status=status.HTTP_201_CREATED)
 

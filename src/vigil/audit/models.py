@@ -42,12 +42,12 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.target}"
 
-    def compute_hash(self) -> str:
-        return entry_digest(
-            self.prev_hash, self.seq, self.at.isoformat(), self.actor_id, self.action, self.target, self.detail
-        )
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise ValueError("audit entries are append-only")
         super().save(*args, **kwargs)
+
+    def compute_hash(self) -> str:
+        return entry_digest(
+            self.prev_hash, self.seq, self.at.isoformat(), self.actor_id, self.action, self.target, self.detail
+        )

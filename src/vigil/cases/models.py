@@ -56,6 +56,9 @@ class Hearing(models.Model):
     class Meta:
         ordering = ["held_on"]
 
+    def __str__(self) -> str:
+        return f"Hearing of case #{self.case_id} on {self.held_on}"
+
 
 class Decision(models.Model):
     """One decision; consecutive arrests ("carousel") are separate decisions with increasing sequence."""
@@ -78,3 +81,6 @@ class Decision(models.Model):
                 condition=Q(fine_base_units__isnull=True) | Q(fine_base_units__gt=0), name="decision_fine_positive"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"Decision {self.sequence} of case #{self.case_id}: {self.outcome}"

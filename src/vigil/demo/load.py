@@ -22,7 +22,13 @@ from vigil.abuse.operations import attach_evidence, record_allegation
 from vigil.accounts.models import Role, User
 from vigil.cases.operations import open_case, record_decision, record_hearing
 from vigil.records.models import Detention, Event, Report, SourceKind
-from vigil.records.operations import DetentionInput, SourceInput, create_event, get_or_create_source, record_detention
+from vigil.records.operations import (
+    DetentionInput,
+    SourceInput,
+    create_event,
+    get_or_create_source,
+    record_detention,
+)
 
 MINSK = ZoneInfo("Europe/Minsk")
 DEMO_ROLES = (Role.COORDINATOR, Role.ANALYST, Role.LAWYER, Role.VOLUNTEER, Role.AUDITOR)

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 
 from vigil.cases.models import Case, Charge, Decision
-from vigil.records.models import Detention, Event
+from vigil.records.models import Detention, DetentionQuerySet, Event
 from vigil.reference import PUNISHED_BY_FINE_OR_ARREST
 
 # Article 23.34 of KoAP-2003 (public gatherings) and its successor 24.23 of KoAP-2021.
@@ -27,12 +27,12 @@ FIGURES = (
 )
 
 
-def scope(event: Event | None) -> QuerySet[Detention]:
+def scope(event: Event | None) -> DetentionQuerySet:
     qs = Detention.objects.all()
     return qs.for_event(event) if event is not None else qs
 
 
-def _named(event: Event | None) -> QuerySet[Detention]:
+def _named(event: Event | None) -> DetentionQuerySet:
     return scope(event).filter(person__isnull=False)
 
 
@@ -42,7 +42,7 @@ def _cases(event: Event | None) -> QuerySet[Case]:
 
 def detentions_for(
     event: Event | None, figure: str = "persons", *, city: str | None = None, day: dt.date | None = None
-) -> QuerySet[Detention]:
+) -> DetentionQuerySet:
     """The detention rows a figure counts (persons are the distinct ``person`` of these rows)."""
     if figure not in FIGURES:
         raise ValueError(f"unknown figure {figure!r}")

@@ -112,6 +112,9 @@ class ReportConflict(models.Model):
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     resolved = models.BooleanField(default=False)
 
+    def __str__(self) -> str:
+        return f"Conflict on report {self.uuid}"
+
 
 class Person(models.Model):
     """One real individual: the cluster of reported identities linked to them."""
@@ -266,3 +269,6 @@ class Whereabouts(models.Model):
 
     class Meta:
         ordering = ["since"]
+
+    def __str__(self) -> str:
+        return f"{self.facility} since {self.since:%Y-%m-%d %H:%M}"

@@ -35,7 +35,7 @@ class LinkSummary:
 def identity_frame() -> pd.DataFrame:
     """One row per identity in the columns of ``vigil link``'s input; record_id is the identity's id."""
     rows = []
-    detentions = {
+    detentions: dict[int, Any] = {
         d["identity_id"]: d
         for d in Detention.objects.filter(identity__isnull=False).values("identity_id", "city", "detained_on")
     }

@@ -31,6 +31,9 @@ class LinkOperation(models.Model):
     class Meta:
         ordering = ["-made_at", "-id"]
 
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
 
 class PairVerdict(models.TextChoices):
     SAME = "same", _("Same person")
@@ -53,6 +56,10 @@ class CandidatePair(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["left", "right"], name="candidate_pair_unique")]
         ordering = ["verdict", "-probability"]
+
+
+    def __str__(self) -> str:
+        return f"Pair {self.left_id}-{self.right_id} ({self.probability:.2f})"
 
 
 __all__ = ["CandidatePair", "LinkOperation", "PairVerdict", "Person"]

@@ -14,7 +14,15 @@ from django.utils.translation import gettext_lazy as _
 from vigil.cases.models import CaseKind
 from vigil.records.models import Event, Reliability, Sex, SourceKind
 from vigil.records.operations import DetentionInput, SourceInput
-from vigil.reference import article_choices, city_name, facilities, find_article, outcomes, units, UnknownArticle
+from vigil.reference import (
+    UnknownArticle,
+    article_choices,
+    city_name,
+    facilities,
+    find_article,
+    outcomes,
+    units,
+)
 
 
 def facility_choices() -> list[tuple[str, str]]:

@@ -7,8 +7,8 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.contrib.humanize.templatetags.humanize import intcomma
 from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -41,8 +41,17 @@ from vigil.records.operations import (
 )
 from vigil.review.models import LinkOperation
 from vigil.review.operations import LinkError, merge_persons, split_person, undo_operation
-from vigil.web.access import ANY_RECORDS, CASEWORK, FIGURES as FIGURE_ROLES, INTAKE, LINKAGE, role_required
-from vigil.web.forms import CaseForm, DecisionForm, HearingForm, IntakeForm, ReleaseForm, SearchForm, WhereaboutsForm
+from vigil.web.access import ANY_RECORDS, CASEWORK, INTAKE, role_required
+from vigil.web.access import FIGURES as FIGURE_ROLES
+from vigil.web.forms import (
+    CaseForm,
+    DecisionForm,
+    HearingForm,
+    IntakeForm,
+    ReleaseForm,
+    SearchForm,
+    WhereaboutsForm,
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -340,7 +349,7 @@ def _figure_link(list_url: str, value: int, figure: str, **extra: str) -> str:
 def _headline(event: Event, f: dict[str, Any], list_url: str) -> list[str]:
     """The sentences a coordinator quotes, every number a link to the records it counts."""
     name = event.localized_name(get_language())
-    sentences = []
+    sentences: list[str] = []
     persons = _figure_link(list_url, f["persons"], "persons")
     top = f["by_city"][0] if f["by_city"] else None
     if top and len(f["by_city"]) > 1:
