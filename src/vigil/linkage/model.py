@@ -190,9 +190,10 @@ def blocking_rules(spec: ModelSpec) -> list[Any]:
     catch a pair when any one of its fields survived intact, while keeping the pair count near-linear.
     """
     rules: list[Any] = [
-        block_on("surname_key", "given_id"),
+        # The initial rather than the full given name: court lists write "Иванов Н.П.", hotlines "Николай".
+        block_on("surname_key", "given_initial"),
         block_on("surname_key", "birth_year"),
-        block_on("surname_phon", "given_id"),
+        block_on("surname_phon", "given_initial"),
         block_on("given_id", "birth_date"),
         block_on("surname_phon", "birth_date"),
     ]
@@ -382,6 +383,30 @@ def regularise(settings: dict[str, Any]) -> int:
     return changed
 
 
+# The prior (probability that two random records are the same person) is the count of near-certain pairs
+# divided by how many of the true pairs such a rule can find. A rule needing the full birth date finds only
+# pairs where both reports carry one, and most hotline reports do not: the recall assumed is therefore the
+# share of pairs with a birth date on both sides (times 0.9 for typos in names and dates), not a constant.
+# Without birth dates a names-only rule is used; namesakes make it overestimate the prior (noted).
+PRIOR_RULE_RECALL = 0.9
+MIN_BIRTH_DATE_SHARE = 0.05
+
+
+def prior_rule(prepared: pd.DataFrame) -> tuple[str, float, str]:
+    share = float(prepared["birth_date"].notna().mean()) if len(prepared) else 0.0
+    if share >= MIN_BIRTH_DATE_SHARE:
+        return (
+            "l.surname_key = r.surname_key AND l.given_id = r.given_id AND l.birth_date = r.birth_date",
+            max(PRIOR_RULE_RECALL * share * share, 1e-3),
+            f"surname, given name and birth date ({share:.0%} of records have a birth date)",
+        )
+    return (
+        "l.surname_key = r.surname_key AND l.given_id = r.given_id",
+        0.8,
+        "surname and given name only (too few birth dates; namesakes inflate the prior)",
+    )
+
+
 def train(
     prepared: pd.DataFrame,
     spec: ModelSpec,
@@ -397,14 +422,13 @@ def train(
     """
     notes: list[str] = []
     linker = make_linker(prepared, build_settings(spec), spec.link_type)
-    deterministic: list[Any] = [
-        "l.surname_key = r.surname_key AND l.given_id = r.given_id AND l.birth_date = r.birth_date",
-    ]
-    linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
+    rule, recall, why = prior_rule(prepared)
+    linker.training.estimate_probability_two_random_records_match([rule], recall=recall)
+    notes.append(f"prior from pairs agreeing on {why} (assumed recall {recall:.3f})")
     linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed)
     # Two EM passes, each blocked on fields the other estimates, so every comparison gets an m estimate.
     linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("surname_key", "given_id"), max_pairs=EM_MAX_PAIRS
+        block_on("surname_key", "given_initial"), max_pairs=EM_MAX_PAIRS
     )
     linker.training.estimate_parameters_using_expectation_maximisation(
         block_on("birth_date"), max_pairs=EM_MAX_PAIRS
