@@ -24,6 +24,10 @@ def test_search_keys_never_raises_and_is_deterministic_for_any_unicode(text: str
     second = search_keys(text)
     assert first == second
     assert all(KEY.match(k) for k in first)
+    frame = features_frame([text])
+    assert frame["birth_date_in_text"][0] is None or re.fullmatch(
+        r"\d{4}-\d{2}-\d{2}", frame["birth_date_in_text"][0]
+    )
 
 
 @settings(max_examples=300, deadline=None)
