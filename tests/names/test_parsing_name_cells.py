@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from vigil.names import features_frame, parse_name, search_keys
+from vigil.names import canonical_surname, features_frame, parse_name, search_keys
 
 
 @pytest.mark.parametrize(
@@ -223,3 +223,27 @@ def test_a_recent_date_in_the_cell_is_not_taken_for_a_birth_date() -> None:
     parsed = parse_name("Иванов С.А. задержан 12.03.2020")
     assert parsed.birth_date is None and parsed.birth_year is None
     assert parsed.surname == "Иванов"
+
+
+@pytest.mark.parametrize("cell", ["Марфа Рабкова", "Рабкова Марфа", "Marfa Rabkova", "Rabkova Marfa"])
+def test_with_two_unlisted_words_the_one_with_a_surname_ending_is_the_surname(cell: str) -> None:
+    parsed = parse_name(cell)
+    assert parsed.surname_key == parse_name("Рабкова").surname_key
+    assert parsed.sex_hint == "f"
+
+
+def test_a_title_before_the_name_is_not_an_initial() -> None:
+    parsed = parse_name("Mr. Siarhei Tsikhanouski")
+    assert parsed.initials == ()
+    assert (parsed.given_id, parsed.surname_key) == ("sergei", "tahanavsk")
+
+
+def test_a_bracketed_other_spelling_of_the_whole_name_adds_its_surname_only() -> None:
+    keys = search_keys("Алесь Бяляцкі (Ales Bialiatski)")
+    assert keys == search_keys("Алесь Бяляцкі")
+
+
+def test_polish_spellings_of_belarusian_names_key_like_the_cyrillic() -> None:
+    assert canonical_surname("Poczobut") == canonical_surname("Почобут")
+    assert canonical_surname("Wiaczorka") == canonical_surname("Вячорка")
+    assert canonical_surname("Andrzejewski") == canonical_surname("Анджэеўскі")

@@ -66,6 +66,12 @@ _SURNAME_M_CYR = re.compile(r"(ов|ев|ёв|ин|ын|ский|цкий|скі
 _SURNAME_F_LAT = re.compile(r"(ova|eva|ina|yna|ava|aya|aia|aja|ska)$")
 _SURNAME_M_LAT = re.compile(r"(ov|ev|in|yn|sky|ski|skii|skiy|skij|skyi|au|eu|ou|aŭ|eŭ|oŭ|iy|ij|yi|yy|ii)$")
 # Russian/Belarusian oblique case endings of surnames that a final-vowel strip does not remove.
+# Endings typical of East Slavic surnames (and rare in given names), used only to guess the word order.
+_SURNAME_SUFFIX = re.compile(
+    r"(ов|ев|ёв|ин|ын|ова|ева|ина|ына|ский|ская|цкий|цкая|скі|цкі|ая|оў|еў|аў|ава|енко|энка|енка|ук|юк|ич|іч"
+    r"|ец|ёнак|ёнок|ко|ка|ov|ev|in|yn|ova|eva|ina|yna|sky|ski|skii|skiy|skaya|skaia|au|eu|ou|ava|enko|enka"
+    r"|uk|ich|ic|ets|onak|onok|ko|ka)$"
+)
 _SURNAME_OBLIQUE = re.compile(r"(?<=[сц]к)(ого|ому|ими|ым|им|их)$|(?<=[оеё]в|[иы]н)(ым|ыми|ых)$")
 _SURNAME_INSTRUMENTAL = re.compile(r"(?<=[^аеёиоуыэюяіў])(ом|ем|ём)$")
 
@@ -269,10 +275,15 @@ def _groups(text: str) -> list[tuple[list[_Word], list[str]]]:
     groups: list[tuple[list[_Word], list[str]]] = [([], [])]
     for tok, pieces, comma in raw:
         words, initials = groups[-1]
-        if pieces is not None and (tok[0].isupper() if has_case else "." in tok):
+        stop = tok.lower().strip(".") in _STOPWORDS
+        if (
+            pieces is not None
+            and (tok[0].isupper() if has_case else "." in tok)
+            and not (stop and len(tok) > 2)
+        ):
             initials.extend(pieces)
             continue
-        if tok.lower().strip(".") in _STOPWORDS or (has_case and not tok[0].isupper()):
+        if stop or (has_case and not tok[0].isupper()):
             if has_case and (words or initials):
                 groups.append(([], []))
             continue
@@ -330,8 +341,9 @@ def parse_name(text: str) -> ParsedName:
     words, initials = _tokens(body)
     extra_words: list[str] = []
     for inner in brackets:
-        inner_words, _ = _tokens(extract_birth(inner)[0])
-        extra_words += [w.text for w in inner_words]
+        inner_parsed = parse_name(inner.replace("(", " ").replace(")", " "))
+        if inner_parsed.surname:
+            extra_words.append(inner_parsed.surname)
     script = _detect_script([w.text for w in words] + initials)
     script_cyr = script in ("be", "ru", "cyrillic")
 
@@ -377,9 +389,14 @@ def parse_name(text: str) -> ParsedName:
             given_pos = pat_pos - 1
         elif len(remaining) >= 2:
             uppers = [w for w in remaining if w.upper]
+            suffixed = [w for w in remaining if _SURNAME_SUFFIX.search(form_key(w.text))]
             if len(uppers) == 1:
                 surname_word = uppers[0]
-            elif remaining[0].comma_after or script_cyr:
+            elif remaining[0].comma_after:
+                surname_word = remaining[0]
+            elif len(suffixed) == 1:
+                surname_word = suffixed[0]  # Марфа Рабкова: only one word has a surname ending
+            elif script_cyr:
                 surname_word = remaining[0]
             else:
                 surname_word = remaining[-1]

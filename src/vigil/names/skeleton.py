@@ -109,6 +109,7 @@ _LATIN_DIGRAPHS: tuple[tuple[str, str], ...] = (
     ("zh", "ž"),
     ("kh", "h"),
     ("sz", "š"),
+    ("rz", "ž"),
     ("cz", "č"),
     ("ts", "c"),
     ("tc", "c"),
