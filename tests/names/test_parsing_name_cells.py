@@ -247,3 +247,28 @@ def test_polish_spellings_of_belarusian_names_key_like_the_cyrillic() -> None:
     assert canonical_surname("Poczobut") == canonical_surname("Почобут")
     assert canonical_surname("Wiaczorka") == canonical_surname("Вячорка")
     assert canonical_surname("Andrzejewski") == canonical_surname("Анджэеўскі")
+
+
+@pytest.mark.parametrize(
+    ("cell", "initials", "year"),
+    [
+        ("Тихановская С.Г.", ("С", "Г"), None),
+        ("Тихановская С.Г. 1982 г.р.", ("С", "Г"), 1982),
+        ("ТИХАНОВСКАЯ С.Г. 1982 Г.Р.", ("С", "Г"), 1982),
+        ("Ivanov B., b. 1990", ("B",), 1990),
+        ("Иванов Г.Р.", ("Г", "Р"), None),
+    ],
+)
+def test_initials_that_look_like_birth_markers_stay_initials(
+    cell: str, initials: tuple[str, ...], year: int | None
+) -> None:
+    parsed = parse_name(cell)
+    assert parsed.initials == initials
+    assert parsed.birth_year == year
+
+
+def test_an_age_in_the_cell_is_neither_a_birth_year_nor_a_name_word() -> None:
+    for cell in ("Иванов Иван, 38 лет", "ИВАНОВ ИВАН, 38 ЛЕТ"):
+        parsed = parse_name(cell)
+        assert parsed.birth_year is None
+        assert search_keys(cell) == search_keys("Иванов Иван")

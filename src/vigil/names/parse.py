@@ -27,8 +27,8 @@ _DATE_ISO = re.compile(r"(?<!\d)(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)")
 _YEAR = re.compile(r"(?<!\d)(19\d{2}|20(?:0\d|1[0-5]))(?!\d)")
 # Words that say "born" / "year of birth" / "aged" in the name cell, and other non-name words.
 _BIRTH_MARKERS = re.compile(
-    r"(?<![^\W\d_])(г\.?\s*р\.?|г\.?\s*н\.?|гг\.?|г\.|года\s+рождения|год\s+рождения|гады\s+нараджэння"
-    r"|года\s+нараджэння|р\.\s*н\.|д\.?\s*р\.|born|b\.|dob|d\.o\.b\.|yob|лет|гадоў|years?\s+old|y\.o\.)(?![^\W\d_])",
+    r"(?<![^\W\d_])(г\.?\s*р\.?|г\.?\s*н\.?|(?-i:гг\.?|г\.|b\.)|года\s+рождения|год\s+рождения|гады\s+нараджэння"
+    r"|года\s+нараджэння|р\.\s*н\.|д\.?\s*р\.|born|dob|d\.o\.b\.|yob|лет|гадоў|years?\s+old|y\.o\.)(?![^\W\d_])",
     re.IGNORECASE,
 )
 _STOPWORDS = frozenset(
@@ -37,6 +37,7 @@ _STOPWORDS = frozenset(
     арестован арестована арестованы осужден осуждена осуждён осуждена гражданин гражданка граждане гр
     затрыманы затрымана затрыманая затрымалі арыштаваны арыштавана асуджаны асуджана грамадзянін
     грамадзянка житель жительница жыхар жыхарка из з с со в у на по от и і или або а также
+    лет год года рождения гадоў гады нараджэння born aged years old
     detained arrested citizen mr mrs ms miss dr and or of from in the
     """.split()
 )
@@ -65,13 +66,13 @@ _SURNAME_F_CYR = re.compile(r"(ова|ева|ёва|ина|ына|ава|ая|я
 _SURNAME_M_CYR = re.compile(r"(ов|ев|ёв|ин|ын|ский|цкий|скі|цкі|ой|ый|ий|оў|еў|аў|ёў)$")
 _SURNAME_F_LAT = re.compile(r"(ova|eva|ina|yna|ava|aya|aia|aja|ska)$")
 _SURNAME_M_LAT = re.compile(r"(ov|ev|in|yn|sky|ski|skii|skiy|skij|skyi|au|eu|ou|aŭ|eŭ|oŭ|iy|ij|yi|yy|ii)$")
-# Russian/Belarusian oblique case endings of surnames that a final-vowel strip does not remove.
 # Endings typical of East Slavic surnames (and rare in given names), used only to guess the word order.
 _SURNAME_SUFFIX = re.compile(
     r"(ов|ев|ёв|ин|ын|ова|ева|ина|ына|ский|ская|цкий|цкая|скі|цкі|ая|оў|еў|аў|ава|енко|энка|енка|ук|юк|ич|іч"
     r"|ец|ёнак|ёнок|ко|ка|ov|ev|in|yn|ova|eva|ina|yna|sky|ski|skii|skiy|skaya|skaia|au|eu|ou|ava|enko|enka"
     r"|uk|ich|ic|ets|onak|onok|ko|ka)$"
 )
+# Russian/Belarusian oblique case endings of surnames that a final-vowel strip does not remove.
 _SURNAME_OBLIQUE = re.compile(r"(?<=[сц]к)(ого|ому|ими|ым|им|их)$|(?<=[оеё]в|[иы]н)(ым|ыми|ых)$")
 _SURNAME_INSTRUMENTAL = re.compile(r"(?<=[^аеёиоуыэюяіў])(ом|ем|ём)$")
 
@@ -132,7 +133,8 @@ def extract_birth(text: str) -> tuple[str, str | None, int | None]:
         if m:
             year = int(m.group(1))
             text = text[: m.start()] + " " + text[m.end() :]
-    text = _BIRTH_MARKERS.sub(" ", text)
+    if year is not None or date is not None:
+        text = _BIRTH_MARKERS.sub(" ", text)
     text = _DIGITS.sub(" ", text)
     return text, date, year
 
