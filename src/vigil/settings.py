@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "vigil.web.middleware.LockedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -111,15 +112,22 @@ if DB_ENGINE == "postgres":
         }
     }
 elif DB_ENGINE == "sqlite":
+    # Encrypted with SQLCipher unless explicitly switched off for development; production refuses that.
+    ENCRYPT_DATABASE = os.environ.get("VIGIL_ENCRYPT", "1") != "0"
+    if PRODUCTION and not ENCRYPT_DATABASE:
+        raise ImproperlyConfigured("VIGIL_ENCRYPT=0 is refused when VIGIL_ENV=production")
+    _sqlite_options: dict[str, object] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    if ENCRYPT_DATABASE:
+        _sqlite_options.update(
+            {"key_provider": "vigil.keys:sqlcipher_key", "journal_mode": "WAL", "init_command": "PRAGMA synchronous=NORMAL;"}
+        )
+    else:
+        _sqlite_options["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "vigil.sqlcipher" if ENCRYPT_DATABASE else "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "vigil.sqlite3"),
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-            },
+            "OPTIONS": _sqlite_options,
         }
     }
 else:
@@ -155,6 +163,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EVIDENCE_DIR = DATA_DIR / "evidence"
+# Uploads stay in memory until they are encrypted: Django's default spills large ones to a plaintext temp file.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
+DATA_UPLOAD_MAX_MEMORY_SIZE = 200 * 1024 * 1024
 
 SESSION_COOKIE_AGE = int(os.environ.get("VIGIL_SESSION_SECONDS", 8 * 3600))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

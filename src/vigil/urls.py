@@ -7,6 +7,8 @@ from vigil.web import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("public/", views.public_figures, name="public_figures"),
+    path("unlock/", views.unlock, name="unlock"),
+    path("lock/", views.lock_now, name="lock_now"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),

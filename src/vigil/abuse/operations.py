@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import io
 import os
 import secrets
 from pathlib import Path
@@ -12,8 +12,11 @@ from typing import IO, Any
 from django.conf import settings
 from django.db import transaction
 
+from vigil import keys
 from vigil.abuse.models import Allegation, EvidenceFile
 from vigil.audit.log import record as audit
+from vigil.crypto.errors import DecryptionError
+from vigil.crypto.files import EncryptingWriter, decrypt_stream
 from vigil.records.models import Detention, Source
 from vigil.records.operations import actor_report
 from vigil.reference import violation_types
@@ -80,26 +83,27 @@ def attach_evidence(
     actor: Any,
     source: Source | None = None,
 ) -> EvidenceFile:
-    """Store a file as received, hashing it while it is written; the stored file is made read-only."""
+    """Store a file as received, encrypted while it is written (plaintext never touches disk), its SHA-256
+    computed over the plaintext as it streams through; the stored file is made read-only."""
     storage_name = secrets.token_hex(16)
     target = evidence_dir() / storage_name
-    digest = hashlib.sha256()
-    size = 0
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as out:
+            writer = EncryptingWriter(out, keys.file_key(), aad=_aad(storage_name))
             while chunk := stream.read(1 << 16):
-                digest.update(chunk)
-                size += len(chunk)
-                out.write(chunk)
+                writer.write(chunk)
+            info = writer.close()
             out.flush()
             os.fsync(out.fileno())
+        size = info.plaintext_size
+        digest_hex = info.plaintext_sha256
         os.chmod(target, 0o400)
         with transaction.atomic():
             report = actor_report(
                 actor,
                 "evidence",
-                {"allegation": allegation.pk, "sha256": digest.hexdigest(), "size": size, "name": original_name},
+                {"allegation": allegation.pk, "sha256": digest_hex, "size": size, "name": original_name},
                 source=source,
                 is_synthetic=allegation.detention.is_synthetic,
             )
@@ -109,7 +113,7 @@ def attach_evidence(
                 original_name=original_name[:255],
                 media_type=media_type[:100],
                 size=size,
-                sha256=digest.hexdigest(),
+                sha256=digest_hex,
                 storage_name=storage_name,
                 received_by=actor if getattr(actor, "is_authenticated", False) else None,
                 report=report,
@@ -121,13 +125,24 @@ def attach_evidence(
         raise
 
 
+def _aad(storage_name: str) -> bytes:
+    # Binds each ciphertext to its file name: a stored file swapped for another fails to decrypt.
+    return f"vigil-evidence:{storage_name}".encode()
+
+
 def open_evidence(evidence: EvidenceFile) -> IO[bytes]:
-    return (evidence_dir() / evidence.storage_name).open("rb")
+    """The decrypted file, in memory only; raises DecryptionError if the stored file was altered."""
+    plain = io.BytesIO()
+    with (evidence_dir() / evidence.storage_name).open("rb") as fh:
+        decrypt_stream(fh, plain, keys.file_keys(), _aad(evidence.storage_name), expected_sha256=evidence.sha256)
+    plain.seek(0)
+    return plain
 
 
 def verify_evidence(evidence: EvidenceFile) -> bool:
-    digest = hashlib.sha256()
-    with open_evidence(evidence) as fh:
-        while chunk := fh.read(1 << 16):
-            digest.update(chunk)
-    return digest.hexdigest() == evidence.sha256
+    """True if the stored file decrypts intact to the bytes whose SHA-256 was recorded at upload."""
+    try:
+        open_evidence(evidence)
+    except (DecryptionError, OSError):
+        return False
+    return True

@@ -6,8 +6,11 @@ from django.http import HttpRequest
 
 
 def vigil_context(request: HttpRequest) -> dict[str, Any]:
+    from vigil import keys
     from vigil.records.models import Report
 
+    if not keys.is_unlocked():
+        return {"vigil_role": None, "vigil_is_coordinator": False, "vigil_synthetic": False}
     user = getattr(request, "user", None)
     authenticated = bool(user is not None and user.is_authenticated)
     return {

@@ -54,6 +54,36 @@ from vigil.web.forms import (
 )
 
 
+@require_http_methods(["GET", "POST"])
+def unlock(request: HttpRequest) -> HttpResponse:
+    """Enter the passphrase that unlocks the keys. Needs no database: the database is what it unlocks."""
+    from vigil import keys
+    from vigil.crypto.errors import CryptoError
+
+    error = ""
+    if request.method == "POST":
+        try:
+            keys.unlock(request.POST.get("passphrase", ""))
+        except CryptoError as exc:
+            error = str(exc)
+        else:
+            return redirect("home")
+    if keys.is_unlocked() and not error:
+        return redirect("home")
+    return render(request, "web/unlock.html", {"error": error}, status=400 if error else 200)
+
+
+@role_required(*ANY_RECORDS, Role.AUDITOR)
+@require_POST
+def lock_now(request: HttpRequest) -> HttpResponse:
+    """Panic button: every key leaves memory at once; the next page asks for the passphrase."""
+    from vigil import keys
+
+    audit(request.user, "keys.lock", None)
+    keys.lock_now()
+    return redirect("unlock")
+
+
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("public_figures")
