@@ -53,3 +53,8 @@ def test_blank_and_non_name_input_gives_no_keys() -> None:
     assert search_keys("   ") == set()
     assert search_keys("12.03.1990") == set()
     assert search_keys("!!!") == set()
+
+
+def test_no_key_has_an_empty_value_that_would_match_every_other_empty_one() -> None:
+    for text in ("ß", "ᚠᚢ Иванов", "'", "-", "Иванов -", "Ь Ъ"):
+        assert all(k.split(":", 1)[1].strip("_-.") for k in search_keys(text)), text

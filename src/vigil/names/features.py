@@ -17,7 +17,8 @@ _KEY_OK = re.compile(r"^[a-z0-9_:.\-]+$")
 
 
 def _clean(keys: set[str]) -> set[str]:
-    return {k for k in keys if _KEY_OK.match(k)}
+    """Well-formed keys only; a key with an empty value would match every other empty one."""
+    return {k for k in keys if _KEY_OK.match(k) and k.split(":", 1)[1].strip("_-.")}
 
 
 @lru_cache(maxsize=65_536)

@@ -431,8 +431,8 @@ def parse_name(text: str) -> ParsedName:
         given_id = given_ids[0]
         if len(given_ids) > 1 and sex is not None:
             given_id = next((c for c in given_ids if cluster_sex(c) == sex), given_ids[0])
-    elif given_word is not None:
-        given_id = "_" + (light_key(given_word) or "x")
+    elif given_word is not None and light_key(given_word):
+        given_id = "_" + light_key(given_word)
     if given_id is not None and sex is None and len(given_ids) == 1:
         sex = cluster_sex(given_id)
 
