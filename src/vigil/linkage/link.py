@@ -354,6 +354,16 @@ def _strongest_link(
     return strongest
 
 
+def _smallest_member(ids: np.ndarray[Any, Any], cluster: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Per record, the smallest record id of its cluster (vectorised: a groupby-min on strings is slow)."""
+    order = np.argsort(ids.astype(str), kind="stable")
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[order] = np.arange(len(ids))
+    best = np.full(int(cluster.max()) + 1 if len(cluster) else 0, len(ids), dtype=np.int64)
+    np.minimum.at(best, cluster, rank)
+    return ids[order[best[cluster]]]
+
+
 def link(
     records: pd.DataFrame,
     *,
@@ -428,7 +438,7 @@ def link(
             f"{len(same)} 'same' and {len(different)} 'different' reviewer decisions applied in clustering"
         )
     cluster = cluster_pairs(len(ids), left, right, prob, threshold, must_link=same, cannot_link=different)
-    person = pd.Series(ids).groupby(cluster).transform("min").to_numpy(dtype=object)
+    person = _smallest_member(ids, cluster)
     strongest = _strongest_link(len(ids), left, right, prob, cluster, threshold, same)
     persons = pd.DataFrame({"record_id": ids, "person_id": person, "match_probability": strongest})
     return LinkResult(

@@ -24,8 +24,8 @@ ExtraKind = Literal["id", "exact", "fuzzy"]
 LinkType = Literal["dedupe_only", "link_only", "link_and_dedupe"]
 
 DEFAULT_SEED = 20200809  # the 2020 election day; any fixed value makes runs repeatable
-U_SAMPLE_PAIRS = 2e6
-EM_MAX_PAIRS = 1e6
+U_SAMPLE_PAIRS = 1e6
+EM_MAX_PAIRS = 2.5e5
 
 
 @dataclass(frozen=True)
@@ -190,10 +190,12 @@ def blocking_rules(spec: ModelSpec) -> list[Any]:
     catch a pair when any one of its fields survived intact, while keeping the pair count near-linear.
     """
     rules: list[Any] = [
-        # The initial rather than the full given name: court lists write "Иванов Н.П.", hotlines "Николай".
-        block_on("surname_key", "given_initial"),
-        block_on("surname_key", "birth_year"),
-        block_on("surname_phon", "given_initial"),
+        # Surname and the initial rather than the full given name: court lists write "Иванов Н.П.", hotlines
+        # "Николай Иванов". Capped (see prepare.NAME_BLOCK_CAP); common names pair up through the rules below.
+        block_on("name_block"),
+        block_on("phon_block"),
+        block_on("surname_key", "given_initial", "birth_year"),
+        block_on("surname_key", "given_id", "patronymic_id"),
         block_on("given_id", "birth_date"),
         block_on("surname_phon", "birth_date"),
     ]
@@ -428,10 +430,12 @@ def train(
     linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed)
     # Two EM passes, each blocked on fields the other estimates, so every comparison gets an m estimate.
     linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("surname_key", "given_initial"), max_pairs=EM_MAX_PAIRS
+        block_on("surname_key", "given_initial"),
+        max_pairs=EM_MAX_PAIRS,
+        estimate_without_term_frequencies=True,
     )
     linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("birth_date"), max_pairs=EM_MAX_PAIRS
+        block_on("birth_date"), max_pairs=EM_MAX_PAIRS, estimate_without_term_frequencies=True
     )
     notes.append(f"u from {U_SAMPLE_PAIRS:.0e} random pairs (seed {seed}); m by EM on two blockings")
     if labels is not None and len(labels):

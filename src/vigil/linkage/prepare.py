@@ -219,4 +219,26 @@ def prepare_records(
     out["detained_on"] = pd.to_datetime(detained, format="%Y-%m-%d", errors="raise").to_numpy()
     for column in extra_columns:
         out[column] = records[column].map(_blank_to_none).to_numpy()
-    return pd.DataFrame(out)
+    return add_block_keys(pd.DataFrame(out))
+
+
+# Name-only blocks larger than this are not paired wholesale: a pair that shares nothing but a common name
+# ("Иванов А.") cannot reach a linking probability anyway, and such blocks grow quadratically with the
+# data (a million reports hold thousands of "Иванов А."). Their records are still paired through rules
+# that add a birth year, a birth date or a patronymic.
+NAME_BLOCK_CAP = 60
+BLOCK_KEYS: dict[str, tuple[str, str]] = {
+    "name_block": ("surname_key", "given_initial"),
+    "phon_block": ("surname_phon", "given_initial"),
+}
+
+
+def add_block_keys(prepared: pd.DataFrame, cap: int = NAME_BLOCK_CAP) -> pd.DataFrame:
+    """Add capped blocking keys (see ``NAME_BLOCK_CAP``) to the prepared frame, in place; returns it."""
+    for name, (a, b) in BLOCK_KEYS.items():
+        left, right = prepared[a], prepared[b]
+        key = left.astype(str) + "|" + right.astype(str)
+        key = key.where(left.notna() & right.notna())
+        counts = key.map(key.value_counts())
+        prepared[name] = key.where(counts <= cap).astype(object)
+    return prepared
