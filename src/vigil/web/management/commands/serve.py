@@ -21,6 +21,16 @@ class Command(BaseCommand):
 
         from vigil.wsgi import application
 
-        call_command("migrate", interactive=False, verbosity=0)
+        import getpass
+        import sys
+
+        from vigil import keys
+
+        if not keys.is_unlocked() and sys.stdin.isatty():
+            keys.unlock(getpass.getpass("Vigil passphrase: "))
+        if keys.is_unlocked():
+            call_command("migrate", interactive=False, verbosity=0)
+        else:
+            self.stdout.write("Locked: open the page and enter the passphrase to unlock.")
         self.stdout.write(f"Vigil on http://{options['host']}:{options['port']}/  (Ctrl-C stops)")
         serve(application, host=options["host"], port=options["port"], threads=options["threads"], ident="")

@@ -1,0 +1,66 @@
+"""``vigil keys``: recovery shares, passphrase change, key rotation and destruction of this instance's keys."""
+
+from __future__ import annotations
+
+import getpass
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from vigil import keys
+from vigil.crypto.errors import CryptoError
+from vigil.crypto.keys import Purpose
+
+
+class Command(BaseCommand):
+    help = "Manage this instance's keys: shares | change-passphrase | rotate PURPOSE | destroy --yes"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["shares", "change-passphrase", "rotate", "destroy", "status"])
+        parser.add_argument("purpose", nargs="?", choices=[p.value for p in Purpose if p != Purpose.SQLCIPHER])
+        parser.add_argument("--yes", action="store_true", help="confirm destruction")
+        parser.add_argument("--new-passphrase-file", help="read the new passphrase from this file (scripts)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            self._handle(options)
+        except (CryptoError, keys.Locked) as exc:
+            raise CommandError(str(exc)) from exc
+
+    def _handle(self, options: dict[str, Any]) -> None:
+        action = options["action"]
+        if action == "status":
+            store = keys.keystore()
+            self.stdout.write(f"keystore: {store.path} ({'present' if store.exists() else 'absent'}); "
+                              f"{'unlocked' if keys.is_unlocked() else 'locked'}")
+            return
+        if action == "destroy":
+            if not options["yes"]:
+                raise CommandError("destroy erases the keys for good: nobody can decrypt this data afterwards. "
+                                   "Repeat with --yes.")
+            started = time.monotonic()
+            keys.lock_now()
+            keys.keystore().destroy()
+            self.stdout.write(f"keys destroyed in {time.monotonic() - started:.3f} s; the data can no longer be read")
+            return
+        ring = keys.keyring()
+        if action == "shares":
+            self.stdout.write("Recovery shares (any two recover the master key; keep them apart):")
+            for i, share in enumerate(ring.recovery_shares(threshold=2, count=3), 1):
+                self.stdout.write(f"  {i}: {share}")
+        elif action == "change-passphrase":
+            if options["new_passphrase_file"]:
+                with open(options["new_passphrase_file"], encoding="utf-8") as fh:
+                    new = fh.read().rstrip("\n")
+            else:
+                new = getpass.getpass("New passphrase: ")
+                if new != getpass.getpass("Again: "):
+                    raise CommandError("the two passphrases differ")
+            ring.change_passphrase(new)
+            self.stdout.write("passphrase changed; no data needed re-encryption")
+        elif action == "rotate":
+            if not options["purpose"]:
+                raise CommandError("name the key to rotate: " + ", ".join(p.value for p in Purpose if p != Purpose.SQLCIPHER))
+            version = ring.rotate(Purpose(options["purpose"]))
+            self.stdout.write(f"{options['purpose']} key rotated to version {version}; new data uses it")
