@@ -17,14 +17,13 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=8)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from waitress import serve
-
-        from vigil.wsgi import application
-
         import getpass
         import sys
 
+        from waitress import serve
+
         from vigil import keys
+        from vigil.wsgi import application
 
         if not keys.is_unlocked() and sys.stdin.isatty():
             keys.unlock(getpass.getpass("Vigil passphrase: "))
