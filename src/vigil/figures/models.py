@@ -28,3 +28,23 @@ class Snapshot(models.Model):
             .order_by("-taken_at", "-id")
             .first()
         )
+
+
+class Estimate(models.Model):
+    """A stored multiple-systems estimate for an event: the capture table it used and what came out."""
+
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.PROTECT, related_name="estimates")
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    lists = models.JSONField(help_text="the source kinds used as lists")
+    capture_table = models.JSONField(help_text="distinct capture patterns and their counts")
+    summary = models.JSONField(help_text="vigil.estimate.summarise of the LCMCR fit")
+    histogram = models.JSONField()
+    loglinear = models.JSONField(help_text="Rcapture closedp models with intervals")
+    is_synthetic = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Estimate #{self.pk} ({self.created_at:%Y-%m-%d %H:%M})"

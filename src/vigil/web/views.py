@@ -516,3 +516,82 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="evidence-{evidence.pk}"'
     response["X-Content-SHA256"] = evidence.sha256
     return response
+
+
+@role_required(*FIGURE_ROLES)
+@require_http_methods(["GET", "POST"])
+def event_estimate(request: HttpRequest, slug: str) -> HttpResponse:
+    """Documented floor, estimated total with its interval, the posterior, diagnostics and log-linear models."""
+    from vigil.figures.estimation import NotEstimable, capture_rows, run_estimate
+    from vigil.figures.models import Estimate
+
+    event = get_object_or_404(Event, slug=slug)
+    error = ""
+    if request.method == "POST":
+        try:
+            run_estimate(event, actor=request.user)
+            return redirect("event_estimate", slug=slug)
+        except NotEstimable as exc:
+            error = str(exc)
+    estimate = Estimate.objects.filter(event=event).first()
+    lists, counts = capture_rows(event)
+    ctx: dict[str, Any] = {
+        "event": event, "event_name": event.localized_name(get_language()), "estimate": estimate, "error": error,
+        "lists": lists, "documented": sum(counts.values()),
+    }
+    if estimate is not None:
+        hist = estimate.histogram
+        top = max(hist["counts"]) or 1
+        lo, hi = hist["edges"][0], hist["edges"][-1]
+        span = (hi - lo) or 1
+        ctx["bars"] = [
+            {"x": round(10 + 440 * (a - lo) / span, 1), "w": max(round(440 * (b - a) / span - 1, 1), 1),
+             "h": round(150 * c / top, 1), "y": round(160 - 150 * c / top, 1)}
+            for a, b, c in zip(hist["edges"][:-1], hist["edges"][1:], hist["counts"])
+        ]
+        e = estimate.summary["estimate"]
+        ctx["marks"] = {k: round(10 + 440 * (e[k] - lo) / span, 1) for k in ("median", "lower", "upper") if e.get(k) is not None}
+        ctx["axis"] = {"lo": round(lo), "hi": round(hi)}
+        ctx["diag"] = estimate.summary["diagnostics"]
+        ctx["e"] = e
+    return render(request, "web/estimate.html", ctx, status=400 if error else 200)
+
+
+@role_required(Role.COORDINATOR, Role.ANALYST)
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Uncertain pairs from record linkage, side by side with why the model scored them as it did."""
+    from vigil.review.models import CandidatePair
+
+    pairs = CandidatePair.objects.filter(verdict="").select_related("left__report__source", "right__report__source")
+    page = Paginator(pairs.order_by("-probability", "pk"), 20).get_page(request.GET.get("page"))
+    user: Any = request.user
+    if user.sees_identities and page.object_list:
+        audit(user, "view.identity", None, review_pairs=[p.pk for p in page])
+    return render(request, "web/review_queue.html", {"page": page, "names": user.sees_identities})
+
+
+@role_required(Role.COORDINATOR, Role.ANALYST)
+@require_POST
+def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    from vigil.review.models import CandidatePair
+    from vigil.review.operations import decide_pair
+
+    pair = get_object_or_404(CandidatePair, pk=pk)
+    try:
+        decide_pair(pair, verdict=request.POST.get("verdict", ""), actor=request.user)
+    except LinkError as exc:
+        messages.error(request, str(exc))
+    return redirect(reverse("review_queue") + "?" + urlencode({"page": request.POST.get("page", "1")}))
+
+
+@role_required(Role.COORDINATOR)
+@require_POST
+def review_run_linkage(request: HttpRequest) -> HttpResponse:
+    from vigil.review.linking import link_persons
+
+    summary = link_persons(actor=request.user)
+    messages.success(
+        request,
+        _("Linkage: %(merges)d merges, %(queued)d pairs queued for review.") % {"merges": summary.merges, "queued": summary.queued_pairs},
+    )
+    return redirect("review_queue")
