@@ -50,6 +50,7 @@ STANDARD_COMPARISONS: dict[str, str] = {
     "sex": "sex",
     "city": "city_key",
     "detained_on": "detained_on",
+    "source": "source_key",
 }
 # Name and birth comparisons carry the blocking rules and EM; they stay even when sparse.
 _ALWAYS_ON = ("surname", "given_name", "birth")
@@ -64,7 +65,12 @@ def spec_for(
     unused = tuple(
         name
         for name, col in STANDARD_COMPARISONS.items()
-        if name not in _ALWAYS_ON and prepared[col].notna().sum() < 2
+        if name not in _ALWAYS_ON
+        and (
+            prepared[col].notna().sum() < 2
+            # Between data sets the source is the data set itself; one source teaches nothing.
+            or (name == "source" and (link_type != "dedupe_only" or prepared[col].nunique() < 2))
+        )
     )
     return ModelSpec(
         extra_fields=dict(extra_fields),
@@ -215,6 +221,9 @@ def build_settings(spec: ModelSpec) -> SettingsCreator:
         "sex": _exact("sex", "sex"),
         "city": _exact("city_key", "city"),
         "detained_on": _detained(),
+        # One source rarely reports the same person twice (a court list names a defendant once), so two
+        # reports from the same source are weak evidence of two people; EM learns how weak.
+        "source": _exact("source_key", "source"),
     }
     comparisons: list[Any] = [c for name, c in standard.items() if name not in spec.unused]
     comparisons += [_extra(col, kind) for col, kind in spec.extra_fields.items()]

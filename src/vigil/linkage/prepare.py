@@ -38,6 +38,7 @@ PREPARED_COLUMNS: tuple[str, ...] = (
     "sex",
     "city_key",
     "detained_on",
+    "source_key",
 )
 
 _NON_LETTERS = re.compile(r"[^a-z]+")
@@ -217,6 +218,7 @@ def prepare_records(
         records["detained_on"].map(_blank_to_none) if "detained_on" in records else pd.Series([None] * n)
     )
     out["detained_on"] = pd.to_datetime(detained, format="%Y-%m-%d", errors="raise").to_numpy()
+    out["source_key"] = np.array([s or None for s in out["source_dataset"]], dtype=object)
     for column in extra_columns:
         out[column] = records[column].map(_blank_to_none).to_numpy()
     return add_block_keys(pd.DataFrame(out))
