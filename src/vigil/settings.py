@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "vigil.accounts",
     "vigil.audit",
     "vigil.records",
@@ -65,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "vigil.web.headers.SecurityHeadersMiddleware",
     "vigil.web.middleware.LockedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -72,8 +76,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "vigil.urls"
@@ -144,6 +151,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+# Login throttling by username only; no IP address or user agent is ever stored.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_CLIENT_IP_CALLABLE = "vigil.accounts.security.no_client_ip"
+AXES_FAILURE_LIMIT = int(os.environ.get("VIGIL_LOGIN_FAILURES", "5"))
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_VERBOSE = False
+AXES_HTTP_RESPONSE_CODE = 429
+# TOTP for every role but volunteers (who may opt in). Only tests switch it off, to exercise other things.
+VIGIL_REQUIRE_2FA = os.environ.get("VIGIL_REQUIRE_2FA", "1") != "0"
+if PRODUCTION and not VIGIL_REQUIRE_2FA:
+    raise ImproperlyConfigured("VIGIL_REQUIRE_2FA=0 is refused when VIGIL_ENV=production")
+OTP_TOTP_ISSUER = "Vigil"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -216,5 +239,6 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "vigil": {"handlers": ["console"], "level": "INFO"},
+        "axes": {"handlers": [], "level": "CRITICAL", "propagate": False},
     },
 }

@@ -2,14 +2,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from vigil.web import views
+from vigil.web import twofactor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("public/", views.public_figures, name="public_figures"),
     path("unlock/", views.unlock, name="unlock"),
     path("lock/", views.lock_now, name="lock_now"),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path("login/", twofactor.LoginView.as_view(), name="login"),
+    path("login/verify/", twofactor.two_factor_verify, name="two_factor_verify"),
+    path("account/two-factor/", twofactor.two_factor_setup, name="two_factor_setup"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("intake/", views.intake, name="intake"),

@@ -59,3 +59,17 @@ def detain(
         detained_on=day, city=city, full_name=full_name, head_count=1 if full_name else head_count, event=event, **extra
     )
     return record_detention(data=data, source=source(actor, kind, kind), actor=actor, report_uuid=report_uuid)
+
+
+def login(client: Any, user: User) -> None:
+    """Sign a test client in as a user who has passed two-factor authentication."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or TOTPDevice.objects.create(
+        user=user, name="test", confirmed=True
+    )
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

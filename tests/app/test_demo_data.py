@@ -14,6 +14,8 @@ from vigil.accounts.models import User
 from vigil.cases.models import Case, Decision
 from vigil.records.models import Detention, Event, Report
 
+from .factories import login
+
 pytestmark = pytest.mark.slow
 
 
@@ -63,14 +65,14 @@ def test_the_demo_event_page_shows_figures_recomputed_independently_from_the_rec
     for key in ("persons", "detentions", "unnamed_head_count", "charged", "decided", "awaiting_trial"):
         assert got[key] == expected[key], key
     assert {c["city"]: c["persons"] for c in got["by_city"] if c["persons"]} == expected["by_city"]
-    client.force_login(User.objects.get(username="demo-coordinator"))
+    login(client, User.objects.get(username="demo-coordinator"))
     body = client.get(reverse("event_detail", args=[rally.slug])).content.decode()
     assert 'data-figure="persons" href' in body and f">{expected['persons']:,}</a>" in body
 
 
 def test_demo_data_is_marked_synthetic_in_the_ui_and_exports(demo, client):
     assert not Report.objects.filter(is_synthetic=False).exists()
-    client.force_login(User.objects.get(username="demo-coordinator"))
+    login(client, User.objects.get(username="demo-coordinator"))
     assert "SYNTHETIC DEMO DATA" in client.get(reverse("detention_list")).content.decode()
     exported = json.loads(client.get(reverse("detention_export", args=["json"])).content)
     assert exported["synthetic"] is True and all(r["synthetic"] for r in exported["rows"])

@@ -9,7 +9,7 @@ from vigil.figures.estimation import NotEstimable, capture_rows, run_estimate
 from vigil.figures.models import Estimate
 from vigil.review.operations import merge_persons
 
-from .factories import detain
+from .factories import detain, login
 
 pytestmark = pytest.mark.slow
 FAST = {"chains": 2, "burnin": 2_000, "samples": 300, "thin": 5}
@@ -53,7 +53,7 @@ def test_the_estimate_page_gives_the_floor_the_total_and_its_interval(client, co
     assert estimate.summary["n_observed"] == documented
     assert documented <= e["lower"] <= e["median"] <= e["upper"]
     assert estimate.loglinear and estimate.loglinear[0]["model"]
-    client.force_login(coordinator)
+    login(client, coordinator)
     body = client.get(reverse("event_estimate", args=[rally.slug])).content.decode()
     assert f"Documented: at least {documented}" in body and "Estimated total" in body and "<rect" in body
     assert Estimate.objects.count() == 1

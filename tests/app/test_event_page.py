@@ -8,7 +8,7 @@ from django.urls import reverse
 from vigil.cases.operations import open_case, record_decision
 from vigil.figures.models import Snapshot
 
-from .factories import NOV9, detain, make_user
+from .factories import NOV9, detain, login, make_user
 
 
 def test_the_event_page_states_the_figures_each_linked_to_its_records(client, coordinator, rally):
@@ -17,7 +17,7 @@ def test_the_event_page_states_the_figures_each_linked_to_its_records(client, co
     d = detain(coordinator, "Анна Смирнова", event="2020-11-08-grodno", city="Grodno").detention
     case = open_case(d, kind="admin", article="23.34", actor=coordinator)
     record_decision(case, decided_on=NOV9, outcome="fine", fine_base_units=Decimal(10), actor=coordinator)
-    client.force_login(coordinator)
+    login(client, coordinator)
     body = client.get(reverse("event_detail", args=[rally.slug])).content.decode()
     assert "At least" in body and "4</a> people were detained" in body and "3</a> of them in Minsk" in body
     assert 'data-figure="punished_by_next_day"' in body
@@ -27,7 +27,7 @@ def test_the_event_page_states_the_figures_each_linked_to_its_records(client, co
 
 def test_figures_are_available_as_json_and_csv(client, coordinator, rally):
     detain(coordinator, "Иван Иванов", event="2020-11-08-minsk")
-    client.force_login(coordinator)
+    login(client, coordinator)
     data = json.loads(client.get(reverse("event_figures_json", args=[rally.slug])).content)
     assert data["persons"] == 1 and data["by_city"][0]["city"] == "Minsk"
     csv_body = client.get(reverse("event_figures_csv", args=[rally.slug])).content.decode()
@@ -36,7 +36,7 @@ def test_figures_are_available_as_json_and_csv(client, coordinator, rally):
 
 def test_a_snapshot_freezes_figures_and_the_next_one_shows_what_changed(client, coordinator, rally):
     detain(coordinator, "Иван Иванов", event="2020-11-08-minsk")
-    client.force_login(coordinator)
+    login(client, coordinator)
     client.post(reverse("event_snapshot", args=[rally.slug]), {"label": "first"})
     detain(coordinator, "Пётр Петров", event="2020-11-08-minsk")
     client.post(reverse("event_snapshot", args=[rally.slug]), {"label": "second"})
@@ -56,11 +56,11 @@ def test_the_public_page_shows_no_names_and_suppresses_small_counts(client, coor
 
 def test_an_analyst_sees_pseudonyms_not_names(client, coordinator, rally):
     detain(coordinator, "Иван Иванов", event="2020-11-08-minsk")
-    client.force_login(make_user("analyst"))
+    login(client, make_user("analyst"))
     body = client.get(reverse("detention_list")).content.decode()
     assert "Иван Иванов" not in body and "P-" in body
 
 
 def test_a_volunteer_cannot_read_event_figures(client, coordinator, rally):
-    client.force_login(make_user("volunteer"))
+    login(client, make_user("volunteer"))
     assert client.get(reverse("event_detail", args=[rally.slug])).status_code == 403

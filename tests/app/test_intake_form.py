@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from vigil.records.models import Detention, Report
 
-from .factories import PASSWORD, make_user
+from .factories import PASSWORD, login, make_user
 
 
 def _post(client, **overrides):
@@ -20,7 +20,7 @@ def _post(client, **overrides):
 
 def test_a_volunteer_records_a_call_with_only_name_date_and_city(client, db):
     volunteer = make_user("volunteer")
-    client.force_login(volunteer)
+    login(client, volunteer)
     response = _post(client)
     assert response.status_code == 302
     d = Detention.objects.get()
@@ -29,7 +29,7 @@ def test_a_volunteer_records_a_call_with_only_name_date_and_city(client, db):
 
 
 def test_resubmitting_the_same_form_stores_nothing_new(client, db):
-    client.force_login(make_user("volunteer"))
+    login(client, make_user("volunteer"))
     rid = str(uuid.uuid4())
     _post(client, report_uuid=rid)
     response = _post(client, report_uuid=rid)
@@ -38,7 +38,7 @@ def test_resubmitting_the_same_form_stores_nothing_new(client, db):
 
 
 def test_a_form_with_errors_keeps_what_was_typed_and_says_where(client, db):
-    client.force_login(make_user("volunteer"))
+    login(client, make_user("volunteer"))
     response = _post(client, detained_on="2099-01-01", place="Пушкинская")
     assert response.status_code == 200
     body = response.content.decode()
@@ -48,7 +48,7 @@ def test_a_form_with_errors_keeps_what_was_typed_and_says_where(client, db):
 
 
 def test_neither_name_nor_head_count_is_an_error_on_the_name_field(client, db):
-    client.force_login(make_user("volunteer"))
+    login(client, make_user("volunteer"))
     response = _post(client, full_name="")
     assert 'id="id_full_name-error"' in response.content.decode()
 
@@ -60,15 +60,15 @@ def test_intake_requires_login(client, db):
 
 
 def test_an_analyst_cannot_use_intake(client, db):
-    client.force_login(make_user("analyst"))
+    login(client, make_user("analyst"))
     assert client.get(reverse("intake")).status_code == 403
 
 
 def test_a_volunteer_sees_only_their_own_submissions(client, db):
     me, other = make_user("volunteer"), make_user("volunteer")
-    client.force_login(other)
+    login(client, other)
     _post(client, full_name="Пётр Петров")
-    client.force_login(me)
+    login(client, me)
     _post(client, full_name="Иван Иванов")
     body = client.get(reverse("detention_list")).content.decode()
     assert "Иван Иванов" in body and "Пётр Петров" not in body
@@ -83,7 +83,7 @@ def test_the_login_page_logs_in_with_a_password(client, db):
 
 
 def test_the_intake_form_is_translated_into_russian_and_belarusian(client, db):
-    client.force_login(make_user("volunteer"))
+    login(client, make_user("volunteer"))
     ru = client.get(reverse("intake"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     be = client.get(reverse("intake"), HTTP_ACCEPT_LANGUAGE="be").content.decode()
     assert "Дата задержания" in ru

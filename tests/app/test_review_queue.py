@@ -8,7 +8,7 @@ from vigil.review.linking import link_persons
 from vigil.review.models import CandidatePair, LinkOperation
 from vigil.review.operations import decide_pair
 
-from .factories import detain, make_user
+from .factories import detain, login, make_user
 
 pytestmark = pytest.mark.slow
 
@@ -48,7 +48,7 @@ def test_the_queue_shows_pairs_side_by_side_and_takes_a_verdict(client, coordina
     pair = CandidatePair.objects.create(
         left=a.identity, right=b.identity, probability=0.7, explanation=[{"field": "surname", "level": "exact", "weight": 6.1}]
     )
-    client.force_login(coordinator)
+    login(client, coordinator)
     body = client.get(reverse("review_queue")).content.decode()
     assert "Иван Иванов" in body and "Ivan Ivanov" in body and "surname" in body
     client.post(reverse("review_decide", args=[pair.pk]), {"verdict": "same"})
@@ -61,6 +61,6 @@ def test_analysts_review_without_seeing_names(client, coordinator):
     a = detain(coordinator, "Иван Иванов").detention
     b = detain(coordinator, "Ivan Ivanov").detention
     CandidatePair.objects.create(left=a.identity, right=b.identity, probability=0.7, explanation=[])
-    client.force_login(make_user("analyst"))
+    login(client, make_user("analyst"))
     body = client.get(reverse("review_queue")).content.decode()
     assert "Иван Иванов" not in body and "P-" in body

@@ -11,8 +11,13 @@ class _HasRole(BasePermission):
     roles: tuple[str, ...] = ()
 
     def has_permission(self, request: Any, view: Any) -> bool:
+        from vigil.accounts.security import is_verified, requires_two_factor
+
         user = request.user
-        return bool(user and user.is_authenticated and user.has_role(*self.roles))
+        if not (user and user.is_authenticated and user.has_role(*self.roles)):
+            return False
+        # A browser session must have passed two-factor sign-in; API tokens are issued to verified users.
+        return request.auth is not None or not requires_two_factor(user) or is_verified(user)
 
 
 class CanRecord(_HasRole):

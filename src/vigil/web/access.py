@@ -24,6 +24,11 @@ def role_required(*roles: str) -> Callable[[Callable[..., HttpResponse]], Callab
         @login_required
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            from vigil.web.twofactor import second_step
+
+            pending = second_step(request, request.user)
+            if pending is not None:
+                return pending
             if not request.user.has_role(*roles):  # type: ignore[union-attr]
                 raise PermissionDenied
             return view(request, *args, **kwargs)

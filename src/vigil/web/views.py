@@ -88,6 +88,11 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect("public_figures")
     user: Any = request.user
+    from vigil.web.twofactor import second_step
+
+    pending = second_step(request, user)
+    if pending is not None:
+        return pending
     if user.role == Role.AUDITOR:
         return redirect("audit_log")
     recent = Detention.objects.visible_to(user).select_related("identity", "event").order_by("-id")[:20]
