@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator
 
 import pandas as pd
 import pytest
@@ -63,23 +62,3 @@ def frame(rows: list[dict[str, str]], background: pd.DataFrame | None = None) ->
 @pytest.fixture(scope="session")
 def background() -> pd.DataFrame:
     return background_reports()
-
-
-@pytest.fixture(autouse=True, scope="session")
-def _names_featuriser() -> Iterator[None]:
-    """Use the real ``vigil.names``; fall back to a stand-in only while that module is absent."""
-    try:
-        from vigil.names import features_frame  # noqa: F401
-    except ImportError:
-        pass
-    else:
-        yield
-        return
-    import vigil.linkage.prepare as prepare
-
-    from ._fake_names import fake_features
-
-    original = prepare._vigil_names_featuriser
-    prepare._vigil_names_featuriser = lambda: fake_features
-    yield
-    prepare._vigil_names_featuriser = original
