@@ -1,0 +1,1410 @@
+"""Benchmarks of the core against the targets of issues 3 and 6: printed, never asserted.
+
+    .venv/bin/python bench/core.py                    # everything, 100,000 detentions, PostgreSQL included
+    .venv/bin/python bench/core.py --quick            # smoke run: 5,000 detentions, 5 s of load
+    .venv/bin/python bench/core.py --sizes 20000,100000 --skip-postgres --skip-intake
+
+1. ``vigil demo --no-serve`` wall time in a fresh data directory, SQLCipher and plain SQLite.
+2. One event with N detentions, built from the demo generator scaled up (see ``--build``), then the event
+   page (Django test client, logged in as a coordinator, median of 5 after a warm-up) and
+   ``vigil figures EVENT --json`` (subprocess wall time, median of 3 after a warm-up) on SQLCipher, plain
+   SQLite and PostgreSQL (database ``vigil_bench``, dropped and created afresh).
+3. Intake under load: ``vigil serve`` (waitress) with a fresh data directory, concurrent logged-in clients
+   (``bench/_load.py``) posting distinct forms at a fixed rate, then flat out; afterwards the database is
+   checked against what the clients were told: every saved report stored exactly once, nothing else stored.
+
+Every measurement runs in its own process with its own fresh ``VIGIL_DATA_DIR`` (settings are read from the
+environment at start-up), which the script deletes afterwards; servers are stopped on exit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import atexit
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+VENV_BIN = Path(sys.executable).parent
+VIGIL = str(VENV_BIN / "vigil") if (VENV_BIN / "vigil").exists() else "vigil"
+PASSPHRASE = "benchmark passphrase: protects only synthetic benchmark data"
+PG_NAME = "vigil_bench"
+EVENT = "2020-11-08-march"  # the generator's parent event; its parts are the city marches
+UUID_NAMESPACE = "6b0f5a2e-4f1c-4c53-9d0e-2a7f1b9c3d10"
+
+TARGETS = {
+    "demo": 60.0,  # s
+    "page": 1.0,  # s
+    "figures": 1.0,  # s
+    "intake_rate": 50.0,  # posts/s
+    "intake_p95": 0.300,  # s
+    "encryption_cost": 0.50,  # at most +50 %
+}
+
+
+# ----------------------------------------------------------------------------------------- environment
+def config_env(config: str, data_dir: Path) -> dict[str, str]:
+    """The environment of one configuration: 'sqlcipher', 'sqlite' (VIGIL_ENCRYPT=0) or 'postgres'."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
+    env.update(
+        VIGIL_DATA_DIR=str(data_dir),
+        VIGIL_PASSPHRASE=PASSPHRASE,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH", "")])),
+        PYTHONUNBUFFERED="1",
+    )
+    if config == "sqlite":
+        env["VIGIL_ENCRYPT"] = "0"
+    elif config == "postgres":
+        env.update(VIGIL_DB="postgres", VIGIL_PG_NAME=PG_NAME)
+    elif config != "sqlcipher":
+        raise ValueError(f"unknown configuration {config!r}")
+    return env
+
+
+@contextmanager
+def fresh_data_dir(label: str) -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix=f"vigil-bench-{label}-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def fresh_postgres() -> None:
+    for sql in (f"DROP DATABASE IF EXISTS {PG_NAME}", f"CREATE DATABASE {PG_NAME}"):
+        subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc", sql],
+            check=True,
+            capture_output=True,
+        )
+
+
+def postgres_available() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 5432), timeout=2):
+            pass
+    except OSError:
+        return False
+    return shutil.which("psql") is not None
+
+
+def run_worker(mode: str, env: dict[str, str], *args: str) -> dict[str, Any]:
+    """Run ``core.py --worker MODE`` in a child process with ``env``; its last stdout line is JSON."""
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", mode, *args]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-6000:])
+        raise RuntimeError(f"worker {mode} failed with exit code {proc.returncode}")
+    for line in proc.stderr.splitlines():
+        if line.startswith("[worker]"):
+            print("   " + line)
+    return json.loads(proc.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def timed(cmd: list[str], env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess[str]]:
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=ROOT)
+    return time.perf_counter() - start, proc
+
+
+def note(text: str) -> None:
+    print(text, flush=True)
+
+
+# ------------------------------------------------------------------------------------------ 1. the demo
+def bench_demo(config: str) -> dict[str, Any]:
+    with fresh_data_dir(f"demo-{config}") as data_dir:
+        env = config_env(config, data_dir)
+        seconds, proc = timed([VIGIL, "demo", "--no-serve"], env)
+        if proc.returncode != 0:
+            raise RuntimeError(f"vigil demo failed: {proc.stderr[-2000:]}")
+        built = next(
+            (ln for ln in proc.stdout.splitlines() if ln.startswith("SYNTHETIC demo data built")), ""
+        )
+        return {"seconds": seconds, "summary": built}
+
+
+# --------------------------------------------------------------------------------- 2. a big event
+def bench_event(config: str, size: int, build: str, check_size: int) -> dict[str, Any]:
+    with fresh_data_dir(f"event-{config}") as data_dir:
+        if config == "postgres":
+            fresh_postgres()
+        env = config_env(config, data_dir)
+        result = run_worker(
+            "event", env, "--size", str(size), "--build", build, "--check-size", str(check_size)
+        )
+        # `vigil figures` as a user runs it: a fresh process (start-up, unlock, connect, count, print).
+        cmd = [VIGIL, "figures", EVENT, "--json"]
+        walls = []
+        for i in range(4):
+            seconds, proc = timed(cmd, env)
+            if proc.returncode != 0:
+                raise RuntimeError(f"vigil figures failed: {proc.stderr[-2000:]}")
+            if i == 0:
+                printed = json.loads(proc.stdout)
+                if printed["persons"] != result["figures"]["persons"]:
+                    raise RuntimeError("vigil figures disagrees with the in-process figures")
+            else:
+                walls.append(seconds)
+        # The same command on an unknown event: start-up, unlock and one tiny query, without the counting.
+        startups = [timed([VIGIL, "figures", "no-such-event"], env)[0] for _ in range(2)]
+        result["figures_cli"] = statistics.median(walls)
+        result["figures_cli_runs"] = walls
+        result["cli_startup"] = min(startups)
+        return result
+
+
+# ------------------------------------------------------------------------------------------ 3. intake
+class Server:
+    """``vigil serve`` in its own process group, stopped on exit whatever happens."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log.open("w")
+        self.proc = subprocess.Popen(
+            [VIGIL, "serve", "--port", str(self.port)],
+            env=env,
+            cwd=ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        atexit.register(self.stop)
+
+    def wait_ready(self, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"vigil serve exited with {self.proc.returncode}; see {self.log.name}")
+            try:
+                with urllib.request.urlopen(self.url + "/login/", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("vigil serve did not answer in time")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU of the server process so far (from /proc; 0 where unavailable)."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGTERM)
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+            except ProcessLookupError:
+                pass
+        if not self.log.closed:
+            self.log.close()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def intake_names(count: int) -> list[str]:
+    """Realistic names, as callers give them, from the demo generator."""
+    from vigil.demo.generator import generate_world
+
+    names: list[str] = []
+    seed = 1
+    while len(names) < count:
+        world = generate_world(max(200, count // 2), seed=seed)
+        names.extend(r.full_name for r in world.reports if r.full_name)
+        seed += 1
+    return names[:count]
+
+
+def bench_intake(
+    config: str, clients: int, rate: float, seconds: float, flat_seconds: float
+) -> dict[str, Any]:
+    import uuid
+
+    import _load
+
+    names = intake_names(int(rate * seconds) + 4000)
+    with fresh_data_dir(f"intake-{config}") as data_dir:
+        env = config_env(config, data_dir)
+        prepared = run_worker("intake-prepare", env, "--clients", str(clients))
+        server = Server(env, data_dir / "serve.log")
+        try:
+            server.wait_ready()
+            users = [(u, p) for u, p in prepared["logins"]]
+            sessions = _load.log_in_all(server.url, users)
+            counter = {"n": 0}
+
+            def make_form(_: int) -> dict[str, str]:
+                i = counter["n"]
+                counter["n"] += 1
+                form = {
+                    "report_uuid": str(uuid.uuid4()),
+                    "full_name": names[i % len(names)],
+                    "detained_on": "2020-11-08",
+                    "detained_time": f"{14 + i % 6:02d}:{i % 60:02d}",
+                    "city": "Minsk",
+                    "event": str(prepared["event"]),
+                    "place": "пр-т Победителей",
+                    "source_kind": "relative",
+                    "source_name": "SYNTHETIC bench caller",
+                    "source_contact": f"+375 29 {i:07d}",
+                    "reliability": "D",
+                    "raw_text": f"SYNTHETIC benchmark call {i}",
+                }
+                if i % 3 == 0:
+                    form["birth_year"] = str(1960 + i % 45)
+                return form
+
+            warm = _load.paced(sessions, make_form, rate=10, seconds=1)
+            cpu0, server_cpu0 = _load.cpu_seconds(), server.cpu_seconds()
+            paced = _load.paced(sessions, make_form, rate=rate, seconds=seconds)
+            cpu1, server_cpu1 = _load.cpu_seconds(), server.cpu_seconds()
+            sample = [o.form for o in paced.saved[:: max(1, len(paced.saved) // 25)]][:25]
+            resent = _load.resubmit_twice(sessions, sample)
+            flat = _load.flat_out(sessions, make_form, seconds=flat_seconds)
+            server_cpu2 = server.cpu_seconds()
+        finally:
+            server.stop()
+        everything = warm.outcomes + paced.outcomes + flat.outcomes
+        expect = {
+            "saved": sorted({o.form["report_uuid"] for o in everything if o.saved}),
+            "attempted": sorted({o.form["report_uuid"] for o in everything}),
+            "resent": sorted({f["report_uuid"] for f in sample}),
+        }
+        expect_file = data_dir / "expect.json"
+        expect_file.write_text(json.dumps(expect))
+        checked = run_worker("intake-verify", env, "--expect", str(expect_file))
+        errors: dict[str, int] = {}
+        for o in everything + resent:
+            if not o.saved:
+                key = f"HTTP {o.status}" + (f" {o.error[:60]}" if o.error else "")
+                errors[key] = errors.get(key, 0) + 1
+        return {
+            "clients": clients,
+            "offered_rate": rate,
+            "paced_posts": len(paced.outcomes),
+            "paced_saved": len(paced.saved),
+            "paced_rate": paced.rate(),
+            "p50": paced.latency(50),
+            "p95": paced.latency(95),
+            "p99": paced.latency(99),
+            "max": paced.latency(100),
+            "late_p95": paced.lateness(95),
+            "generator_cpu_share": (cpu1 - cpu0) / paced.seconds if paced.seconds else 0.0,
+            "server_cpu_share": (server_cpu1 - server_cpu0) / paced.seconds if paced.seconds else 0.0,
+            "resent": len(resent),
+            "resent_saved": sum(o.saved for o in resent),
+            "flat_rate": flat.rate(),
+            "flat_p95": flat.latency(95),
+            "flat_server_cpu_share": (server_cpu2 - server_cpu1) / flat.seconds if flat.seconds else 0.0,
+            "errors": errors,
+            "db": checked,
+        }
+
+
+# ------------------------------------------------------------------------- building a big event (worker)
+# Everything below runs inside a worker process, after django.setup().
+PENDING = {"pending", "held_until_trial", "released_pending_trial", "unknown", ""}
+CHUNK = 2000  # reports per transaction
+
+
+class Copy:
+    """Where one copy of a generated world goes: its event slugs and report UUIDs.
+
+    The main build keeps the generator's slugs and UUIDs; the bulk-path check loads the same small world
+    twice, once per path, under prefixed slugs and derived UUIDs, into one database.
+    """
+
+    def __init__(self, prefix: str = "") -> None:
+        import uuid
+
+        self.prefix = prefix
+        self._ns = uuid.UUID(UUID_NAMESPACE)
+
+    def slug(self, slug: str) -> str:
+        return self.prefix + slug
+
+    def uuid(self, record_id: str) -> Any:
+        import uuid
+
+        return uuid.UUID(record_id) if not self.prefix else uuid.uuid5(self._ns, self.prefix + record_id)
+
+
+def world_for(size: int) -> tuple[Any, list[Any]]:
+    """The generator's world scaled so that the parent event gets ``size`` detention reports; the reports
+    in generator order up to that many in the event (reports outside any event come along)."""
+    from vigil.demo.generator import generate_world
+
+    n = max(50, int(size / 2.45) + 50)
+    while True:
+        world = generate_world(n, seed=20201108)
+        picked, in_event = [], 0
+        for rep in world.reports:
+            if in_event == size:
+                break
+            picked.append(rep)
+            in_event += rep.event_slug is not None
+        if in_event == size:
+            return world, picked
+        n = int(n * 1.1) + 10
+
+
+def _people() -> tuple[Any, Any]:
+    from vigil.accounts.models import Role, User
+    from vigil.demo.load import ensure_demo_users
+
+    ensure_demo_users()
+    return User.objects.get(username=f"demo-{Role.COORDINATOR}"), User.objects.get(
+        username=f"demo-{Role.LAWYER}"
+    )
+
+
+def _events(world: Any, copy: Copy, actor: Any) -> dict[str, Any]:
+    from vigil.records.operations import create_event
+
+    events: dict[str, Any] = {}
+    for ev in sorted(world.events, key=lambda e: e.parent is not None):
+        events[ev.slug] = create_event(
+            slug=copy.slug(ev.slug),
+            name=ev.name_en,
+            name_ru=ev.name_ru,
+            name_be=ev.name_be,
+            date=ev.date,
+            city=ev.city,
+            parent=events.get(ev.parent) if ev.parent else None,
+            actor=actor,
+            is_synthetic=True,
+        )
+    return events
+
+
+def _detention_input(rep: Any, events: dict[str, Any]) -> Any:
+    """Exactly what ``vigil.demo.load.load_demo`` passes to record_detention for a generated report."""
+    from vigil.demo.load import MINSK
+    from vigil.records.operations import DetentionInput
+
+    detained_at = rep.detained_at
+    if detained_at and detained_at.tzinfo is None:
+        detained_at = detained_at.replace(tzinfo=MINSK)
+    return DetentionInput(
+        detained_on=rep.detained_on,
+        city=rep.city_canonical,
+        full_name=rep.full_name,
+        head_count=1 if rep.person_id else rep.head_count,
+        birth_date=rep.birth_date,
+        birth_year=rep.birth_year if not rep.birth_date else rep.birth_date.year,
+        sex=rep.sex,
+        event=events.get(rep.event_slug) if rep.event_slug else None,
+        detained_at=detained_at,
+        place=rep.place,
+        unit=rep.unit,
+        held_at=rep.held_at,
+        injuries=rep.injuries,
+    )
+
+
+def _sources(reports: list[Any], actor: Any) -> dict[tuple[str, str], Any]:
+    from vigil.records.models import SourceKind
+    from vigil.records.operations import SourceInput, get_or_create_source
+
+    sources: dict[tuple[str, str], Any] = {}
+    for rep in reports:
+        key = (rep.source, rep.source_name)
+        if key not in sources:
+            kind = rep.source if rep.source in SourceKind.values else SourceKind.OTHER
+            sources[key] = get_or_create_source(
+                SourceInput(kind=kind, name=rep.source_name, reliability="C"), actor, is_synthetic=True
+            )
+    return sources
+
+
+def _first(detentions: list[Any]) -> Any:
+    return min(detentions, key=lambda d: (d.detained_on, d.pk)) if detentions else None
+
+
+def load_by_operations(world: Any, reports: list[Any], copy: Copy) -> dict[str, int]:
+    """The reference path: record_detention and the case operations, as ``load_demo`` calls them, with one
+    transaction per CHUNK reports (allegations and evidence files are left out: no figure reads them)."""
+    from collections import defaultdict
+    from decimal import Decimal
+
+    from django.db import transaction
+
+    from vigil.cases.operations import open_case, record_decision, record_hearing
+    from vigil.records.operations import record_detention
+
+    actor, lawyer = _people()
+    events = _events(world, copy, actor)
+    detentions_of: dict[str, list[Any]] = defaultdict(list)
+    sources: dict[tuple[str, str], Any] = {}
+    for start in range(0, len(reports), CHUNK):
+        with transaction.atomic():
+            chunk = reports[start : start + CHUNK]
+            sources.update(_sources([r for r in chunk if (r.source, r.source_name) not in sources], actor))
+            for rep in chunk:
+                result = record_detention(
+                    data=_detention_input(rep, events),
+                    source=sources[(rep.source, rep.source_name)],
+                    actor=actor,
+                    report_uuid=copy.uuid(rep.record_id),
+                    raw_text=rep.raw_text,
+                    is_synthetic=True,
+                )
+                if rep.person_id:
+                    detentions_of[rep.person_id].append(result.detention)
+    case_of: dict[str, Any] = {}
+    decisions = 0
+    for start in range(0, len(world.decisions), CHUNK):
+        with transaction.atomic():
+            for dec in world.decisions[start : start + CHUNK]:
+                detention = _first(detentions_of.get(dec.person_id, []))
+                if detention is None:
+                    continue
+                case = case_of.get(dec.person_id)
+                if case is None:
+                    case = case_of[dec.person_id] = open_case(
+                        detention,
+                        kind="admin",
+                        article=dec.article,
+                        court=dec.court,
+                        judge=dec.judge,
+                        actor=lawyer,
+                        lawyer=lawyer,
+                    )
+                    record_hearing(
+                        case, held_on=dec.hearing_on, court=dec.court, judge=dec.judge, actor=lawyer
+                    )
+                if dec.outcome in PENDING:
+                    continue
+                record_decision(
+                    case,
+                    decided_on=dec.hearing_on,
+                    outcome=dec.outcome,
+                    actor=lawyer,
+                    fine_base_units=Decimal(dec.fine_base_units) if dec.fine_base_units else None,
+                    arrest_days=dec.arrest_days,
+                )
+                decisions += 1
+    return {"reports": len(reports), "cases": len(case_of), "decisions": decisions}
+
+
+class AuditChain:
+    """Audit entries exactly as ``vigil.audit.log.record`` writes them, hash-chained in memory and inserted
+    in bulk. Only for a single writer (the benchmark build), which is what makes the in-memory chain safe."""
+
+    def __init__(self) -> None:
+        from vigil.audit.models import GENESIS, AuditEntry
+
+        last = AuditEntry.objects.order_by("-seq").only("seq", "hash").first()
+        self.seq = last.seq if last else 0
+        self.prev = last.hash if last else GENESIS
+        self.pending: list[Any] = []
+
+    def add(self, actor: Any, action: str, obj: Any, **detail: Any) -> None:
+        from django.utils import timezone
+
+        from vigil.audit.log import target_of
+        from vigil.audit.models import AuditEntry
+
+        self.seq += 1
+        entry = AuditEntry(
+            seq=self.seq,
+            at=timezone.now(),
+            actor_id=actor.pk,
+            action=action,
+            target=target_of(obj),
+            detail=detail,
+            prev_hash=self.prev,
+        )
+        entry.hash = entry.compute_hash()
+        self.prev = entry.hash
+        self.pending.append(entry)
+
+    def flush(self) -> None:
+        from vigil.audit.models import AuditEntry
+
+        AuditEntry.objects.bulk_create(self.pending, batch_size=1000)
+        self.pending = []
+
+
+class _ActorReports:
+    """Reports as ``actor_report`` makes them for a user's own facts (the lawyer's cases)."""
+
+    def __init__(self, actor: Any) -> None:
+        from vigil.records.models import SourceKind
+        from vigil.records.operations import SourceInput, get_or_create_source
+
+        kind = SourceKind.LAWYER if getattr(actor, "role", "") == "lawyer" else SourceKind.OTHER
+        self.actor = actor
+        self.source = get_or_create_source(
+            SourceInput(kind=kind, name=f"user:{actor.pk}", reliability="B"), actor, is_synthetic=True
+        )
+
+    def make(self, kind: str, payload: dict[str, Any], now: Any) -> Any:
+        import uuid
+
+        from vigil.records.models import Report
+        from vigil.records.operations import _jsonable, content_hash
+
+        s = self.source
+        return Report(
+            uuid=uuid.uuid4(),
+            source=s,
+            kind=kind,
+            payload=_jsonable(payload),
+            raw_text="",
+            content_hash=content_hash(f"{s.kind}|{s.name}|{s.contact}", kind, payload, ""),
+            received_at=now,
+            submitted_by=self.actor,
+            is_synthetic=True,
+        )
+
+
+def load_in_bulk(world: Any, reports: list[Any], copy: Copy) -> dict[str, int]:
+    """The same rows as :func:`load_by_operations`, written with ``bulk_create``: per report a Report (same
+    payload and content hash), a Person and Identity (same search keys) when named, a Detention, a
+    Whereabouts when the place of custody is known and the two audit entries (report.submit,
+    detention.record); per case its reports, Case, Charge, Hearing, Decisions and audit entries. Sources
+    and events go through the write operations. The audit chain is the same shape, in per-report and
+    per-case order."""
+    from collections import defaultdict
+    from decimal import Decimal
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from vigil.cases.models import Case, Charge, Decision, Hearing
+    from vigil.records.models import Detention, Identity, Person, Report, Whereabouts
+    from vigil.records.operations import _jsonable, content_hash, search_keys_for
+    from vigil.reference import base_unit_byn, find_article
+
+    actor, lawyer = _people()
+    events = _events(world, copy, actor)
+    sources = _sources(reports, actor)
+    own = _ActorReports(lawyer)  # its source is created, and audited, before the chain is read
+    detentions_of: dict[str, list[Any]] = defaultdict(list)
+    chain = AuditChain()
+    for start in range(0, len(reports), CHUNK):
+        chunk = reports[start : start + CHUNK]
+        now = timezone.now()
+        with transaction.atomic():
+            inputs = [_detention_input(rep, events) for rep in chunk]
+            rows = []
+            for rep, data in zip(chunk, inputs):
+                s = sources[(rep.source, rep.source_name)]
+                payload = data.payload()
+                rows.append(
+                    Report(
+                        uuid=copy.uuid(rep.record_id),
+                        source=s,
+                        kind="detention",
+                        payload=_jsonable(payload),
+                        raw_text=rep.raw_text,
+                        content_hash=content_hash(
+                            f"{s.kind}|{s.name}|{s.contact}", "detention", payload, rep.raw_text
+                        ),
+                        received_at=now,
+                        submitted_by=actor,
+                        is_synthetic=True,
+                    )
+                )
+            Report.objects.bulk_create(rows)
+            names = [" ".join(data.full_name.split()) for data in inputs]
+            named = [i for i, name in enumerate(names) if name]
+            persons = Person.objects.bulk_create([Person(is_synthetic=True) for _ in named])
+            identities: list[Any] = [None] * len(chunk)
+            made = Identity.objects.bulk_create(
+                [
+                    Identity(
+                        person=person,
+                        report=rows[i],
+                        full_name=names[i],
+                        birth_date=inputs[i].birth_date,
+                        birth_year=inputs[i].birth_year
+                        or (inputs[i].birth_date.year if inputs[i].birth_date else None),
+                        sex=inputs[i].sex,
+                        home_city=inputs[i].home_city,
+                        search_keys=search_keys_for(names[i]),
+                    )
+                    for i, person in zip(named, persons)
+                ]
+            )
+            for i, identity in zip(named, made):
+                identities[i] = identity
+            detentions = Detention.objects.bulk_create(
+                [
+                    Detention(
+                        report=rows[i],
+                        identity=identities[i],
+                        person=identities[i].person if identities[i] else None,
+                        head_count=1 if identities[i] else data.head_count,
+                        event=data.event,
+                        detained_at=data.detained_at,
+                        detained_on=data.detained_on,
+                        city=data.city,
+                        place=data.place,
+                        unit=data.unit,
+                        injuries=data.injuries,
+                        is_synthetic=True,
+                    )
+                    for i, data in enumerate(inputs)
+                ]
+            )
+            Whereabouts.objects.bulk_create(
+                [
+                    Whereabouts(
+                        detention=d, facility=data.held_at, since=data.detained_at or now, report=rows[i]
+                    )
+                    for i, (d, data) in enumerate(zip(detentions, inputs))
+                    if data.held_at
+                ]
+            )
+            for i, (rep, report, detention) in enumerate(zip(chunk, rows, detentions)):
+                chain.add(actor, "report.submit", report, kind="detention", source=report.source_id)
+                chain.add(actor, "detention.record", detention, report=report.pk, named=bool(identities[i]))
+                if rep.person_id:
+                    detentions_of[rep.person_id].append(detention)
+            chain.flush()
+
+    # Cases: one per person with a decision, opened with its charge and first hearing, then decisions.
+    plans: dict[str, dict[str, Any]] = {}
+    for dec in world.decisions:
+        detention = _first(detentions_of.get(dec.person_id, []))
+        if detention is None:
+            continue
+        plan = plans.setdefault(dec.person_id, {"detention": detention, "open": dec, "decisions": []})
+        if dec.outcome not in PENDING:
+            plan["decisions"].append(dec)
+    now = timezone.now()
+    plan_list = list(plans.values())
+    n_decisions = 0
+    for start in range(0, len(plan_list), CHUNK):
+        chunk_plans = plan_list[start : start + CHUNK]
+        with transaction.atomic():
+            open_reports = Report.objects.bulk_create(
+                [
+                    own.make(
+                        "case",
+                        {
+                            "detention": p["detention"].pk,
+                            "kind": "admin",
+                            "article": p["open"].article,
+                            "part": "",
+                            "court": p["open"].court,
+                            "judge": p["open"].judge,
+                        },
+                        now,
+                    )
+                    for p in chunk_plans
+                ]
+            )
+            cases = Case.objects.bulk_create(
+                [
+                    Case(
+                        detention=p["detention"],
+                        kind="admin",
+                        number="",
+                        court=p["open"].court,
+                        judge=p["open"].judge,
+                        lawyer=lawyer,
+                    )
+                    for p in chunk_plans
+                ]
+            )
+            articles = [find_article(p["open"].article, on=p["detention"].detained_on) for p in chunk_plans]
+            Charge.objects.bulk_create(
+                [
+                    Charge(case=c, code=a.code, article=a.article, part="", report=r)
+                    for c, a, r in zip(cases, articles, open_reports)
+                ]
+            )
+            hearing_reports = Report.objects.bulk_create(
+                [
+                    own.make(
+                        "hearing",
+                        {
+                            "case": c.pk,
+                            "held_on": p["open"].hearing_on,
+                            "court": p["open"].court,
+                            "judge": p["open"].judge,
+                        },
+                        now,
+                    )
+                    for c, p in zip(cases, chunk_plans)
+                ]
+            )
+            Hearing.objects.bulk_create(
+                [
+                    Hearing(
+                        case=c,
+                        held_on=p["open"].hearing_on,
+                        court=p["open"].court,
+                        judge=p["open"].judge,
+                        report=r,
+                    )
+                    for c, p, r in zip(cases, chunk_plans, hearing_reports)
+                ]
+            )
+            decision_rows: list[tuple[Any, Any, int]] = []
+            for c, p in zip(cases, chunk_plans):
+                for seq, dec in enumerate(p["decisions"], start=1):
+                    decision_rows.append((c, dec, seq))
+            fines = [
+                Decimal(dec.fine_base_units) if dec.fine_base_units else None for _, dec, _ in decision_rows
+            ]
+            decision_reports = Report.objects.bulk_create(
+                [
+                    own.make(
+                        "decision",
+                        {
+                            "case": c.pk,
+                            "decided_on": dec.hearing_on,
+                            "outcome": dec.outcome,
+                            "fine_base_units": str(fine) if fine else None,
+                            "arrest_days": dec.arrest_days,
+                            "community_service_hours": None,
+                            "prison_months": None,
+                        },
+                        now,
+                    )
+                    for (c, dec, _), fine in zip(decision_rows, fines)
+                ]
+            )
+            Decision.objects.bulk_create(
+                [
+                    Decision(
+                        case=c,
+                        sequence=seq,
+                        decided_on=dec.hearing_on,
+                        outcome=dec.outcome,
+                        fine_base_units=fine,
+                        fine_byn=(fine * base_unit_byn(dec.hearing_on)).quantize(Decimal("0.01"))
+                        if fine
+                        else None,
+                        arrest_days=dec.arrest_days,
+                        community_service_hours=None,
+                        prison_months=None,
+                        report=r,
+                    )
+                    for (c, dec, seq), fine, r in zip(decision_rows, fines, decision_reports)
+                ]
+            )
+            through = Case.reports.through
+            links = [through(case_id=c.pk, report_id=r.pk) for c, r in zip(cases, open_reports)]
+            links += [through(case_id=c.pk, report_id=r.pk) for c, r in zip(cases, hearing_reports)]
+            links += [
+                through(case_id=c.pk, report_id=r.pk) for (c, _, _), r in zip(decision_rows, decision_reports)
+            ]
+            through.objects.bulk_create(links)
+            decisions_of: dict[int, list[tuple[Any, Any, int]]] = defaultdict(list)
+            for (c, dec, seq), r in zip(decision_rows, decision_reports):
+                decisions_of[c.pk].append((r, dec, seq))
+            for c, p, a, ro, rh in zip(cases, chunk_plans, articles, open_reports, hearing_reports):
+                chain.add(lawyer, "report.submit", ro, kind="case", source=own.source.pk)
+                chain.add(lawyer, "case.open", c, detention=p["detention"].pk, article=a.article)
+                chain.add(lawyer, "report.submit", rh, kind="hearing", source=own.source.pk)
+                chain.add(lawyer, "case.hearing", c, held_on=p["open"].hearing_on.isoformat())
+                for r, dec, seq in decisions_of[c.pk]:
+                    chain.add(lawyer, "report.submit", r, kind="decision", source=own.source.pk)
+                    chain.add(lawyer, "case.decision", c, outcome=dec.outcome, sequence=seq)
+            chain.flush()
+            n_decisions += len(decision_rows)
+    return {"reports": len(reports), "cases": len(plan_list), "decisions": n_decisions}
+
+
+def _projection(copy: Copy, uuids: dict[Any, str]) -> dict[str, Any]:
+    """What a copy holds, without ids, UUIDs, timestamps or slugs: comparable between the two copies."""
+    from vigil.cases.models import Case
+    from vigil.records.models import Detention
+
+    def unslug(value: Any) -> Any:
+        return (
+            value[len(copy.prefix) :] if isinstance(value, str) and value.startswith(copy.prefix) else value
+        )
+
+    detentions = []
+    qs = Detention.objects.filter(report__uuid__in=list(uuids)).select_related("report", "identity", "event")
+    for d in qs.prefetch_related("whereabouts"):
+        payload = dict(d.report.payload, event=unslug(d.report.payload.get("event")))
+        ident = d.identity
+        detentions.append(
+            json.dumps(
+                [
+                    uuids[d.report.uuid],
+                    d.report.kind,
+                    payload,
+                    d.report.raw_text,
+                    d.report.submitted_by_id,
+                    d.report.source_id,
+                    d.report.is_synthetic,
+                    d.head_count,
+                    unslug(d.event.slug) if d.event else None,
+                    d.detained_at,
+                    d.detained_on,
+                    d.city,
+                    d.place,
+                    d.unit,
+                    d.injuries,
+                    d.is_synthetic,
+                    d.person_id is not None,
+                    [
+                        ident.full_name,
+                        ident.birth_date,
+                        ident.birth_year,
+                        ident.sex,
+                        ident.home_city,
+                        ident.search_keys,
+                    ]
+                    if ident
+                    else None,
+                    [
+                        [
+                            w.facility,
+                            w.since == d.detained_at if d.detained_at else None,
+                            w.report_id == d.report_id,
+                        ]
+                        for w in d.whereabouts.all()
+                    ],
+                ],
+                default=str,
+                sort_keys=True,
+            )
+        )
+    cases = []
+    for c in Case.objects.filter(detention__report__uuid__in=list(uuids)).select_related("detention__report"):
+        cases.append(
+            json.dumps(
+                [
+                    uuids[c.detention.report.uuid],
+                    c.kind,
+                    c.number,
+                    c.court,
+                    c.judge,
+                    c.lawyer_id,
+                    sorted([ch.code, ch.article, ch.part, ch.report.kind] for ch in c.charges.all()),
+                    sorted([h.held_on, h.court, h.judge, h.report.payload] for h in c.hearings.all()),
+                    sorted(
+                        [
+                            x.sequence,
+                            x.decided_on,
+                            x.outcome,
+                            x.fine_base_units,
+                            x.fine_byn,
+                            x.arrest_days,
+                            x.report.payload,
+                        ]
+                        for x in c.decisions.all()
+                    ),
+                    sorted(
+                        [r.kind, r.content_hash == "", r.is_synthetic, r.source_id] for r in c.reports.all()
+                    ),
+                ],
+                default=str,
+                sort_keys=True,
+            ).replace(f'"case": {c.pk}', '"case": CASE')
+        )
+    return {"detentions": sorted(detentions), "cases": sorted(cases)}
+
+
+def check_bulk_path(persons: int) -> dict[str, Any]:
+    """Load one small world through the write operations and through the bulk path into this database and
+    compare: the same rows (less ids and timestamps), the same figures, the same audit actions, an intact
+    audit chain, and resubmitting bulk-written reports through record_detention stores nothing."""
+    from collections import Counter
+
+    from vigil.audit.log import verify
+    from vigil.audit.models import AuditEntry
+    from vigil.demo.generator import generate_world
+    from vigil.figures.counting import event_figures
+    from vigil.records.models import Event
+    from vigil.records.operations import ReportConflictError, record_detention
+
+    world = generate_world(persons, seed=7)
+    reports = world.reports
+    counts = [Counter(AuditEntry.objects.values_list("action", flat=True))]
+    by_ops, in_bulk = Copy("opscheck-"), Copy("bulkcheck-")
+    load_by_operations(world, reports, by_ops)
+    counts.append(Counter(AuditEntry.objects.values_list("action", flat=True)))
+    load_in_bulk(world, reports, in_bulk)
+    counts.append(Counter(AuditEntry.objects.values_list("action", flat=True)))
+    differences = []
+    shown = ("report.submit", "detention.record", "case.open", "case.hearing", "case.decision")
+    ops_actions = {a: counts[1][a] - counts[0][a] for a in shown}
+    bulk_actions = {a: counts[2][a] - counts[1][a] for a in shown}
+    if ops_actions != bulk_actions:
+        differences.append(f"audit actions {ops_actions} vs {bulk_actions}")
+    a = _projection(by_ops, {by_ops.uuid(r.record_id): r.record_id for r in reports})
+    b = _projection(in_bulk, {in_bulk.uuid(r.record_id): r.record_id for r in reports})
+    for part in ("detentions", "cases"):
+        if a[part] != b[part]:
+            diff = (
+                next((x, y) for x, y in zip(a[part], b[part]) if x != y)
+                if len(a[part]) == len(b[part])
+                else None
+            )
+            differences.append(f"{part}: {len(a[part])} vs {len(b[part])} rows; first difference {diff}")
+    fa = event_figures(Event.objects.get(slug=by_ops.slug(EVENT)))
+    fb = event_figures(Event.objects.get(slug=in_bulk.slug(EVENT)))
+    for key in ("event", "event_name"):
+        fa.pop(key), fb.pop(key)
+    if fa != fb:
+        differences.append(f"figures {fa} vs {fb}")
+    problems = verify()
+    if problems:
+        differences.append(f"audit chain: {problems[:3]}")
+    events = {e.slug[len(in_bulk.prefix) :]: e for e in Event.objects.filter(slug__startswith=in_bulk.prefix)}
+    stored_again = 0
+    for rep in reports[:: max(1, len(reports) // 20)]:
+        try:
+            result = record_detention(
+                data=_detention_input(rep, events),
+                source=_sources([rep], None)[(rep.source, rep.source_name)],
+                actor=None,
+                report_uuid=in_bulk.uuid(rep.record_id),
+                raw_text=rep.raw_text,
+                is_synthetic=True,
+            )
+        except ReportConflictError:
+            stored_again += 1
+        else:
+            stored_again += result.created
+    if stored_again:
+        differences.append(f"{stored_again} bulk reports were stored again when resubmitted")
+    return {"reports": len(reports), "same": not differences, "differences": differences}
+
+
+def build_event(size: int, build: str) -> dict[str, Any]:
+    from vigil.records.models import Detention, Event, Person, Report
+
+    started = time.perf_counter()
+    world, reports = world_for(size)
+    generated = time.perf_counter() - started
+    loader = load_in_bulk if build == "bulk" else load_by_operations
+    counts = loader(world, reports, Copy())
+    event = Event.objects.get(slug=EVENT)
+    in_event = Detention.objects.for_event(event).count()
+    print(
+        f"[worker] generated {len(reports):,} reports in {generated:.1f} s, loaded {counts}", file=sys.stderr
+    )
+    return {
+        "path": "bulk_create (same rows as the write operations)"
+        if build == "bulk"
+        else f"write operations (record_detention, open_case, ...; one transaction per {CHUNK} reports)",
+        "generate_seconds": generated,
+        "event_detentions": in_event,
+        "reports": Report.objects.filter(kind="detention").count(),
+        "persons": Person.objects.filter(detentions__event__in=event.with_parts_ids()).distinct().count(),
+        **{k: v for k, v in counts.items() if k != "reports"},
+    }
+
+
+def time_event(slug: str) -> dict[str, Any]:
+    """The event page through the Django test client (median of 5 after a warm-up), the queries of one
+    more request, and event_figures() in process (median of 5)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from vigil.accounts.models import Role, User
+    from vigil.figures.counting import event_figures
+    from vigil.records.models import Event
+
+    # A coordinator who has passed two-factor sign-in (a confirmed TOTP device in the session).
+    coordinator = User.objects.get(username=f"demo-{Role.COORDINATOR}")
+    device = TOTPDevice.objects.create(user=coordinator, name="bench", confirmed=True)
+    client = Client()
+    client.force_login(coordinator)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    url = reverse("event_detail", args=[slug])
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"event page answered {response.status_code} {response.get('Location', '')}")
+    runs = []
+    for _ in range(5):
+        started = time.perf_counter()
+        client.get(url)
+        runs.append(time.perf_counter() - started)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(url)
+    queries = sorted(
+        ({"seconds": float(q["time"]), "sql": q["sql"]} for q in captured.captured_queries),
+        key=lambda q: -q["seconds"],
+    )
+    explain: list[str] = []
+    if queries:
+        prefix = "EXPLAIN QUERY PLAN " if connection.vendor == "sqlite" else "EXPLAIN (ANALYZE, BUFFERS) "
+        try:
+            with connection.cursor() as cur:
+                cur.execute(prefix + queries[0]["sql"])
+                explain = [" ".join(str(c) for c in row) for row in cur.fetchall()]
+        except Exception as exc:  # noqa: BLE001 - a plan is a diagnostic, never a failure
+            explain = [f"(no plan: {exc})"]
+    event = Event.objects.get(slug=slug)
+    figure_runs = []
+    for _ in range(5):
+        started = time.perf_counter()
+        figures = event_figures(event)
+        figure_runs.append(time.perf_counter() - started)
+    return {
+        "page": statistics.median(runs),
+        "page_runs": runs,
+        "page_queries": len(queries),
+        "page_query_seconds": sum(q["seconds"] for q in queries),
+        "slowest_queries": queries[:5],
+        "explain": explain,
+        "figures": {
+            "seconds": statistics.median(figure_runs),
+            "persons": figures["persons"],
+            "detentions": figures["detentions"],
+            "unnamed_head_count": figures["unnamed_head_count"],
+        },
+    }
+
+
+# ---------------------------------------------------------------------------------- worker processes
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigil.settings")
+    import django
+
+    django.setup()
+
+
+def worker_event(size: int, build: str, check_size: int) -> dict[str, Any]:
+    _django()
+    from django.core.management import call_command
+
+    started = time.perf_counter()
+    call_command("migrate", interactive=False, verbosity=0)
+    migrate = time.perf_counter() - started
+    check: dict[str, Any] = {}
+    if check_size:
+        started = time.perf_counter()
+        check = check_bulk_path(check_size)
+        check["seconds"] = time.perf_counter() - started
+    started = time.perf_counter()
+    built = build_event(size, build)
+    build_seconds = time.perf_counter() - started
+    timing = time_event(EVENT)
+    return {"migrate": migrate, "check": check, "build": built, "build_seconds": build_seconds, **timing}
+
+
+def worker_intake_prepare(clients: int) -> dict[str, Any]:
+    _django()
+    from django.core.management import call_command
+
+    from vigil.accounts.models import Role, User
+    from vigil.records.operations import create_event
+
+    call_command("migrate", interactive=False, verbosity=0)
+    logins = []
+    for i in range(clients):
+        password = secrets.token_urlsafe(12)
+        user = User(username=f"bench-volunteer-{i}", role=Role.VOLUNTEER)
+        user.set_password(password)
+        user.save()
+        logins.append((user.username, password))
+    import datetime as dt
+
+    coordinator = User.objects.create(username="bench-coordinator", role=Role.COORDINATOR)
+    event = create_event(
+        slug="bench-intake",
+        name="SYNTHETIC intake benchmark",
+        date=dt.date(2020, 11, 8),
+        actor=coordinator,
+        is_synthetic=True,
+    )
+    return {"logins": logins, "event": event.pk}
+
+
+def worker_intake_verify(expect_path: str) -> dict[str, Any]:
+    _django()
+    from django.db.models import Count
+
+    from vigil.audit.log import verify
+    from vigil.records.models import Detention, Report, ReportConflict
+
+    expect = json.loads(Path(expect_path).read_text())
+    saved, attempted, resent = set(expect["saved"]), set(expect["attempted"]), set(expect["resent"])
+    reports = Report.objects.filter(kind="detention")
+    stored = {str(u) for u in reports.values_list("uuid", flat=True)}
+    duplicates = reports.values("uuid").annotate(n=Count("id")).filter(n__gt=1).count()
+    per_resent = dict(
+        Report.objects.filter(uuid__in=list(resent))
+        .values_list("uuid")
+        .annotate(n=Count("id"))
+        .values_list("uuid", "n")
+    )
+    return {
+        "reports": reports.count(),
+        "distinct_uuids": len(stored),
+        "duplicate_uuids": duplicates,
+        "detentions": Detention.objects.filter(report__kind="detention").count(),
+        "saved_but_missing": len(saved - stored),
+        "stored_but_not_saved": len(stored - saved),
+        "stored_but_never_sent": len(stored - attempted),
+        "resent_stored_more_than_once": sum(1 for n in per_resent.values() if n != 1),
+        "conflicts": ReportConflict.objects.count(),
+        "audit_problems": len(verify()),
+    }
+
+
+# ---------------------------------------------------------------------------------------------- report
+def fmt_s(value: float) -> str:
+    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def print_table(rows: list[tuple[str, str, str, str]]) -> None:
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for n, row in enumerate(rows):
+        print("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+def summarise(results: dict[str, Any]) -> None:
+    rows: list[tuple[str, str, str, str]] = [("measure", "value", "target", "")]
+    for config, r in results.get("demo", {}).items():
+        rows.append(
+            (f"vigil demo --no-serve [{config}]", fmt_s(r["seconds"]), "< 60 s", verdict(r["seconds"] < 60))
+        )
+    for key, r in results.get("event", {}).items():
+        rows.append((f"event page, {key}", fmt_s(r["page"]), "< 1 s", verdict(r["page"] < 1)))
+        rows.append(
+            (f"vigil figures --json, {key}", fmt_s(r["figures_cli"]), "< 1 s", verdict(r["figures_cli"] < 1))
+        )
+        rows.append((f"  of which start-up+unlock, {key}", fmt_s(r["cli_startup"]), "", ""))
+        rows.append((f"  event_figures() in process, {key}", fmt_s(r["figures"]["seconds"]), "", ""))
+    for config, r in results.get("intake", {}).items():
+        rows.append(
+            (
+                f"intake achieved rate [{config}]",
+                f"{r['paced_rate']:.1f}/s",
+                ">= 50/s",
+                verdict(r["paced_rate"] >= 0.98 * TARGETS["intake_rate"]),
+            )
+        )
+        rows.append(
+            (
+                f"intake p50/p95/p99 [{config}]",
+                f"{fmt_s(r['p50'])} / {fmt_s(r['p95'])} / {fmt_s(r['p99'])}",
+                "p95 < 300 ms",
+                verdict(r["p95"] < 0.3),
+            )
+        )
+        db = r["db"]
+        intact = (
+            db["saved_but_missing"] == 0
+            and db["duplicate_uuids"] == 0
+            and db["stored_but_never_sent"] == 0
+            and db["resent_stored_more_than_once"] == 0
+            and db["detentions"] == db["reports"]
+        )
+        rows.append(
+            (
+                f"intake none lost / stored twice [{config}]",
+                f"{db['reports']} stored, {db['saved_but_missing']} lost, {db['duplicate_uuids']} dup",
+                "0 lost, 0 twice",
+                verdict(intact),
+            )
+        )
+        rows.append(
+            (
+                f"intake flat-out throughput [{config}]",
+                f"{r['flat_rate']:.1f}/s ({r['clients']} clients)",
+                "",
+                "",
+            )
+        )
+    enc, plain = results.get("intake", {}).get("sqlcipher"), results.get("intake", {}).get("sqlite")
+    if enc and plain and plain["flat_rate"]:
+        cost = plain["flat_rate"] / enc["flat_rate"] - 1 if enc["flat_rate"] else float("inf")
+        rows.append(
+            ("encryption cost: intake throughput", f"{cost * 100:+.0f} %", "<= +50 %", verdict(cost <= 0.5))
+        )
+        cost = enc["p95"] / plain["p95"] - 1
+        rows.append(("encryption cost: intake p95 at 50/s", f"{cost * 100:+.0f} %", "", ""))
+    for size in sorted({int(k.split()[0]) for k in results.get("event", {})}):
+        enc, plain = results["event"].get(f"{size} [sqlcipher]"), results["event"].get(f"{size} [sqlite]")
+        if enc and plain:
+            cost = enc["figures_cli"] / plain["figures_cli"] - 1
+            rows.append(
+                (
+                    f"encryption cost: vigil figures, {size}",
+                    f"{cost * 100:+.0f} %",
+                    "<= +50 %",
+                    verdict(cost <= 0.5),
+                )
+            )
+            cost = enc["figures"]["seconds"] / plain["figures"]["seconds"] - 1
+            rows.append((f"encryption cost: event_figures(), {size}", f"{cost * 100:+.0f} %", "", ""))
+    demo = results.get("demo", {})
+    if "sqlcipher" in demo and "sqlite" in demo:
+        cost = demo["sqlcipher"]["seconds"] / demo["sqlite"]["seconds"] - 1
+        rows.append(("encryption cost: vigil demo", f"{cost * 100:+.0f} %", "", ""))
+    print()
+    print_table(rows)
+
+
+def print_event_details(key: str, r: dict[str, Any]) -> None:
+    b = r["build"]
+    note(
+        f"   built {b['event_detentions']:,} detentions of event {EVENT} ({b['reports']:,} reports, {b['persons']:,} "
+        f"persons, {b['cases']:,} cases, {b['decisions']:,} decisions) by the {b['path']} path in {r['build_seconds']:.1f} s"
+    )
+    check = r.get("check") or {}
+    if check:
+        note(
+            f"   bulk path check ({check['reports']} reports, {check['seconds']:.1f} s): "
+            + (
+                "same rows, figures and audit actions as the write operations"
+                if check["same"]
+                else "DIFFERS: " + "; ".join(check["differences"])
+            )
+        )
+    page = ", ".join(fmt_s(s) for s in r["page_runs"])
+    note(
+        f"   page {fmt_s(r['page'])} (runs {page}; {r['page_queries']} queries, {fmt_s(r['page_query_seconds'])} in SQL)"
+    )
+    note(
+        f"   vigil figures wall {fmt_s(r['figures_cli'])} (runs {', '.join(fmt_s(s) for s in r['figures_cli_runs'])}); "
+        f"start-up alone {fmt_s(r['cli_startup'])}; event_figures() {fmt_s(r['figures']['seconds'])}"
+    )
+    note("   slowest queries of the page:")
+    for q in r["slowest_queries"]:
+        note(f"     {fmt_s(q['seconds']):>8}  {q['sql'][:220]}")
+    if r.get("explain"):
+        note("   plan of the slowest: " + " | ".join(r["explain"])[:900])
+
+
+def print_intake_details(config: str, r: dict[str, Any]) -> None:
+    note(
+        f"   paced: {r['paced_saved']}/{r['paced_posts']} saved at {r['paced_rate']:.1f}/s offered {r['offered_rate']:.0f}/s, "
+        f"p50 {fmt_s(r['p50'])} p95 {fmt_s(r['p95'])} p99 {fmt_s(r['p99'])} max {fmt_s(r['max'])}, sends late p95 "
+        f"{fmt_s(r['late_p95'])}; load generator CPU {r['generator_cpu_share'] * 100:.0f} % of a core, server "
+        f"{r['server_cpu_share'] * 100:.0f} %"
+    )
+    note(f"   resent {r['resent']} posts (25 forms twice at once): {r['resent_saved']} answered saved")
+    note(
+        f"   flat out: {r['flat_rate']:.1f}/s, p95 {fmt_s(r['flat_p95'])}, server CPU {r['flat_server_cpu_share'] * 100:.0f} %"
+    )
+    if r["errors"]:
+        note(f"   not saved: {r['errors']}")
+    note(f"   database: {r['db']}")
+
+
+# ------------------------------------------------------------------------------------------------ main
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="smoke run: 5,000 detentions, 5 s of paced load")
+    parser.add_argument("--sizes", help="comma-separated event sizes in detentions (default 100000)")
+    parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--skip-demo", action="store_true")
+    parser.add_argument("--skip-event", action="store_true")
+    parser.add_argument("--skip-intake", action="store_true")
+    parser.add_argument(
+        "--build",
+        choices=("bulk", "operations"),
+        default="bulk",
+        help="bulk: rows written with bulk_create exactly as the write operations write them (checked against "
+        "them first); operations: record_detention and the case operations, a transaction per 2,000 reports",
+    )
+    parser.add_argument(
+        "--check-size", type=int, default=300, help="persons in the bulk-path check (0: skip)"
+    )
+    parser.add_argument("--clients", type=int, default=10, help="concurrent intake clients")
+    parser.add_argument("--rate", type=float, default=50.0, help="offered intake posts per second")
+    parser.add_argument("--seconds", type=float, help="paced intake duration (default 20, quick 5)")
+    parser.add_argument("--flat-seconds", type=float, help="flat-out intake duration (default 8, quick 3)")
+    parser.add_argument("--json-out", help="also write every figure to this JSON file")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--expect", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.worker:
+        workers: dict[str, Callable[[], dict[str, Any]]] = {
+            "event": lambda: worker_event(args.size, args.build, args.check_size),
+            "intake-prepare": lambda: worker_intake_prepare(args.clients),
+            "intake-verify": lambda: worker_intake_verify(args.expect),
+        }
+        print(json.dumps(workers[args.worker](), default=str))
+        return 0
+
+    sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else ([5000] if args.quick else [100_000])
+    seconds = args.seconds or (5.0 if args.quick else 20.0)
+    flat_seconds = args.flat_seconds or (3.0 if args.quick else 8.0)
+    configs = ["sqlcipher", "sqlite"]
+    event_configs = configs + ([] if args.skip_postgres or not postgres_available() else ["postgres"])
+    if not args.skip_postgres and "postgres" not in event_configs:
+        note("PostgreSQL is not reachable on 127.0.0.1:5432: skipped")
+    note(f"Vigil core benchmark: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}; sizes {sizes}")
+    results: dict[str, Any] = {"demo": {}, "event": {}, "intake": {}}
+    if not args.skip_demo:
+        for config in configs:
+            note(f"1. vigil demo --no-serve [{config}] ...")
+            results["demo"][config] = r = bench_demo(config)
+            note(f"   {fmt_s(r['seconds'])}: {r['summary']}")
+    if not args.skip_event:
+        for size in sizes:
+            for config in event_configs:
+                note(f"2. event with {size:,} detentions [{config}], {args.build} build ...")
+                key = f"{size} [{config}]"
+                results["event"][key] = r = bench_event(config, size, args.build, args.check_size)
+                print_event_details(key, r)
+    if not args.skip_intake:
+        for config in configs:
+            note(
+                f"3. intake: {args.clients} clients at {args.rate:.0f}/s for {seconds:.0f} s, then flat out "
+                f"{flat_seconds:.0f} s [{config}] ..."
+            )
+            results["intake"][config] = r = bench_intake(
+                config, args.clients, args.rate, seconds, flat_seconds
+            )
+            print_intake_details(config, r)
+    summarise(results)
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(results, indent=2, default=str))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
