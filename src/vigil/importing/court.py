@@ -65,6 +65,7 @@ def validate_court_list(
     seen_ids: dict[str, int] = {}
     for number, v in reader.rows():
         before = len(reader.errors)
+        F.year_only_birth_date(v)
         r = reader.read
         name = r(
             number, "full_name", v["full_name"], lambda t: F.parse_text(t, field="full_name", max_length=300)

@@ -256,3 +256,18 @@ def check_date(value: str, *, field: str, today: dt.date) -> dt.date:
     if day > today:
         raise ValidationError(field, f"{day.isoformat()} is in the future")
     return day
+
+
+_YEAR_ONLY = re.compile(r"[0-9]{4}(?:\.0+)?\s*(?:г\.?\s*р\.?|г\.?|года)?", re.IGNORECASE)
+
+
+def year_only_birth_date(values: dict[str, str]) -> None:
+    """A birth-date cell holding only a year ("1985", "1985 г.р.") is a birth year: move it there when the
+    birth_year cell is empty or says the same year (two different years are left to be reported)."""
+    text = values.get("birth_date", "")
+    if text and _YEAR_ONLY.fullmatch(text):
+        if not values.get("birth_year"):
+            values["birth_year"] = text
+        elif text[:4] != values["birth_year"].strip()[:4]:
+            return  # two different years: left for the birth_date check to report
+        values["birth_date"] = ""

@@ -234,6 +234,7 @@ def validate(
     seen_ids: dict[str, int] = {}
     for number, v in reader.rows():
         before = len(reader.errors)
+        F.year_only_birth_date(v)
         r = reader.read
         full_name = r(number, "full_name", v["full_name"], _text("full_name", max_length=300)) or ""
         detained_on = r(
