@@ -6,8 +6,8 @@ import io
 import zipfile
 
 import pytest
-
 from tests.importing.sheets import HEADERS, ROWS, ods_bytes, xlsx_bytes
+
 from vigil.importing import UnreadableTable, guess_mapping, read_table, validate
 
 EXPECTED = [
