@@ -107,7 +107,7 @@ def parse_slug(value: str, *, field: str = "event") -> str:
     return slug
 
 
-_ARTICLE_NUMBER = re.compile(r"(?<![0-9.])([0-9]{1,3}(?:\.[0-9]{1,3}){0,2})(?![0-9])")
+_ARTICLE_NUMBER = re.compile(r"(?<![0-9])(?<![0-9]\.)([0-9]{1,3}(?:\.[0-9]{1,3}){0,2})(?![0-9])")
 _PART = re.compile(r"(?:ч(?:асть|астка)?\.?|part|п\.)\s*([0-9]{1,2})(?![0-9.])")
 
 
@@ -159,7 +159,7 @@ def parse_fine(value: str, *, field: str = "fine_base_units") -> Decimal:
     amount = _decimal(m[1], field)
     if not 0 < amount <= 10_000:
         raise ValidationError(field, f"{amount} base units is outside 0..10000")
-    return amount.normalize() if amount == amount.to_integral() else amount
+    return Decimal(int(amount)) if amount == amount.to_integral() else amount.normalize()
 
 
 def parse_arrest_days(value: str, *, field: str = "arrest_days") -> int:
