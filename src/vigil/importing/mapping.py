@@ -209,6 +209,8 @@ class Mapping:
         object.__setattr__(self, "defaults", _check_str_dict(self.defaults, "defaults"))
         seen: dict[str, str] = {}
         for name, header in self.columns.items():
+            if not header.strip():
+                raise MappingError(f"columns: {name!r} is mapped to an empty header")
             if header in seen:
                 raise MappingError(f"column {header!r} is mapped to both {seen[header]!r} and {name!r}")
             seen[header] = name

@@ -165,7 +165,9 @@ class RowReader:
 
     def column(self, name: str) -> str:
         """The header of the field's column, or the field name when its value comes from a default."""
-        return self.table.headers[self.index[name]] if name in self.index else name
+        if name not in self.index:
+            return name
+        return self.table.headers[self.index[name]] or f"column {self.index[name] + 1}"
 
     def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
         """(row number, field -> stripped text) for every non-blank row; "" when there is no value."""
