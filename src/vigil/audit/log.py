@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, transaction
@@ -64,3 +66,60 @@ def verify() -> list[Problem]:
         prev_hash = entry.hash
         expected_seq = entry.seq + 1
     return problems
+
+
+def checkpoint_file() -> Path:
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / "audit-checkpoints.jsonl"
+
+
+def sign_checkpoint(actor: Any = None) -> dict[str, Any]:
+    """Sign "the log had N entries with this head hash" with this instance's audit key; keep the returned line
+    somewhere else too (printed, mailed, on another instance): it is what reveals a truncated log later."""
+    from vigil import keys
+    from vigil.crypto import chain, signing
+
+    head = AuditEntry.objects.order_by("-seq").only("seq", "hash").first()
+    if head is None:
+        raise ValueError("the audit log is empty: nothing to checkpoint")
+    key = keys.keyring().signing_key()
+    cp = chain.sign_checkpoint(key, head.seq, head.hash).to_dict()
+    cp["public_key"] = signing.encode_public_key(key)
+    with checkpoint_file().open("a", encoding="utf-8") as fh:
+        fh.write(json.dumps(cp, sort_keys=True) + "\n")
+    record(actor, "audit.checkpoint", None, seq=head.seq)
+    return cp
+
+
+def verify_checkpoints(checkpoints: list[dict[str, Any]], public_key: str | None = None) -> list[Problem]:
+    """Each checkpoint must carry a valid signature and still match the stored entry at its sequence number;
+    a checkpoint beyond the end of the log means entries were cut off."""
+    from vigil.crypto import chain
+
+    problems: list[Problem] = []
+    for data in checkpoints:
+        cp = chain.Checkpoint.from_dict(data)
+        key = public_key or data.get("public_key", "")
+        if not key or not chain.verify_checkpoint(cp, key):
+            problems.append(Problem(cp.seq, "checkpoint signature does not verify"))
+            continue
+        entry = AuditEntry.objects.filter(seq=cp.seq).only("hash").first()
+        if entry is None:
+            problems.append(Problem(cp.seq, "log truncated: a signed checkpoint names an entry that is gone"))
+        elif entry.hash != cp.head_hash:
+            problems.append(Problem(cp.seq, "entry differs from the signed checkpoint"))
+    return problems
+
+
+def read_checkpoints(path: Path) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    out = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                raise ValueError(f"{path}, line {number}: not a checkpoint (invalid JSON)") from None
+    return out
