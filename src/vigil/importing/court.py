@@ -64,7 +64,7 @@ def validate_court_list(
     hearings: list[Hearing] = []
     seen_ids: dict[str, int] = {}
     for number, v in reader.rows():
-        before = len(reader.errors)
+        before = reader.row_start
         F.year_only_birth_date(v)
         r = reader.read
         name = r(

@@ -162,6 +162,7 @@ class RowReader:
                     RowError(table.header_row, name, f"no column is mapped to required field {name}")
                 )
         self.width = len(headers)
+        self.row_start = 0
 
     def column(self, name: str) -> str:
         """The header of the field's column, or the field name when its value comes from a default."""
@@ -176,6 +177,7 @@ class RowReader:
         for number, row in self.table.numbered_rows():
             if not row or not any(cell.strip() for cell in row):
                 continue
+            self.row_start = len(self.errors)  # errors from here on belong to this row
             if len(row) > self.width:
                 for extra in range(self.width, len(row)):
                     if row[extra].strip():
@@ -235,7 +237,7 @@ def validate(
     rows: list[ImportRow] = []
     seen_ids: dict[str, int] = {}
     for number, v in reader.rows():
-        before = len(reader.errors)
+        before = reader.row_start
         F.year_only_birth_date(v)
         r = reader.read
         full_name = r(number, "full_name", v["full_name"], _text("full_name", max_length=300)) or ""
