@@ -588,6 +588,17 @@ class _ActorReports:
         )
 
 
+def _payload(data: Any) -> dict[str, Any]:
+    """``DetentionInput.payload()`` without deep-copying the Event model instance (most of its cost)."""
+    import dataclasses
+
+    from vigil.records.operations import _jsonable
+
+    plain = dataclasses.asdict(dataclasses.replace(data, event=None))
+    plain["event"] = data.event.slug if data.event else None
+    return _jsonable(plain)  # type: ignore[no-any-return]
+
+
 def load_in_bulk(world: Any, reports: list[Any], copy: Copy) -> dict[str, int]:
     """The same rows as :func:`load_by_operations`, written with ``bulk_create``: per report a Report (same
     payload and content hash), a Person and Identity (same search keys) when named, a Detention, a
@@ -620,7 +631,7 @@ def load_in_bulk(world: Any, reports: list[Any], copy: Copy) -> dict[str, int]:
             rows = []
             for rep, data in zip(chunk, inputs):
                 s = sources[(rep.source, rep.source_name)]
-                payload = data.payload()
+                payload = _payload(data)
                 rows.append(
                     Report(
                         uuid=copy.uuid(rep.record_id),
