@@ -63,6 +63,8 @@ def parse_text(value: str, *, field: str, max_length: int = 2000, multiline: boo
         text = " ".join(value.split())
     if len(text) > max_length:
         raise ValidationError(field, f"is {len(text)} characters long; at most {max_length} are kept")
+    if text.isprintable():  # fast path: no control, format, separator or unassigned characters
+        return text
     for char in text:
         if char not in "\n\t" and unicodedata.category(char) in ("Cc", "Cs", "Co", "Cn"):
             raise ValidationError(field, f"contains the control or unassigned character U+{ord(char):04X}")

@@ -174,6 +174,10 @@ class RowReader:
         """(row number, field -> stripped text) for every non-blank row; "" when there is no value."""
         defaults = self.mapping.defaults
         index = self.index
+        empty = dict.fromkeys(FIELDS, "")
+        wanted = [
+            (name, index.get(name), defaults.get(name, "")) for name in FIELDS if self.mapping.provides(name)
+        ]
         for number, row in self.table.numbered_rows():
             if not row or not any(cell.strip() for cell in row):
                 continue
@@ -184,13 +188,11 @@ class RowReader:
                         self.errors.append(
                             RowError(number, f"column {extra + 1} (no header)", "has a value but no header")
                         )
-            values: dict[str, str] = {}
-            for name in FIELDS:
-                position = index.get(name)
-                text = row[position].strip() if position is not None and position < len(row) else ""
-                if not text:
-                    text = defaults.get(name, "")
-                values[name] = text
+            values = dict(empty)
+            width = len(row)
+            for name, position, default in wanted:
+                text = row[position].strip() if position is not None and position < width else ""
+                values[name] = text or default
             yield number, values
 
     def read(self, number: int, name: str, text: str, parse: Callable[[str], Any]) -> Any:

@@ -1,0 +1,102 @@
+"""Import benchmark: read and validate a 100,000-row CSV of synthetic reports.
+
+    .venv/bin/python bench/importing.py                 # 100,000 rows, CSV
+    .venv/bin/python bench/importing.py --rows 20000 --xlsx
+
+The table comes from ``vigil.demo.generator.link_rows`` (the ``vigil link`` columns, Belarusian and
+Russian names), written as UTF-8 CSV in memory before timing. Timed: ``read_table`` (decode, sniff, parse),
+``guess_mapping`` and ``validate`` (typing every cell, row ids). The target for a whole import, database
+writes included, is at most 2 minutes for 100,000 rows; this measures the part without the database.
+:func:`measure` returns the figures for callers that add the database part.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import resource
+import sys
+import time
+from typing import Any
+
+from vigil.demo.generator import link_rows
+from vigil.importing import guess_mapping, read_table, validate
+
+TARGET_SECONDS_WITH_DB = 120.0
+
+
+def make_csv(n_rows: int, *, seed: int = 1) -> bytes:
+    frame = link_rows(n_rows, seed=seed).drop(columns=["true_person_id"])
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def make_xlsx(n_rows: int, *, seed: int = 1) -> bytes:
+    import openpyxl
+
+    frame = link_rows(n_rows, seed=seed).drop(columns=["true_person_id"])
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("reports")
+    sheet.append(list(frame.columns))
+    for row in frame.itertuples(index=False):
+        sheet.append(list(row))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def measure(data: bytes, *, filename: str, source_name: str = "bench") -> dict[str, Any]:
+    c0 = time.process_time()
+    t0 = time.perf_counter()
+    table = read_table(data, filename=filename)
+    t1 = time.perf_counter()
+    plan = validate(table, guess_mapping(table.headers), source_name=source_name)
+    t2 = time.perf_counter()
+    return {
+        "rows": len(plan.rows),
+        "errors": len(plan.errors),
+        "bytes": len(data),
+        "read_s": t1 - t0,
+        "validate_s": t2 - t1,
+        "total_s": t2 - t0,
+        "cpu_s": time.process_time() - c0,
+        "plan": plan,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--xlsx", action="store_true", help="also time the same rows as an XLSX file")
+    args = parser.parse_args(argv)
+
+    t = time.perf_counter()
+    data = make_csv(args.rows)
+    print(
+        f"generated {args.rows:,} rows as CSV ({len(data) / 1e6:.1f} MB) in {time.perf_counter() - t:.1f} s"
+    )
+    result = measure(data, filename="reports.csv")
+    print(
+        f"csv : read {result['read_s']:.2f} s + validate {result['validate_s']:.2f} s = {result['total_s']:.2f} s "
+        f"(CPU {result['cpu_s']:.2f} s) for {result['rows']:,} rows ({result['rows'] / result['total_s']:,.0f} rows/s), {result['errors']} errors"
+    )
+    if args.xlsx:
+        t = time.perf_counter()
+        xlsx = make_xlsx(args.rows)
+        print(
+            f"generated the same rows as XLSX ({len(xlsx) / 1e6:.1f} MB) in {time.perf_counter() - t:.1f} s"
+        )
+        x = measure(xlsx, filename="reports.xlsx")
+        print(
+            f"xlsx: read {x['read_s']:.2f} s + validate {x['validate_s']:.2f} s = {x['total_s']:.2f} s "
+            f"(CPU {x['cpu_s']:.2f} s) for {x['rows']:,} rows, {x['errors']} errors"
+        )
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"peak resident memory {peak_mb:.0f} MB; target for the whole import with DB writes: "
+        f"<= {TARGET_SECONDS_WITH_DB:.0f} s per 100,000 rows"
+    )
+    return 0 if result["errors"] == 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
