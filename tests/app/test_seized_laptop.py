@@ -122,3 +122,22 @@ def test_a_report_written_through_the_api_is_not_readable_after_the_server_stops
         server.send_signal(signal.SIGTERM if stop == "sigterm" else signal.SIGKILL)
         server.wait(timeout=30)
     assert _hits(demo_dir, [marker, MARKER_CONTACT, "маркерконтакт"]) == []
+
+
+def test_a_backup_reveals_nothing_and_restores_with_the_passphrase(demo_dir: Path, tmp_path: Path) -> None:
+    from vigil.demo.generator import generate_world
+
+    env = _env(demo_dir, VIGIL_PASSPHRASE=PASSPHRASE)
+    archive = tmp_path / "out" / "vigil-backup.tar"
+    archive.parent.mkdir()
+    subprocess.run([VIGIL, "backup", "-o", str(archive)], env=env, check=True, capture_output=True, timeout=120)
+    names = sorted({r.full_name for r in generate_world(60, seed=11).reports if r.person_id and len(r.full_name) >= 8})
+    assert archive.stat().st_size > 100_000
+    assert _hits(archive.parent, names + [MARKER_CONTACT]) == []
+    restored = tmp_path / "restored"
+    subprocess.run([VIGIL, "backup", "--restore", str(archive), "--into", str(restored)], env=env, check=True,
+                   capture_output=True, timeout=120)
+    before = subprocess.run([VIGIL, "figures", "--json"], env=env, capture_output=True, text=True, check=True, timeout=120)
+    after = subprocess.run([VIGIL, "figures", "--json"], env=_env(restored, VIGIL_PASSPHRASE=PASSPHRASE),
+                           capture_output=True, text=True, check=True, timeout=120)
+    assert json.loads(after.stdout) == json.loads(before.stdout)
