@@ -39,7 +39,8 @@ def histories(draw: st.DrawFn) -> list[Change]:
         if action == "report":
             r.submit(f"report/r{draw(st.integers(0, 3))}", {"text": draw(st.sampled_from(["x", "y"]))})
         elif action == "edit":
-            if records and draw(st.booleans()):
+            pick_existing: bool = draw(st.booleans())
+            if records and pick_existing:
                 record = draw(st.sampled_from(records))
             else:
                 n_records += 1
@@ -61,8 +62,8 @@ def histories(draw: st.DrawFn) -> list[Change]:
                 "split", person=person, identities=r.state.persons()[person][:1], new_person=f"p{n_records}"
             )
         elif action == "sync":
-            other = draw(st.sampled_from(replicas))
-            other.apply_remote(r.changes_since(other.have()))
+            peer = draw(st.sampled_from(replicas))
+            peer.apply_remote(r.changes_since(peer.have()))
     return [c for r in replicas for c in r.log.get(r.instance, {}).values()]
 
 
