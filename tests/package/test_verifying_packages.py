@@ -11,6 +11,8 @@ from types import ModuleType
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from tests.package.conftest import VERIFIER
 
 from vigil.crypto.signing import encode_public_key, private_key_from_seed, public_key_bytes
@@ -179,3 +181,32 @@ def test_the_verifier_imports_neither_vigil_nor_django() -> None:
     )
     probe = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd="/")
     assert probe.stdout.strip().splitlines()[-1] == "[]"
+
+
+def member_bytes(path: Path) -> dict[str, bytes] | None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return {name: archive.read(name) for name in archive.namelist()}
+    except Exception:  # noqa: BLE001 - any damage that zipfile notices
+        return None
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(position=st.floats(0, 1, exclude_max=True), flip=st.integers(1, 255))
+def test_a_byte_flipped_anywhere_is_reported_unless_no_member_changed(
+    package: tuple[Path, Manifest],
+    verifier: ModuleType,
+    position: float,
+    flip: int,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    path, _ = package
+    original = path.read_bytes()
+    damaged = bytearray(original)
+    damaged[int(position * len(damaged))] ^= flip
+    target = tmp_path_factory.mktemp("flip") / "package.zip"
+    target.write_bytes(bytes(damaged))
+    report = verifier.verify(target)
+    if report.ok:
+        # only bytes no reader trusts (timestamps, attributes, the central directory's copies) changed
+        assert member_bytes(target) == member_bytes(path)
