@@ -1,17 +1,11 @@
-"""Fixed keys for three instances, so that every test (and every Hypothesis example) reuses them."""
+"""Fixtures of the sync tests."""
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
+from sync_testkit import fixed_keys
 
 from vigil.sync.bundle import Keys
-
-
-def fixed_keys(name: str) -> Keys:
-    seed = hashlib.sha256(f"vigil sync test {name}".encode()).digest()
-    return Keys.from_seeds(name, seed, hashlib.sha256(seed).digest())
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,7 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from tests.sync.conftest import fixed_keys
+from sync_testkit import fixed_keys
 
 from vigil.sync.bundle import Peer, export_bundle, import_bundle
 from vigil.sync.errors import RecordDeleted
