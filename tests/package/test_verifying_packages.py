@@ -210,3 +210,17 @@ def test_a_byte_flipped_anywhere_is_reported_unless_no_member_changed(
     if report.ok:
         # only bytes no reader trusts (timestamps, attributes, the central directory's copies) changed
         assert member_bytes(target) == member_bytes(path)
+
+
+def test_a_second_member_with_a_listed_name_is_reported_as_a_duplicate(
+    package: tuple[Path, Manifest], verifier: ModuleType
+) -> None:
+    import warnings
+
+    path, _ = package
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate name we add on purpose
+        with zipfile.ZipFile(path, "a") as archive:
+            archive.writestr("evidence/photo.jpg", b"a substituted photo")
+    report = verifier.verify(path)
+    assert "ALTERED archive: evidence/photo.jpg appears 2 times" in report.problems
