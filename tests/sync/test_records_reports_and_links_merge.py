@@ -261,3 +261,17 @@ def test_a_change_stamped_by_another_instance_is_refused() -> None:
 def test_a_change_survives_its_json_form() -> None:
     change = Replica("a").edit("detention/1", {"city": "Minsk", "released": None})
     assert Change.from_json(change.to_json()) == change
+
+
+def test_a_replica_rebuilt_from_its_stored_log_shows_the_same_state_and_continues_its_clock(
+    wall: Wall,
+) -> None:
+    a, b = replica("a", wall), replica("b", wall)
+    a.edit("detention/1", {"city": "Minsk"})
+    b.link("attach", identity="i1", person="p1")
+    sync(a, b)
+    stored = {o: {n: Change.from_json(c.to_json()) for n, c in log.items()} for o, log in a.log.items()}
+    wall.ms -= 60_000  # the machine's clock is now behind
+    rebuilt = Replica("a", clock=HybridClock("a", now=wall), log=stored)
+    assert rebuilt.state == a.state and rebuilt.have() == a.have()
+    assert rebuilt.edit("detention/1", {"city": "Brest"}).stamp > a.hlc.last

@@ -608,7 +608,8 @@ class Replica:
     """One instance: its clock, its log of every change it holds (by origin and sequence) and its state.
 
     Local edits go through ``submit``/``edit``/``delete``/``link`` (or ``apply_local``); changes from peers
-    through ``apply_remote``. ``changes_since(ack)`` lists what a peer whose version vector is ``ack`` lacks.
+    through ``apply_remote``. Built with a ``log`` (origin -> seq -> change) and no state, it rebuilds the
+    state from the log and moves its clock past every stamp in it. ``changes_since(ack)`` lists what a peer whose version vector is ``ack`` lacks.
     """
 
     instance: str
@@ -623,7 +624,13 @@ class Replica:
         if self.clock.instance != self.instance:
             raise SyncError("the clock belongs to another instance")
         self._have: dict[str, int] = {}
-        for origin in self.log:
+        rebuild = not (self.state.items or self.state.writes or self.state.deletes or self.state.links)
+        for origin, changes in self.log.items():
+            for change in changes.values():
+                validate(change)
+                self.hlc.observe(change.stamp)
+                if rebuild:
+                    self.state.apply(change)
             self._advance(origin)
 
     @property
