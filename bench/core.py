@@ -1070,7 +1070,7 @@ def time_event(slug: str) -> dict[str, Any]:
         runs.append(time.perf_counter() - started)
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
-    queries = sorted(
+    queries: list[dict[str, Any]] = sorted(
         ({"seconds": float(q["time"]), "sql": q["sql"]} for q in captured.captured_queries),
         key=lambda q: -q["seconds"],
     )
