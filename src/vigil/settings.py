@@ -189,6 +189,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EVIDENCE_DIR = DATA_DIR / "evidence"
+AUDIT_CHECKPOINT_FILE = DATA_DIR / "audit-checkpoints.jsonl"
 # Uploads stay in memory until they are encrypted: Django's default spills large ones to a plaintext temp file.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
 DATA_UPLOAD_MAX_MEMORY_SIZE = 200 * 1024 * 1024

@@ -9,6 +9,7 @@ import pytest
 @pytest.fixture(autouse=True)
 def _evidence_in_tmp(settings: Any, tmp_path: Path) -> None:
     settings.EVIDENCE_DIR = tmp_path / "evidence"
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
 
 
 @pytest.fixture

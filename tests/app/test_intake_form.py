@@ -72,7 +72,7 @@ def test_a_volunteer_sees_only_their_own_submissions(client, db):
     _post(client, full_name="Иван Иванов")
     body = client.get(reverse("detention_list")).content.decode()
     assert "Иван Иванов" in body and "Пётр Петров" not in body
-    theirs = Detention.objects.get(identity__full_name="Пётр Петров")
+    theirs = Detention.objects.get(report__submitted_by=other)
     assert client.get(reverse("detention_detail", args=[theirs.pk])).status_code == 404
 
 

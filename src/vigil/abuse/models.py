@@ -8,17 +8,18 @@ from django.conf import settings
 from django.db import models
 
 from vigil.records.models import Detention, ImmutableError, Report
+from vigil.sealing import SealedModel, SealedTextField
 
 
-class Allegation(models.Model):
+class Allegation(SealedModel):
     detention = models.ForeignKey(Detention, on_delete=models.PROTECT, related_name="allegations")
     violation_type = models.CharField(max_length=200)
     occurred_at = models.DateTimeField(null=True, blank=True)
     place = models.CharField(max_length=200, blank=True)
     perpetrator_unit = models.CharField(max_length=40, blank=True)
-    injuries = models.TextField(blank=True)
+    injuries = SealedTextField(blank=True)
     medical_documentation = models.BooleanField(default=False)
-    narrative = models.TextField(blank=True)
+    narrative = SealedTextField(blank=True)
     reports = models.ManyToManyField(Report, related_name="allegations")
     created_at = models.DateTimeField(auto_now_add=True)
 

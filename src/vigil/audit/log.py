@@ -71,7 +71,7 @@ def verify() -> list[Problem]:
 def checkpoint_file() -> Path:
     from django.conf import settings
 
-    return Path(settings.DATA_DIR) / "audit-checkpoints.jsonl"
+    return Path(settings.AUDIT_CHECKPOINT_FILE)
 
 
 def sign_checkpoint(actor: Any = None) -> dict[str, Any]:

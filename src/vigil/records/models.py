@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from vigil.sealing import SealedJSONField, SealedModel, SealedTextField
+
 
 class ImmutableError(ValueError):
     pass
@@ -45,11 +47,13 @@ class Sex(models.TextChoices):
     FEMALE = "f", _("female")
 
 
-class Source(models.Model):
+class Source(SealedModel):
     kind = models.CharField(max_length=20, choices=SourceKind.choices)
-    name = models.CharField(max_length=200, help_text=_("Who told us, e.g. 'wife', 'lawyer N', 'Court of Central district list'"))
+    name = SealedTextField(help_text=_("Who told us, e.g. 'wife', 'lawyer N', 'Court of Central district list'"))
     reliability = models.CharField(max_length=1, choices=Reliability.choices, default=Reliability.UNKNOWN)
-    contact = models.TextField(blank=True)
+    contact = SealedTextField(blank=True)
+    # Keyed hash of kind, name and contact: finds an existing source without reading sealed columns.
+    lookup = models.CharField(max_length=64, db_index=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     is_synthetic = models.BooleanField(default=False)
@@ -69,7 +73,7 @@ class ReportQuerySet(QuerySet["Report"]):
         return self.filter(submitted_by=user, received_at__gte=since)
 
 
-class Report(models.Model):
+class Report(SealedModel):
     """One source's account as received; immutable once stored."""
 
     uuid = models.UUIDField(unique=True, default=uuid.uuid4)
@@ -79,8 +83,8 @@ class Report(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     kind = models.CharField(max_length=32, default="detention")
-    raw_text = models.TextField(blank=True)
-    payload = models.JSONField(default=dict)
+    raw_text = SealedTextField(blank=True)
+    payload = SealedJSONField(default=dict)
     content_hash = models.CharField(max_length=64)
     is_synthetic = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -102,11 +106,11 @@ class Report(models.Model):
         raise ImmutableError("reports are never deleted")
 
 
-class ReportConflict(models.Model):
+class ReportConflict(SealedModel):
     """A different report submitted under a UUID already used: kept for a coordinator to review."""
 
     uuid = models.UUIDField()
-    payload = models.JSONField()
+    payload = SealedJSONField()
     content_hash = models.CharField(max_length=64)
     received_at = models.DateTimeField(auto_now_add=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
@@ -136,17 +140,17 @@ class Person(models.Model):
         return ident.full_name if ident else self.pseudonym
 
 
-class Identity(models.Model):
+class Identity(SealedModel):
     """How one report names a person: kept exactly as reported, plus normalised search keys."""
 
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="identities")
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="identities")
-    full_name = models.CharField(max_length=300)
+    full_name = SealedTextField()
     script = models.CharField(max_length=8, blank=True)
     birth_date = models.DateField(null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     sex = models.CharField(max_length=1, choices=Sex.choices, blank=True)
-    home_city = models.CharField(max_length=100, blank=True)
+    home_city = SealedTextField(blank=True)
     search_keys = models.TextField(blank=True, help_text="space-delimited keys from vigil.names.search_keys")
 
     class Meta:
@@ -215,7 +219,7 @@ class DetentionQuerySet(QuerySet["Detention"]):
         return self.filter(report__submitted_by=user, report__received_at__gte=since)
 
 
-class Detention(models.Model):
+class Detention(SealedModel):
     """One report's account of a detention episode of a named person, or of an unnamed group (head count).
 
     The same episode reported by several sources appears as several rows of the same person and day; counting
@@ -233,7 +237,7 @@ class Detention(models.Model):
     city = models.CharField(max_length=100)
     place = models.CharField(max_length=200, blank=True)
     unit = models.CharField(max_length=40, blank=True)
-    injuries = models.TextField(blank=True)
+    injuries = SealedTextField(blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
     is_synthetic = models.BooleanField(default=False)
 

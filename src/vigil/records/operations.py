@@ -6,7 +6,6 @@ Each operation is atomic and writes its audit entry in the same transaction.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import uuid as uuid_mod
 from dataclasses import asdict, dataclass, field
@@ -15,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from vigil import sealing
 from vigil.audit.log import record as audit
 from vigil.records.models import (
     Detention,
@@ -59,7 +59,8 @@ def content_hash(source_key: str, kind: str, payload: dict[str, Any], raw_text: 
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    # Keyed, not a plain SHA-256: a plain hash of a short report could be confirmed by guessing its content.
+    return sealing.index(canonical, "report_content")
 
 
 @dataclass(frozen=True)
@@ -76,11 +77,13 @@ class SourceInput:
 def get_or_create_source(data: SourceInput, actor: Any, *, is_synthetic: bool = False) -> Source:
     if data.kind not in SourceKind.values:
         raise ValueError(f"unknown source kind {data.kind!r}")
-    existing = Source.objects.filter(kind=data.kind, name=data.name, contact=data.contact).first()
+    lookup = sealing.index(data.key(), "source")
+    existing = Source.objects.filter(lookup=lookup).first()
     if existing:
         return existing
     source = Source.objects.create(
         kind=data.kind,
+        lookup=lookup,
         name=data.name,
         reliability=data.reliability,
         contact=data.contact,
@@ -169,6 +172,9 @@ def search_keys_for(name: str) -> str:
     from vigil.names import search_keys
 
     keys = sorted(search_keys(name))
+    if sealing.active():
+        # On a server database the keys themselves would spell out names: store keyed hashes of them instead.
+        keys = sorted(sealing.index(k, "search_key")[:20] for k in keys)
     return " " + " ".join(keys) + " " if keys else ""
 
 
