@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "vigil.abuse",
     "vigil.figures",
     "vigil.review",
+    "vigil.imports",
     "vigil.web",
     "vigil.api",
 ]

@@ -1,0 +1,46 @@
+"""``vigil import FILE --source NAME [--mapping M] [--dry-run]``: import a detention list (CSV, XLSX, ODS)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from vigil.importing import ImportingError, Mapping
+from vigil.records.models import SourceKind
+
+
+class Command(BaseCommand):
+    help = "Import a detention list. The whole file is imported or, if any row is wrong, none of it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file")
+        parser.add_argument("--source", required=True, help="who the list comes from (saved mappings are per source)")
+        parser.add_argument("--mapping", help="JSON file mapping the file's columns to Vigil's fields")
+        parser.add_argument("--dry-run", action="store_true", help="validate and count, store nothing")
+        parser.add_argument("--kind", default=SourceKind.VOLUNTEER_SHEET, choices=SourceKind.values, help="kind of source")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from vigil.imports.operations import ImportRefused, import_detentions
+
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        mapping = None
+        if options["mapping"]:
+            try:
+                mapping = Mapping.from_json(Path(options["mapping"]).read_bytes())
+            except (OSError, ImportingError) as exc:
+                raise CommandError(f"{options['mapping']}: {exc}") from exc
+        try:
+            summary = import_detentions(
+                path, filename=str(path), source_name=options["source"], actor=None, source_kind=options["kind"],
+                mapping=mapping, dry_run=options["dry_run"],
+            )
+        except ImportRefused as exc:
+            for line in str(exc).splitlines():
+                self.stderr.write(line)
+            raise CommandError(f"{path}: refused, nothing imported ({len(exc.errors) or 1} problem(s))") from exc
+        verb = "would import" if summary.dry_run else "imported"
+        self.stdout.write(f"{path}: {summary.rows} rows, {verb} {summary.new} new, {summary.already_stored} already stored")
