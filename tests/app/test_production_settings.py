@@ -10,7 +10,7 @@ VIGIL = str(Path(sys.executable).with_name("vigil"))
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(VIGIL_ENV="production", VIGIL_DATA_DIR=str(tmp_path), VIGIL_PASSPHRASE="production test passphrase")
     env.update(extra)
     return env

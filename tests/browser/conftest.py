@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 
-# Playwright's sync API keeps an event loop on the main thread; the test's own ORM calls are still synchronous.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("VIGIL_CHROMIUM", "/usr/bin/chromium")
 
@@ -19,6 +17,9 @@ def browser() -> Iterator[Any]:
         pytest.fail(f"Debian's chromium is required for browser tests and was not found at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop on the main thread; the tests' own ORM calls are synchronous.
+    # Set only while browsers run, so that it never leaks into other tests or the processes they start.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
@@ -27,6 +28,7 @@ def browser() -> Iterator[Any]:
         )
         yield b
         b.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 @pytest.fixture
