@@ -174,6 +174,30 @@ def detention_list(request: HttpRequest) -> HttpResponse:
     return render(request, "web/detention_list.html", ctx)
 
 
+def _xlsx_response(rows: list[dict[str, Any]]) -> HttpResponse:
+    """The export as a workbook, built in memory (nothing written to disk)."""
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("detentions")
+    columns = list(rows[0]) if rows else ["detention_id"]
+    if any(r["synthetic"] for r in rows):
+        sheet.append(["SYNTHETIC DEMO DATA: invented records describing no real person"])
+    sheet.append(columns)
+    for r in rows:
+        # A leading =, +, - or @ would make a spreadsheet run the cell as a formula.
+        sheet.append([f"'{v}" if isinstance(v, str) and v[:1] in "=+-@" else v for v in r.values()])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = 'attachment; filename="detentions.xlsx"'
+    return response
+
+
 @role_required(*ANY_RECORDS)
 def detention_export(request: HttpRequest, fmt: str) -> HttpResponse:
     qs, _ctx = _filtered(request)
@@ -198,6 +222,10 @@ def detention_export(request: HttpRequest, fmt: str) -> HttpResponse:
     audit(user, "export.detentions", None, fmt=fmt, rows=len(rows), named=named, filters=dict(request.GET.items()))
     if fmt == "json":
         return JsonResponse({"synthetic": any(r["synthetic"] for r in rows), "rows": rows})
+    if fmt == "xlsx":
+        return _xlsx_response(rows)
+    if fmt != "csv":
+        raise Http404("formats: csv, json, xlsx")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="detentions.csv"'
     fields = list(rows[0]) if rows else ["detention_id", "person", "head_count", "event", "detained_on", "city", "source_kind", "report_uuid", "synthetic"]
