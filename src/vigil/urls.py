@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from vigil.imports import views as import_views
 from vigil.web import twofactor, views
 
 urlpatterns = [
@@ -37,6 +38,7 @@ urlpatterns = [
     path("review/run/", views.review_run_linkage, name="review_run_linkage"),
     path("snapshots/<int:pk>/", views.snapshot_detail, name="snapshot_detail"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("import/", import_views.import_file, name="import_file"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("api/", include("vigil.api.urls")),
 ]

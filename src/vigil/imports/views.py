@@ -1,0 +1,49 @@
+"""Import a detention list from the browser: choose the file and its source, check it (dry run), import it."""
+
+from __future__ import annotations
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from vigil.accounts.models import Role
+from vigil.records.models import SourceKind
+from vigil.web.access import role_required
+
+MAX_BYTES = 50 * 1024 * 1024
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("File (CSV, XLSX or ODS)"))
+    source = forms.CharField(label=_("Source of the list"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind of source"), choices=SourceKind.choices, initial=SourceKind.VOLUNTEER_SHEET)
+    confirm = forms.BooleanField(label=_("Import now (unticked: only check the file)"), required=False)
+
+    def clean_file(self) -> object:
+        f = self.cleaned_data["file"]
+        if f.size > MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 50 MB."))
+        return f
+
+
+@role_required(Role.COORDINATOR, Role.ANALYST)
+@require_http_methods(["GET", "POST"])
+def import_file(request: HttpRequest) -> HttpResponse:
+    from vigil.imports.operations import ImportRefused, import_detentions
+
+    form = ImportForm(request.POST or None, request.FILES or None)
+    ctx: dict[str, object] = {"form": form}
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            summary = import_detentions(
+                upload.read(), filename=upload.name, source_name=form.cleaned_data["source"], actor=request.user,
+                source_kind=form.cleaned_data["kind"], dry_run=not form.cleaned_data["confirm"],
+            )
+        except ImportRefused as exc:
+            ctx.update({"refused": exc})
+            return render(request, "web/import.html", ctx, status=400)
+        ctx["summary"] = summary
+    return render(request, "web/import.html", ctx, status=400 if request.method == "POST" and not form.is_valid() else 200)
