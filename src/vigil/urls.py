@@ -39,6 +39,7 @@ urlpatterns = [
     path("snapshots/<int:pk>/", views.snapshot_detail, name="snapshot_detail"),
     path("audit/", views.audit_log, name="audit_log"),
     path("import/", import_views.import_file, name="import_file"),
+    path("import/court-matches/", import_views.court_matches, name="court_matches"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("api/", include("vigil.api.urls")),
 ]

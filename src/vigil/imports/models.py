@@ -32,3 +32,22 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"Import #{self.pk}"
+
+
+class CourtListMatch(models.Model):
+    """A court-list hearing whose defendant could not be matched to one detention with confidence: kept for a
+    reviewer, with the candidates and their name similarity. Nothing is applied until someone decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        APPLIED = "applied", "applied"
+        NO_MATCH = "no_match", "no match"
+
+    report = models.OneToOneField("records.Report", on_delete=models.PROTECT, related_name="court_match")
+    candidates = models.JSONField(help_text="[{detention: id, similarity: float}] best first")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Court-list match #{self.pk} ({self.status})"

@@ -47,3 +47,41 @@ def import_file(request: HttpRequest) -> HttpResponse:
             return render(request, "web/import.html", ctx, status=400)
         ctx["summary"] = summary
     return render(request, "web/import.html", ctx, status=400 if request.method == "POST" and not form.is_valid() else 200)
+
+
+@role_required(Role.COORDINATOR, Role.LAWYER)
+@require_http_methods(["GET", "POST"])
+def court_matches(request: HttpRequest) -> HttpResponse:
+    """Hearings from court lists that could not be matched with confidence: pick the detention, or none."""
+    from django.contrib import messages
+    from django.core.paginator import Paginator
+    from django.shortcuts import get_object_or_404, redirect
+
+    from vigil.imports.court import decide_court_match
+    from vigil.imports.models import CourtListMatch
+    from vigil.records.models import Detention
+
+    if request.method == "POST":
+        match = get_object_or_404(CourtListMatch, pk=request.POST.get("match"))
+        chosen = request.POST.get("detention", "")
+        detention = None
+        if chosen:
+            allowed = {c["detention"] for c in match.candidates}
+            detention = get_object_or_404(Detention, pk=int(chosen)) if chosen.isdigit() and int(chosen) in allowed else None
+            if detention is None:
+                messages.error(request, _("Choose one of the candidates."))
+                return redirect("court_matches")
+        try:
+            decide_court_match(match, detention=detention, actor=request.user)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+        return redirect("court_matches")
+    pending = CourtListMatch.objects.filter(status=CourtListMatch.Status.PENDING).select_related("report").order_by("pk")
+    page = Paginator(pending, 20).get_page(request.GET.get("page"))
+    ids = {c["detention"] for m in page for c in m.candidates}
+    detentions = {d.pk: d for d in Detention.objects.filter(pk__in=ids).select_related("identity")}
+    rows = [
+        (m, [(detentions[c["detention"]], c["similarity"]) for c in m.candidates if c["detention"] in detentions])
+        for m in page
+    ]
+    return render(request, "web/court_matches.html", {"page": page, "rows": rows})

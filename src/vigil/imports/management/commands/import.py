@@ -20,6 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--mapping", help="JSON file mapping the file's columns to Vigil's fields")
         parser.add_argument("--dry-run", action="store_true", help="validate and count, store nothing")
         parser.add_argument("--kind", default=SourceKind.VOLUNTEER_SHEET, choices=SourceKind.values, help="kind of source")
+        parser.add_argument(
+            "--court-list", action="store_true",
+            help="the file is a court's list of hearings: update the matching cases; unsure matches go to review",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from vigil.imports.operations import ImportRefused, import_detentions
@@ -33,6 +37,23 @@ class Command(BaseCommand):
                 mapping = Mapping.from_json(Path(options["mapping"]).read_bytes())
             except (OSError, ImportingError) as exc:
                 raise CommandError(f"{options['mapping']}: {exc}") from exc
+        if options["court_list"]:
+            from vigil.imports.court import import_court_list
+
+            try:
+                court = import_court_list(
+                    path, filename=str(path), source_name=options["source"], actor=None, mapping=mapping,
+                    dry_run=options["dry_run"],
+                )
+            except ImportRefused as exc:
+                for line in str(exc).splitlines():
+                    self.stderr.write(line)
+                raise CommandError(f"{path}: refused, nothing imported ({len(exc.errors) or 1} problem(s))") from exc
+            self.stdout.write(
+                f"{path}: {court.hearings} hearings, {court.applied} applied to cases, {court.for_review} for review, "
+                f"{court.already_stored} already stored" + (" (dry run)" if court.dry_run else "")
+            )
+            return
         try:
             summary = import_detentions(
                 path, filename=str(path), source_name=options["source"], actor=None, source_kind=options["kind"],
