@@ -41,6 +41,10 @@ def test_names_birth_date_and_city_agree_with_positive_weight(linked: LinkResult
     assert explanation.field("detained_on").match_weight == 0
 
 
+def test_a_pair_can_be_named_as_a_tuple_or_as_two_ids(linked: LinkResult) -> None:
+    assert linked.explain("e1", "e2") == linked.explain(("e1", "e2"))
+
+
 def test_field_weights_add_up_to_the_pair_weight(linked: LinkResult) -> None:
     explanation = linked.explain(("e2", "e1"))
     total = explanation.prior_weight + sum(f.match_weight for f in explanation.fields)

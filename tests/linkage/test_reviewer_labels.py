@@ -59,9 +59,11 @@ def test_many_same_labels_also_estimate_m_probabilities(background: pd.DataFrame
 def test_labels_are_read_from_words_booleans_and_a_decision_column() -> None:
     a = normalise_labels([("x", "y", "same"), ("x", "z", "Different"), ("y", "z", 0)])
     b = normalise_labels(pd.DataFrame({"record_id_l": ["x"], "record_id_r": ["y"], "decision": ["same"]}))
-    assert a is not None and b is not None
+    c = normalise_labels(pd.DataFrame({"record_id_l": ["x"], "record_id_r": ["y"], "is_match": [False]}))
+    assert a is not None and b is not None and c is not None
     assert a["same"].tolist() == [True, False, False]
     assert b["same"].tolist() == [True]
+    assert c["same"].tolist() == [False]
 
 
 @pytest.mark.parametrize("bad", [[("x", "y", "maybe")], [("x", "x", "same")], [("x", "y")]])

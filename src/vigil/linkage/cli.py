@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from vigil.linkage.link import DEFAULT_THRESHOLD, link
-from vigil.linkage.prepare import NameFeaturiser
+from vigil.linkage.link import DEFAULT_THRESHOLD, link_prepared
+from vigil.linkage.prepare import NameFeaturiser, prepare_records
 from vigil.linkage.records import LINK_COLUMNS, RecordError, read_link_csv
 
 OUTPUT_COLUMNS: tuple[str, ...] = ("record_id", "person_id", "match_probability")
@@ -120,14 +120,10 @@ def run(
     """Read, check, link and write; raises :class:`RecordError` for a malformed input file."""
     _utf8_check(reports)
     _check_all_columns(reports)
-    checked = read_link_csv(reports)
-    result = link(
-        checked.frame,
-        threshold=threshold,
-        validate=False,
-        keep_prepared=False,
-        name_featuriser=name_featuriser,
-    )
+    prepared = prepare_records(read_link_csv(reports).frame, name_featuriser=name_featuriser)
+    # The raw table is gone by now: at a million reports it is worth several hundred MB during linkage.
+    result = link_prepared(prepared, threshold=threshold, keep_prepared=False)
+    del prepared
     write_persons(result.persons, output)
     return result.persons
 

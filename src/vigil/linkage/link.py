@@ -29,8 +29,8 @@ PAIR_FLOOR = 0.01
 # Comparisons whose exact levels are adjusted for how common the value is (see model.py).
 _TF_COLUMNS = {"surname": "surname_key", "given_name": "given_id"}
 
-# Reviewers' decisions: a frame (record_id_l, record_id_r, same) or (a, b, decision) triples where the
-# decision is True/"same" or False/"different".
+# Reviewers' decisions: a frame (record_id_l, record_id_r and a decision column named same, decision or
+# is_match) or (a, b, decision) triples, where a decision is True/"same" or False/"different".
 LabelledPairs: TypeAlias = pd.DataFrame | Iterable[tuple[str, str, bool | str]]
 
 
@@ -190,13 +190,18 @@ class LinkResult:
             raise KeyError(record_id)
         return str(hit.iloc[0])
 
-    def explain(self, pair: tuple[str, str]) -> PairExplanation:
-        """Per-comparison level and weight for a pair of record ids.
+    def explain(self, pair: tuple[str, str] | str, other: str | None = None) -> PairExplanation:
+        """Per-comparison level and weight for a pair of record ids: ``explain((a, b))`` or ``explain(a, b)``.
 
         A pair the blocking rules produced is explained from its stored comparison vector; any other pair
         (never compared, or below ``PAIR_FLOOR``) is scored now under the same model.
         """
-        a, b = str(pair[0]), str(pair[1])
+        if other is None:
+            if isinstance(pair, str) or len(pair) != 2:
+                raise TypeError("explain takes a pair of record ids: explain((a, b)) or explain(a, b)")
+            a, b = str(pair[0]), str(pair[1])
+        else:
+            a, b = str(pair), str(other)
         hit = self.pairs[
             ((self.pairs["record_id_l"] == a) & (self.pairs["record_id_r"] == b))
             | ((self.pairs["record_id_l"] == b) & (self.pairs["record_id_r"] == a))
@@ -240,6 +245,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_DECISION_COLUMNS = ("same", "decision", "is_match")
 _SAME = {"same", "true", "1", "yes", "y", "match"}
 _DIFFERENT = {"different", "false", "0", "no", "n", "nonmatch", "non-match"}
 
@@ -263,11 +269,12 @@ def normalise_labels(labelled_pairs: LabelledPairs | None) -> pd.DataFrame | Non
         return None
     if isinstance(labelled_pairs, pd.DataFrame):
         cols = set(labelled_pairs.columns)
-        decision_col = "same" if "same" in cols else "decision" if "decision" in cols else None
+        decision_col = next((c for c in _DECISION_COLUMNS if c in cols), None)
         missing = {"record_id_l", "record_id_r"} - cols
         if missing or decision_col is None:
             raise ValueError(
-                "labelled pairs need columns record_id_l, record_id_r and same (or decision); "
+                "labelled pairs need columns record_id_l, record_id_r and one of "
+                f"{', '.join(_DECISION_COLUMNS)}; "
                 f"got {sorted(cols)}"
             )
         triples = list(
@@ -397,6 +404,32 @@ def link(
         _validate(records, extra_fields)
     extras = list(model.spec.extra_fields if model is not None else (extra_fields or {}))
     prepared = prepare_records(records, extra_columns=extras, name_featuriser=name_featuriser)
+    return link_prepared(
+        prepared,
+        threshold=threshold,
+        labels=labels,
+        model=model,
+        extra_fields=extra_fields,
+        link_type=link_type,
+        extra_blocking=extra_blocking,
+        seed=seed,
+        keep_prepared=keep_prepared,
+    )
+
+
+def link_prepared(
+    prepared: pd.DataFrame,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    labels: pd.DataFrame | None = None,
+    model: LinkModel | None = None,
+    extra_fields: Mapping[str, ExtraKind] | None = None,
+    link_type: LinkType = "dedupe_only",
+    extra_blocking: Sequence[Sequence[str]] = (),
+    seed: int = DEFAULT_SEED,
+    keep_prepared: bool = True,
+) -> LinkResult:
+    """:func:`link` on records already through :func:`prepare_records` (lets a caller free the raw table)."""
     blocking = tuple(tuple(c) for c in extra_blocking)
     spec = model.spec if model is not None else spec_for(prepared, extra_fields or {}, link_type, blocking)
     notes: list[str] = []
@@ -482,6 +515,7 @@ __all__: Sequence[str] = (
     "explain_gammas",
     "explain_pair",
     "link",
+    "link_prepared",
     "normalise_labels",
     "train_model",
 )

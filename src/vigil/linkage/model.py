@@ -233,7 +233,7 @@ def build_settings(spec: ModelSpec) -> SettingsCreator:
         source_dataset_column_name="source_dataset",
         comparisons=comparisons,
         blocking_rules_to_generate_predictions=blocking_rules(spec),
-        retain_matching_columns=True,
+        retain_matching_columns=True,  # gamma_* columns (for explanations) come only with these
         retain_intermediate_calculation_columns=True,
         additional_columns_to_retain=[],
         probability_two_random_records_match=1e-4,
@@ -329,7 +329,8 @@ def make_linker(
 ) -> Linker:
     quiet_splink()
     db_api = DuckDBAPI()
-    # DuckDB's random sampling is only repeatable single-threaded; the machine has 2 cores anyway.
+    # Pair tables need no row order (results are sorted when read back); dropping it saves memory.
+    db_api.duckdb_con.execute("SET preserve_insertion_order = false")
     inputs = register_inputs(db_api, prepared, link_type)
     return Linker(inputs if len(inputs) > 1 else inputs[0], copy.deepcopy(settings), log_level=None)
 
