@@ -439,14 +439,17 @@ def train(
     notes.append(f"prior from pairs agreeing on {why} (assumed recall {recall:.3f})")
     linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed)
     # Two EM passes, each blocked on fields the other estimates, so every comparison gets an m estimate.
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("surname_key", "given_initial"),
-        max_pairs=EM_MAX_PAIRS,
-        estimate_without_term_frequencies=True,
-    )
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("birth_date"), max_pairs=EM_MAX_PAIRS, estimate_without_term_frequencies=True
-    )
+    # A small data set (a new instance, a test, a short list) may give a blocking no pairs at all: that pass
+    # is skipped and the levels it would have estimated keep their starting m values.
+    from splink.internals.exceptions import EMTrainingException
+
+    for blocking in (block_on("surname_key", "given_initial"), block_on("birth_date")):
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(
+                blocking, max_pairs=EM_MAX_PAIRS, estimate_without_term_frequencies=True
+            )
+        except EMTrainingException as exc:
+            notes.append(f"an EM pass was skipped: {str(exc).splitlines()[0]}")
     notes.append(f"u from {U_SAMPLE_PAIRS:.0e} random pairs (seed {seed}); m by EM on two blockings")
     if labels is not None and len(labels):
         table = _labels_table(labels, prepared, spec.link_type)
