@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "vigil.figures",
     "vigil.review",
     "vigil.imports",
+    "vigil.replication",
     "vigil.web",
     "vigil.api",
 ]

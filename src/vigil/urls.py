@@ -42,4 +42,5 @@ urlpatterns = [
     path("import/court-matches/", import_views.court_matches, name="court_matches"),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence_download"),
     path("api/", include("vigil.api.urls")),
+    path("sync/", include("vigil.replication.urls")),
 ]

@@ -20,6 +20,7 @@ from vigil.crypto.files import EncryptingWriter, decrypt_stream
 from vigil.records.models import Detention, Source
 from vigil.records.operations import actor_report
 from vigil.reference import violation_types
+from vigil.replication import hooks as sync
 
 
 def record_allegation(
@@ -65,6 +66,7 @@ def record_allegation(
         )
         allegation.reports.add(report)
         audit(actor, "allegation.record", allegation, detention=detention.pk)
+        sync.on_row("allegation", allegation)
         return allegation
 
 
@@ -119,6 +121,8 @@ def attach_evidence(
                 report=report,
             )
             audit(actor, "evidence.attach", evidence, sha256=evidence.sha256, size=size)
+            sync.on_fields("allegation", allegation, ["reports"])
+            sync.on_evidence(evidence)
             return evidence
     except BaseException:
         target.unlink(missing_ok=True)

@@ -13,6 +13,7 @@ from vigil.cases.models import Case, CaseKind, Charge, Decision, Hearing
 from vigil.records.models import Detention, Source
 from vigil.records.operations import actor_report
 from vigil.reference import base_unit_byn, find_article, outcomes
+from vigil.replication import hooks as sync
 
 
 def open_case(
@@ -45,8 +46,10 @@ def open_case(
             detention=detention, kind=kind, number=number, court=court, judge=judge, lawyer=lawyer
         )
         case.reports.add(report)
-        Charge.objects.create(case=case, code=art.code, article=art.article, part=part, report=report)
+        charge = Charge.objects.create(case=case, code=art.code, article=art.article, part=part, report=report)
         audit(actor, "case.open", case, detention=detention.pk, article=art.article)
+        sync.on_row("case", case)
+        sync.on_row("charge", charge)
         return case
 
 
@@ -63,6 +66,8 @@ def add_charge(case: Case, *, article: str, actor: Any, part: str = "", source: 
         case.reports.add(report)
         charge = Charge.objects.create(case=case, code=art.code, article=art.article, part=part, report=report)
         audit(actor, "case.charge", case, article=art.article)
+        sync.on_fields("case", case, ["reports"])
+        sync.on_row("charge", charge)
         return charge
 
 
@@ -80,6 +85,8 @@ def record_hearing(
         case.reports.add(report)
         hearing = Hearing.objects.create(case=case, held_on=held_on, court=court, judge=judge, report=report)
         audit(actor, "case.hearing", case, held_on=held_on.isoformat())
+        sync.on_fields("case", case, ["reports"])
+        sync.on_row("hearing", hearing)
         return hearing
 
 
@@ -136,4 +143,6 @@ def record_decision(
             report=report,
         )
         audit(actor, "case.decision", case, outcome=outcome, sequence=sequence)
+        sync.on_fields("case", case, ["reports"])
+        sync.on_row("decision", decision)
         return decision

@@ -27,6 +27,7 @@ from vigil.records.models import (
     SourceKind,
     Whereabouts,
 )
+from vigil.replication import hooks as sync
 
 
 class ReportConflictError(Exception):
@@ -165,6 +166,7 @@ def submit_report(
             is_synthetic=is_synthetic,
         )
     audit(actor, "report.submit", report, kind=kind, source=source.pk)
+    sync.on_report(report)
     return report, True
 
 
@@ -287,6 +289,7 @@ def record_detention(
                 report=report,
             )
         audit(actor, "detention.record", detention, report=report.pk, named=bool(identity))
+        sync.on_detention(detention)
         return DetentionResult(report, detention, True)
 
 
@@ -332,6 +335,7 @@ def record_whereabouts(
         )
         place = Whereabouts.objects.create(detention=detention, facility=facility, since=since, report=report)
         audit(actor, "whereabouts.record", place, detention=detention.pk)
+        sync.on_row("whereabouts", place)
         return place
 
 
@@ -349,6 +353,7 @@ def record_release(
         Detention.objects.filter(pk=detention.pk).update(released_at=released_at)
         detention.refresh_from_db()
         audit(actor, "detention.release", detention)
+        sync.on_fields("detention", detention, ["released_at"])
         return detention
 
 
@@ -380,6 +385,7 @@ def create_event(
             is_synthetic=is_synthetic,
         )
         audit(actor, "event.create", event)
+        sync.on_event(event)
         return event
 
 
@@ -388,4 +394,5 @@ def set_consent(person: Person, *, consent: bool, actor: Any) -> Person:
         Person.objects.filter(pk=person.pk).update(consent_to_publish=consent)
         person.refresh_from_db()
         audit(actor, "person.consent", person, consent=consent)
+        sync.on_fields("person", person, ["consent_to_publish"])
         return person

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from vigil.audit.log import record as audit
 from vigil.records.models import Detention, Identity, Person
+from vigil.replication import hooks as sync
 from vigil.review.models import CandidatePair, LinkOperation, PairVerdict
 
 
@@ -37,6 +38,7 @@ def merge_persons(target: Person, others: Sequence[Person], *, actor: Any, reaso
         Person.objects.filter(pk__in=[p.pk for p in others]).update(merged_into=target)
         op = LinkOperation.objects.create(kind=LinkOperation.Kind.MERGE, moves=moves, reason=reason, made_by=_user(actor))
         audit(actor, "person.merge", target, merged=[p.pk for p in others], operation=op.pk)
+        sync.on_merge(op, target, others)
         return op
 
 
@@ -54,6 +56,7 @@ def split_person(person: Person, identities: Sequence[Identity], *, actor: Any, 
         _move(ids, new)
         op = LinkOperation.objects.create(kind=LinkOperation.Kind.SPLIT, moves=moves, reason=reason, made_by=_user(actor))
         audit(actor, "person.split", person, new_person=new.pk, operation=op.pk)
+        sync.on_split(op, person, new, sorted(ids))
         return op
 
 
@@ -78,6 +81,7 @@ def undo_operation(op: LinkOperation, *, actor: Any) -> LinkOperation:
         LinkOperation.objects.filter(pk=op.pk).update(undone_at=timezone.now(), undone_by=_user(actor))
         op.refresh_from_db()
         audit(actor, "person.undo", f"review.linkoperation:{op.pk}", kind=op.kind)
+        sync.on_undo(op)
         return op
 
 

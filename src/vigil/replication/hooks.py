@@ -1,0 +1,133 @@
+"""The calls the write operations make, in their own transactions, so that every replicated write is logged.
+
+Each hook is a no-op while a bundle is being applied (the replayed operation then only maps global ids).
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_mod
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+
+from vigil.replication.log import derived_gid, edit, gid_of, iso, issue, local_of, set_gid
+from vigil.replication.models import GlobalId
+from vigil.replication.rows import to_json
+
+
+def report_body(report: Any) -> dict[str, Any]:
+    """A report as received, as plain JSON: what travels as the item ``report/<uuid>``."""
+    source = report.source
+    return {
+        "source": {
+            "kind": source.kind,
+            "name": source.name,
+            "reliability": source.reliability,
+            "contact": source.contact,
+        },
+        "received_at": report.received_at.isoformat(),
+        "kind": report.kind,
+        "raw_text": report.raw_text,
+        "payload": report.payload,
+        "is_synthetic": report.is_synthetic,
+    }
+
+
+def on_report(report: Any) -> None:
+    issue("item", f"report/{report.uuid}", {"body": report_body(report)})
+
+
+def on_detention(detention: Any) -> None:
+    """A detention recorded from a report: its identity, person and detention get ids derived from the
+    report's UUID (the same on every instance that replays the report), and the identity is attached."""
+    report_uuid = detention.report.uuid
+    set_gid("detention", detention.pk, derived_gid(report_uuid, "detention"))
+    for place in detention.whereabouts.all():
+        set_gid("whereabouts", place.pk, derived_gid(report_uuid, "whereabouts"))
+    if detention.identity_id is None:
+        return
+    identity, person = derived_gid(report_uuid, "identity"), derived_gid(report_uuid, "person")
+    set_gid("identity", detention.identity_id, identity)
+    set_gid("person", detention.person_id, person)
+    issue("link", "link", {"action": "attach", "identity": identity, "person": person})
+
+
+def on_row(kind: str, obj: models.Model) -> None:
+    """A new row of a replicated kind (whereabouts, allegation, case, charge, hearing, decision)."""
+    edit(f"{kind}/{gid_of(kind, obj.pk)}", to_json(kind, obj))
+
+
+def on_fields(kind: str, obj: models.Model, names: list[str]) -> None:
+    """Some fields of a replicated row changed (a release, consent): one last-writer-wins write each."""
+    edit(f"{kind}/{gid_of(kind, obj.pk)}", to_json(kind, obj, names))
+
+
+def on_event(event: Any) -> None:
+    edit(
+        f"event/{event.slug}",
+        {
+            "name": event.name,
+            "name_ru": event.name_ru,
+            "name_be": event.name_be,
+            "kind": event.kind,
+            "date": iso(event.date),
+            "city": event.city,
+            "place": event.place,
+            "parent": event.parent.slug if event.parent_id else None,
+            "is_synthetic": event.is_synthetic,
+        },
+    )
+
+
+def on_evidence(evidence: Any) -> None:
+    gid = gid_of("evidence", evidence.pk)
+    body = {
+        "sha256": evidence.sha256,
+        "size": evidence.size,
+        "media_type": evidence.media_type,
+        "original_name": evidence.original_name,
+        "report": str(evidence.report.uuid),
+        "allegation": gid_of("allegation", evidence.allegation_id),
+    }
+    issue("item", f"evidence/{gid}", {"body": body})
+
+
+def on_merge(operation: Any, target: Any, others: Iterable[Any]) -> None:
+    change = issue(
+        "link",
+        "link",
+        {
+            "action": "merge",
+            "into": gid_of("person", target.pk),
+            "persons": sorted(gid_of("person", p.pk) for p in others),
+        },
+    )
+    if change is not None:
+        set_gid("linkop", operation.pk, str(change.stamp))
+
+
+def on_split(operation: Any, person: Any, new_person: Any, identity_ids: Iterable[int]) -> None:
+    set_gid("person", new_person.pk, str(uuid_mod.uuid4()))
+    change = issue(
+        "link",
+        "link",
+        {
+            "action": "split",
+            "person": gid_of("person", person.pk),
+            "identities": sorted(gid_of("identity", i) for i in identity_ids),
+            "new_person": gid_of("person", new_person.pk),
+        },
+    )
+    if change is not None:
+        set_gid("linkop", operation.pk, str(change.stamp))
+
+
+def on_undo(operation: Any) -> None:
+    stamp = GlobalId.objects.filter(kind="linkop", local_id=operation.pk).values_list("gid", flat=True).first()
+    if stamp is not None:
+        issue("link", "link", {"action": "undo", "op": stamp})
+
+
+def linkop_of(stamp: str) -> int | None:
+    return local_of("linkop", stamp)

@@ -1,0 +1,163 @@
+"""This instance's sync keys, clock and change log in the database, and the hooks the write operations call.
+
+Every local write of a replicated record (see ``docs/sync-app.md``) calls one ``on_*`` hook inside its own
+transaction; the hook appends the matching ``vigil.sync`` change to the log (``SyncChange``) and advances the
+clock kept in ``SyncState``, so a write and its change commit or roll back together. While a bundle is being
+applied (``applying()``), the hooks do nothing: replayed operations must not issue changes of their own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import uuid as uuid_mod
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.db.models import Max
+
+from vigil import keys
+from vigil.crypto.keys import Purpose
+from vigil.replication.models import GlobalId, SyncChange, SyncState
+from vigil.sync.bundle import Keys
+from vigil.sync.hlc import HybridClock, Stamp
+from vigil.sync.state import Change, validate
+
+# Stamps more than a day ahead of this machine's clock are refused: one peer with a clock set years ahead
+# would otherwise win every last-writer-wins field.
+MAX_SKEW_MS = 24 * 3600 * 1000
+_NAMESPACE = uuid_mod.UUID("6b0f3c8e-6f5e-4c55-9a53-5d9f2f0b7a11")
+_applying: contextvars.ContextVar[bool] = contextvars.ContextVar("vigil_sync_applying", default=False)
+_keys_cache: dict[tuple[str, str], Keys] = {}
+
+
+@contextlib.contextmanager
+def applying() -> Iterator[None]:
+    """Within this block, write operations replay remote changes and issue none."""
+    token = _applying.set(True)
+    try:
+        yield
+    finally:
+        _applying.reset(token)
+
+
+def sync_state(*, lock: bool = False) -> SyncState:
+    query = SyncState.objects.select_for_update() if lock else SyncState.objects
+    state = query.filter(pk=1).first()
+    if state is None:
+        state, _ = SyncState.objects.get_or_create(pk=1)
+    return state
+
+
+def instance_keys() -> Keys:
+    """This instance's Ed25519 and X25519 keys, derived (HKDF-SHA256) from the first audit-signing key of the
+    unlocked keyring, so they need no storage of their own and never leave the keystore's protection."""
+    ring = keys.keyring()
+    name = sync_state().name
+    version = min(ring.versions(Purpose.AUDIT_SIGNING))
+    cache_key = (f"{ring.key_id}/{version}", name)
+    cached = _keys_cache.get(cache_key)
+    if cached is None:
+        base = ring.key(Purpose.AUDIT_SIGNING, version).material
+
+        def seed(info: bytes) -> bytes:
+            return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"vigil sync instance keys", info=info).derive(
+                base
+            )
+
+        cached = Keys.from_seeds(name, seed(b"ed25519"), seed(b"x25519"))
+        _keys_cache.clear()
+        _keys_cache[cache_key] = cached
+    return cached
+
+
+def derived_gid(report_uuid: Any, kind: str) -> str:
+    """The global id of a row derived from a report (its identity, person, detention): the same everywhere."""
+    return str(uuid_mod.uuid5(_NAMESPACE, f"{report_uuid}/{kind}"))
+
+
+# --- global ids ---------------------------------------------------------------------------------------------
+
+
+def gid_of(kind: str, local_id: int) -> str:
+    """The global id of a local row, given one (a random UUID) if it has none yet."""
+    row = GlobalId.objects.filter(kind=kind, local_id=local_id).first()
+    if row is None:
+        row = GlobalId.objects.create(kind=kind, local_id=local_id, gid=str(uuid_mod.uuid4()))
+    return row.gid
+
+
+def set_gid(kind: str, local_id: int, gid: str) -> None:
+    GlobalId.objects.get_or_create(kind=kind, local_id=local_id, defaults={"gid": gid})
+
+
+def local_of(kind: str, gid: str) -> int | None:
+    return GlobalId.objects.filter(kind=kind, gid=gid).values_list("local_id", flat=True).first()
+
+
+def locals_of(kind: str, gids: Iterable[str] | None = None) -> dict[str, int]:
+    query = GlobalId.objects.filter(kind=kind)
+    if gids is not None:
+        query = query.filter(gid__in=list(gids))
+    return dict(query.values_list("gid", "local_id"))
+
+
+# --- the log ------------------------------------------------------------------------------------------------
+
+
+def row_to_change(row: SyncChange) -> Change:
+    return Change(row.origin, int(row.seq), Stamp.parse(row.stamp), row.op, row.target, row.data)
+
+
+def change_to_row(change: Change) -> SyncChange:
+    return SyncChange(
+        origin=change.origin,
+        seq=change.seq,
+        stamp=str(change.stamp),
+        op=change.op,
+        target=change.target,
+        data=change.data,
+    )
+
+
+def _bases(target: str, names: Sequence[str]) -> dict[str, str | None]:
+    """For each field, the stamp of the value this instance shows (the greatest write held), or None."""
+    best: dict[str, str | None] = dict.fromkeys(names)
+    for row in SyncChange.objects.filter(target=target, op="edit").only("uid", "stamp", "data"):
+        for name in row.data["fields"]:
+            if name in best and (best[name] is None or row.stamp > str(best[name])):
+                best[name] = row.stamp
+    return best
+
+
+def issue(op: str, target: str, data: dict[str, Any]) -> Change | None:
+    """Append one change of this instance to the log (in the caller's transaction); None while applying."""
+    if _applying.get():
+        return None
+    me = instance_keys().instance
+    state = sync_state(lock=True)
+    top = SyncChange.objects.filter(origin=me).aggregate(top=Max("seq"))["top"] or 0
+    # The stored stamp may be a peer's (the greatest ever observed): only its wall time and counter matter.
+    clock = HybridClock(me, last=Stamp.parse(state.last_stamp) if state.last_stamp else None)
+    if op == "edit":
+        data = {"fields": data["fields"], "base": _bases(target, list(data["fields"]))}
+    elif op == "link":
+        data = {**data, "seen": state.latest_link or None}
+    change = Change(me, top + 1, clock.tick(), op, target, data)
+    validate(change)
+    change_to_row(change).save()
+    state.last_stamp = str(change.stamp)
+    if op == "link":
+        state.latest_link = str(change.stamp)
+    state.save(update_fields=["last_stamp", "latest_link"])
+    return change
+
+
+def edit(target: str, fields: dict[str, Any]) -> Change | None:
+    return issue("edit", target, {"fields": fields})
+
+
+def iso(value: Any) -> Any:
+    return value.isoformat() if value is not None else None
