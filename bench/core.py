@@ -997,8 +997,8 @@ def check_bulk_path(persons: int) -> dict[str, Any]:
     load_in_bulk(world, reports, in_bulk)
     counts.append(Counter(AuditEntry.objects.values_list("action", flat=True)))
     tables.append(_table_counts())
-    differences = []
-    not_mirrored = []
+    differences: list[str] = []
+    not_mirrored: list[str] = []
     for table in sorted(tables[0]):
         by_op_rows, bulk_rows = tables[1][table] - tables[0][table], tables[2][table] - tables[1][table]
         if by_op_rows != bulk_rows:
@@ -1409,7 +1409,7 @@ def main(argv: list[str] | None = None) -> int:
         "them first); operations: record_detention and the case operations, a transaction per 2,000 reports",
     )
     parser.add_argument(
-        "--check-size", type=int, default=300, help="persons in the bulk-path check (0: skip)"
+        "--check-size", type=int, default=150, help="persons in the bulk-path check (0: skip)"
     )
     parser.add_argument("--clients", type=int, default=10, help="concurrent intake clients")
     parser.add_argument("--rate", type=float, default=50.0, help="offered intake posts per second")
