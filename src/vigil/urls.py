@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from vigil.imports import views as import_views
-from vigil.web import twofactor, views
+from vigil.web import offline, twofactor, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -16,10 +16,12 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("intake/", views.intake, name="intake"),
+    path("sw.js", offline.service_worker, name="offline_service_worker"),
     path("detentions/", views.detention_list, name="detention_list"),
     path("detentions/export.<str:fmt>", views.detention_export, name="detention_export"),
     path("detentions/<int:pk>/", views.detention_detail, name="detention_detail"),
     path("detentions/<int:pk>/case/", views.detention_add_case, name="detention_add_case"),
+    path("detentions/<int:pk>/allegation/", views.detention_add_allegation, name="detention_add_allegation"),
     path("detentions/<int:pk>/release/", views.detention_release, name="detention_release"),
     path("detentions/<int:pk>/whereabouts/", views.detention_whereabouts, name="detention_whereabouts"),
     path("cases/<int:pk>/", views.case_detail, name="case_detail"),
