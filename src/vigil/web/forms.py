@@ -22,6 +22,7 @@ from vigil.reference import (
     find_article,
     outcomes,
     units,
+    violation_types,
 )
 
 
@@ -182,3 +183,38 @@ class SearchForm(forms.Form):
     city = forms.CharField(required=False)
     day = forms.DateField(required=False)
     figure = forms.CharField(required=False)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (Django's documented recipe): cleans to a list of uploads."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+class AllegationForm(forms.Form):
+    """An allegation of ill-treatment with its evidence files; each file is hashed and encrypted on arrival."""
+
+    violation_type = forms.ChoiceField(
+        label=_("What happened"), choices=lambda: [(v, v) for v in violation_types()]
+    )
+    occurred_at = forms.DateTimeField(
+        label=_("When"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    place = forms.CharField(label=_("Where (bus, yard, cell, station)"), max_length=200, required=False)
+    perpetrator_unit = forms.ChoiceField(label=_("By whom"), choices=unit_choices, required=False)
+    injuries = forms.CharField(label=_("Injuries"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    medical_documentation = forms.BooleanField(label=_("Medical documentation exists"), required=False)
+    narrative = forms.CharField(label=_("Account"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    evidence = MultipleFileField(label=_("Evidence files (photos, medical notes)"), required=False)

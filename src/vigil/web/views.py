@@ -44,6 +44,7 @@ from vigil.review.operations import LinkError, merge_persons, split_person, undo
 from vigil.web.access import ANY_RECORDS, CASEWORK, INTAKE, role_required
 from vigil.web.access import FIGURES as FIGURE_ROLES
 from vigil.web.forms import (
+    AllegationForm,
     CaseForm,
     DecisionForm,
     HearingForm,
@@ -248,11 +249,54 @@ def detention_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "allegations": detention.allegations.prefetch_related("evidence"),
         "whereabouts": detention.whereabouts.all(),
         "can_edit": user.has_role(*CASEWORK),
+        "sources": _corroborating_sources(detention),
+        "allegation_form": AllegationForm(),
         "case_form": CaseForm(detained_on=detention.detained_on),
         "release_form": ReleaseForm(),
         "whereabouts_form": WhereaboutsForm(),
     }
     return render(request, "web/detention_detail.html", ctx)
+
+
+def _corroborating_sources(detention: Detention) -> list[str]:
+    """The distinct sources reporting this person's detention that day: two or more corroborate it."""
+    if detention.person_id is None:
+        return [detention.report.source.get_kind_display()]
+    kinds = (
+        Detention.objects.filter(person_id=detention.person_id, detained_on=detention.detained_on)
+        .values_list("report__source_id", "report__source__kind")
+        .distinct()
+    )
+    from vigil.records.models import SourceKind
+
+    return sorted({f"{SourceKind(kind).label} #{sid}" for sid, kind in kinds})
+
+
+@role_required(*CASEWORK)
+@require_POST
+def detention_add_allegation(request: HttpRequest, pk: int) -> HttpResponse:
+    from vigil.abuse.operations import attach_evidence, record_allegation
+
+    detention = get_object_or_404(Detention.objects.visible_to(request.user), pk=pk)
+    form = AllegationForm(request.POST, request.FILES)
+    if form.is_valid():
+        d = form.cleaned_data
+        from django.db import transaction
+
+        with transaction.atomic():
+            allegation = record_allegation(
+                detention, violation_type=d["violation_type"], actor=request.user, occurred_at=d["occurred_at"],
+                place=d["place"], perpetrator_unit=d["perpetrator_unit"], injuries=d["injuries"],
+                medical_documentation=d["medical_documentation"], narrative=d["narrative"],
+            )
+            for upload in d["evidence"]:
+                attach_evidence(
+                    allegation, stream=upload, original_name=upload.name,
+                    media_type=upload.content_type or "application/octet-stream", actor=request.user,
+                )
+        messages.success(request, _("Allegation recorded."))
+        return redirect("detention_detail", pk=pk)
+    return render(request, "web/form_page.html", {"form": form, "title": _("Allegation of ill-treatment")}, status=400)
 
 
 @role_required(*CASEWORK)
