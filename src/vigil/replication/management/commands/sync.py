@@ -138,7 +138,10 @@ class Command(BaseCommand):
             self.stdout.write(f"peer {peer.name} ({peer.instance}) acknowledges {json.dumps(peer.ack, sort_keys=True)}")
 
     def do_check(self, options: dict[str, Any]) -> None:
+        from vigil.abuse.models import EvidenceFile
+        from vigil.abuse.operations import verify_evidence
         from vigil.audit.log import verify
+        from vigil.audit.models import AuditEntry
         from vigil.records.models import Detention, Identity, Person, Report
 
         integrity = "n/a"
@@ -155,10 +158,13 @@ class Command(BaseCommand):
             "identities": Identity.objects.count(),
             "persons": Person.objects.filter(identities__isnull=False).distinct().count(),
             "changes": SyncChange.objects.count(),
+            "audit_entries": AuditEntry.objects.count(),
+            "evidence": sorted(e.sha256 for e in EvidenceFile.objects.all() if verify_evidence(e)),
+            "evidence_unverified": sorted(e.sha256 for e in EvidenceFile.objects.all() if not verify_evidence(e)),
             "have": have(),
             "acks": {p.name: p.ack for p in SyncPeer.objects.order_by("name")},
         }
         self.stdout.write(json.dumps(result, sort_keys=True))
-        if integrity not in ("ok", "n/a") or problems:
+        if integrity not in ("ok", "n/a") or problems or result["evidence_unverified"]:
             sys.stdout.flush()
             raise CommandError("integrity check FAILED")
