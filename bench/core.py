@@ -60,9 +60,30 @@ TARGETS = {
 
 
 # ----------------------------------------------------------------------------------------- environment
+# Experiments with database settings the application does not expose (``--conn-max-age``, ``--db-init``):
+# applied through a settings module written into the run's data directory, never by editing src/.
+OVERRIDES: dict[str, str] = {}
+
+
+def _settings_shim(data_dir: Path) -> str:
+    lines = ["from vigil.settings import *  # noqa: F403", "", "_db = DATABASES['default']  # noqa: F405"]
+    if "conn_max_age" in OVERRIDES:
+        lines.append(f"_db['CONN_MAX_AGE'] = {int(OVERRIDES['conn_max_age'])}")
+    if "db_init" in OVERRIDES:
+        lines += [
+            "if _db['ENGINE'] != 'django.db.backends.postgresql':",
+            "    _options = _db.setdefault('OPTIONS', {})",
+            f"    _options['init_command'] = (_options.get('init_command', '') + ' ' + {OVERRIDES['db_init']!r}).strip()",
+        ]
+    (data_dir / "vigil_bench_settings.py").write_text("\n".join(lines) + "\n")
+    return "vigil_bench_settings"
+
+
 def config_env(config: str, data_dir: Path) -> dict[str, str]:
     """The environment of one configuration: 'sqlcipher', 'sqlite' (VIGIL_ENCRYPT=0) or 'postgres'."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("VIGIL_") and k != "DJANGO_SETTINGS_MODULE"
+    }
     env.update(
         VIGIL_DATA_DIR=str(data_dir),
         VIGIL_PASSPHRASE=PASSPHRASE,
@@ -75,6 +96,9 @@ def config_env(config: str, data_dir: Path) -> dict[str, str]:
         env.update(VIGIL_DB="postgres", VIGIL_PG_NAME=PG_NAME)
     elif config != "sqlcipher":
         raise ValueError(f"unknown configuration {config!r}")
+    if OVERRIDES:
+        env["DJANGO_SETTINGS_MODULE"] = _settings_shim(data_dir)
+        env["PYTHONPATH"] = os.pathsep.join([str(data_dir), env["PYTHONPATH"]])
     return env
 
 
@@ -255,6 +279,7 @@ def bench_intake(
     with fresh_data_dir(f"intake-{config}") as data_dir:
         env = config_env(config, data_dir)
         prepared = run_worker("intake-prepare", env, "--clients", str(clients))
+        note(f"   database settings: {prepared['db']}")
         server = Server(env, data_dir / "serve.log")
         try:
             server.wait_ready()
@@ -1173,7 +1198,19 @@ def worker_event(size: int, build: str, check_size: int) -> dict[str, Any]:
     built = build_event(size, build)
     build_seconds = time.perf_counter() - started
     timing = time_event(EVENT)
+    print(f"[worker] database settings: {_db_settings()}", file=sys.stderr)
     return {"migrate": migrate, "check": check, "build": built, "build_seconds": build_seconds, **timing}
+
+
+def _db_settings() -> dict[str, Any]:
+    from django.conf import settings
+
+    db: dict[str, Any] = dict(settings.DATABASES["default"])
+    return {
+        "engine": db["ENGINE"],
+        "conn_max_age": db.get("CONN_MAX_AGE", 0),
+        "init_command": db.get("OPTIONS", {}).get("init_command", ""),
+    }
 
 
 def worker_intake_prepare(clients: int) -> dict[str, Any]:
@@ -1201,7 +1238,7 @@ def worker_intake_prepare(clients: int) -> dict[str, Any]:
         actor=coordinator,
         is_synthetic=True,
     )
-    return {"logins": logins, "event": event.pk}
+    return {"logins": logins, "event": event.pk, "db": _db_settings()}
 
 
 def worker_intake_verify(expect_path: str) -> dict[str, Any]:
@@ -1416,6 +1453,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, help="paced intake duration (default 20, quick 5)")
     parser.add_argument("--flat-seconds", type=float, help="flat-out intake duration (default 8, quick 3)")
     parser.add_argument("--json-out", help="also write every figure to this JSON file")
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        help="experiment: CONN_MAX_AGE for the database (the app's own setting otherwise)",
+    )
+    parser.add_argument(
+        "--db-init",
+        help="experiment: SQL appended to the SQLite/SQLCipher init_command, e.g. 'PRAGMA cache_size=-65536'",
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--expect", help=argparse.SUPPRESS)
@@ -1430,6 +1476,12 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(workers[args.worker](), default=str))
         return 0
 
+    if args.conn_max_age is not None:
+        OVERRIDES["conn_max_age"] = str(args.conn_max_age)
+    if args.db_init:
+        OVERRIDES["db_init"] = args.db_init
+    if OVERRIDES:
+        note(f"Experiment: database settings changed for every run: {OVERRIDES}")
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else ([5000] if args.quick else [100_000])
     seconds = args.seconds or (5.0 if args.quick else 20.0)
     flat_seconds = args.flat_seconds or (3.0 if args.quick else 8.0)
