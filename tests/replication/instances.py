@@ -44,13 +44,19 @@ class Instance:
             [VIGIL, *args], env=self.env(**extra), capture_output=True, text=True, timeout=600
         )
         if check and result.returncode != 0:
-            raise AssertionError(f"vigil {' '.join(args)} failed ({result.returncode}): {result.stderr[-2000:]}")
+            raise AssertionError(
+                f"vigil {' '.join(args)} failed ({result.returncode}): {result.stderr[-2000:]}"
+            )
         return result
 
     def seed(self, prefix: str, count: int = 5, extras: bool = False) -> None:
         self.run(
-            "shell", "-c", f"exec(open({str(SEED)!r}).read())",
-            SEED_PREFIX=prefix, SEED_COUNT=str(count), SEED_EXTRAS="1" if extras else "0",
+            "shell",
+            "-c",
+            f"exec(open({str(SEED)!r}).read())",
+            SEED_PREFIX=prefix,
+            SEED_COUNT=str(count),
+            SEED_EXTRAS="1" if extras else "0",
         )
 
     def check(self) -> dict[str, Any]:
@@ -79,7 +85,10 @@ def pair(root: Path) -> tuple[Instance, Instance]:
     b = Instance("vilnius", root / "vilnius", "vilnius office passphrase for tests")
     together(a.start("migrate", "-v0"), b.start("migrate", "-v0"))
     ida, idb = (
-        out.strip() for out in together(a.start("sync", "identity", "--name", "minsk"), b.start("sync", "identity", "--name", "vilnius"))
+        out.strip()
+        for out in together(
+            a.start("sync", "identity", "--name", "minsk"), b.start("sync", "identity", "--name", "vilnius")
+        )
     )
     together(a.start("sync", "add-peer", "vilnius", idb), b.start("sync", "add-peer", "minsk", ida))
     return a, b

@@ -57,10 +57,14 @@ record_detention(
 if os.environ.get("SEED_EXTRAS") == "1":
     first, second, third = (r.detention for r in results[:3])
     record_release(first, released_at=dt.datetime(2020, 11, 10, 9, 0, tzinfo=dt.UTC), actor=None)
-    record_whereabouts(second, facility="zhodino", since=dt.datetime(2020, 11, 9, 12, 0, tzinfo=dt.UTC), actor=None)
+    record_whereabouts(
+        second, facility="zhodino", since=dt.datetime(2020, 11, 9, 12, 0, tzinfo=dt.UTC), actor=None
+    )
     set_consent(third.person, consent=True, actor=None)
     open_case(first, kind="admin", article="23.34", actor=None, court="Central district court")
-    allegation = record_allegation(second, violation_type="Beating", actor=None, narrative="beaten in the van")
+    allegation = record_allegation(
+        second, violation_type="Beating", actor=None, narrative="beaten in the van"
+    )
     attach_evidence(
         allegation,
         stream=io.BytesIO(b"%PDF-1.4 medical certificate " + prefix.encode() * 100),
@@ -68,5 +72,7 @@ if os.environ.get("SEED_EXTRAS") == "1":
         media_type="application/pdf",
         actor=None,
     )
-    merge_persons(results[3].detention.person, [results[4].detention.person], actor=None, reason="same person")
+    merge_persons(
+        results[3].detention.person, [results[4].detention.person], actor=None, reason="same person"
+    )
 print("seeded", len(results))

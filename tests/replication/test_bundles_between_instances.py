@@ -99,7 +99,9 @@ def test_a_flipped_byte_a_truncated_bundle_and_a_foreign_bundle_are_refused_and_
     assert b.check() == before
 
 
-def test_evidence_files_travel_with_their_records_and_verify_by_hash(world: dict[str, object], tmp_path: Path) -> None:
+def test_evidence_files_travel_with_their_records_and_verify_by_hash(
+    world: dict[str, object], tmp_path: Path
+) -> None:
     a, b, bundle = _copies(world, tmp_path)
     b.run("sync", "import", str(bundle))
     ca, cb = a.check(), b.check()

@@ -105,7 +105,9 @@ def _peer(row: SyncPeer) -> Peer:
 def have() -> dict[str, int]:
     """This instance's version vector, from the log: per origin, the highest gap-free sequence number."""
     out: dict[str, int] = {}
-    for origin, top in SyncChange.objects.values("origin").annotate(top=Max("seq")).values_list("origin", "top"):
+    for origin, top in (
+        SyncChange.objects.values("origin").annotate(top=Max("seq")).values_list("origin", "top")
+    ):
         count = SyncChange.objects.filter(origin=origin).count()
         if count == top:
             out[origin] = int(top)
@@ -146,7 +148,9 @@ def export_for(name: str, *, limit: int | None = None) -> tuple[bytes, int]:
     changes = pending_for(peer.ack)
     if limit is not None:
         changes = changes[:limit]
-    data = seal(changes, sender=instance_keys(), recipient=peer.identity, have=have(), files=_evidence_bytes(changes))
+    data = seal(
+        changes, sender=instance_keys(), recipient=peer.identity, have=have(), files=_evidence_bytes(changes)
+    )
     SyncPeer.objects.filter(pk=row.pk).update(last_export_at=timezone.now())
     return data, len(changes)
 
@@ -219,7 +223,11 @@ def _targets(changes: Iterable[Change], op: str, kind: str) -> list[str]:
 
 
 def _materialise(
-    replica: Replica, fresh: list[Change], files: dict[str, bytes], summary: ImportSummary, written: list[Path]
+    replica: Replica,
+    fresh: list[Change],
+    files: dict[str, bytes],
+    summary: ImportSummary,
+    written: list[Path],
 ) -> None:
     state = replica.state
     with applying():
@@ -251,7 +259,9 @@ def _materialise(
 
 def _apply_event(slug: str, values: dict[str, Any]) -> None:
     fields: dict[str, Any] = {
-        k: values[k] for k in ("name", "name_ru", "name_be", "kind", "city", "place", "is_synthetic") if k in values
+        k: values[k]
+        for k in ("name", "name_ru", "name_be", "kind", "city", "place", "is_synthetic")
+        if k in values
     }
     if values.get("date"):
         fields["date"] = dt.date.fromisoformat(values["date"])
@@ -301,7 +311,9 @@ def _apply_report(report_uuid: str, body: dict[str, Any], summary: ImportSummary
     uid = uuid_mod.UUID(report_uuid)
     src = body["source"]
     source = get_or_create_source(
-        SourceInput(kind=src["kind"], name=src["name"], reliability=src["reliability"], contact=src["contact"]),
+        SourceInput(
+            kind=src["kind"], name=src["name"], reliability=src["reliability"], contact=src["contact"]
+        ),
         None,
         is_synthetic=body["is_synthetic"],
     )
@@ -430,7 +442,9 @@ def _apply_links(replica: Replica, links: list[Change]) -> None:
         if action in ("merge", "split") and local_of("linkop", str(change.stamp)) is None:
             touched = {persons.get(g) for g in _link_persons(change.data)}
             op_moves = [
-                {"identity": i, "from": src, "to": dst} for i, (src, dst) in sorted(moved.items()) if dst in touched
+                {"identity": i, "from": src, "to": dst}
+                for i, (src, dst) in sorted(moved.items())
+                if dst in touched
             ]
             op = LinkOperation.objects.create(
                 kind=action, moves=op_moves, reason=f"from instance {change.origin} by sync"
@@ -439,7 +453,9 @@ def _apply_links(replica: Replica, links: list[Change]) -> None:
         elif action == "undo":
             undone = local_of("linkop", change.data["op"])
             if undone is not None:
-                LinkOperation.objects.filter(pk=undone, undone_at__isnull=True).update(undone_at=timezone.now())
+                LinkOperation.objects.filter(pk=undone, undone_at__isnull=True).update(
+                    undone_at=timezone.now()
+                )
 
 
 def _link_persons(data: dict[str, Any]) -> set[str]:

@@ -124,7 +124,9 @@ def on_split(operation: Any, person: Any, new_person: Any, identity_ids: Iterabl
 
 
 def on_undo(operation: Any) -> None:
-    stamp = GlobalId.objects.filter(kind="linkop", local_id=operation.pk).values_list("gid", flat=True).first()
+    stamp = (
+        GlobalId.objects.filter(kind="linkop", local_id=operation.pk).values_list("gid", flat=True).first()
+    )
     if stamp is not None:
         issue("link", "link", {"action": "undo", "op": stamp})
 

@@ -63,9 +63,9 @@ def instance_keys() -> Keys:
         base = ring.key(Purpose.AUDIT_SIGNING, version).material
 
         def seed(info: bytes) -> bytes:
-            return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"vigil sync instance keys", info=info).derive(
-                base
-            )
+            return HKDF(
+                algorithm=hashes.SHA256(), length=32, salt=b"vigil sync instance keys", info=info
+            ).derive(base)
 
         cached = Keys.from_seeds(name, seed(b"ed25519"), seed(b"x25519"))
         _keys_cache.clear()

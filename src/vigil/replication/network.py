@@ -46,7 +46,9 @@ class ExchangeResult:
     received: ImportSummary | None
 
 
-def exchange(peer: str, url: str, *, push: bool, chunk: int = 5000, transport: Transport | None = None) -> ExchangeResult:
+def exchange(
+    peer: str, url: str, *, push: bool, chunk: int = 5000, transport: Transport | None = None
+) -> ExchangeResult:
     """Push (send what the peer lacks, then take its answer) or pull (only take) with peer ``peer`` at ``url``."""
     send = transport or http_transport
     sent = rounds = 0

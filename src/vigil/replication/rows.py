@@ -19,7 +19,9 @@ from vigil.replication.log import gid_of, local_of
 @dataclass(frozen=True)
 class Spec:
     model: type[models.Model]
-    fields: dict[str, str]  # name -> "plain" | "date" | "datetime" | "decimal" | "report" | a kind of global id
+    fields: dict[
+        str, str
+    ]  # name -> "plain" | "date" | "datetime" | "decimal" | "report" | a kind of global id
     creatable: bool = True
     many: str = ""  # a many-to-many to reports, carried as a sorted list of report UUIDs
 
@@ -50,7 +52,9 @@ SPECS: dict[str, Spec] = {
         {"detention": "detention", "kind": "plain", "number": "plain", "court": "plain", "judge": "plain"},
         many="reports",
     ),
-    "charge": Spec(Charge, {"case": "case", "code": "plain", "article": "plain", "part": "plain", "report": "report"}),
+    "charge": Spec(
+        Charge, {"case": "case", "code": "plain", "article": "plain", "part": "plain", "report": "report"}
+    ),
     "hearing": Spec(
         Hearing, {"case": "case", "held_on": "date", "court": "plain", "judge": "plain", "report": "report"}
     ),

@@ -37,4 +37,6 @@ def exchange(request: HttpRequest) -> HttpResponse:
 @role_required(Role.COORDINATOR)
 def conflicts(request: HttpRequest) -> HttpResponse:
     rows = SyncConflict.objects.filter(open=True).order_by("target", "field")
-    return render(request, "replication/conflicts.html", {"conflicts": rows, "peers": SyncPeer.objects.order_by("name")})
+    return render(
+        request, "replication/conflicts.html", {"conflicts": rows, "peers": SyncPeer.objects.order_by("name")}
+    )

@@ -127,7 +127,9 @@ class Command(BaseCommand):
         rows = list(SyncConflict.objects.filter(open=True).order_by("target", "field"))
         for c in rows:
             values = "; ".join(json.dumps(v, ensure_ascii=False, sort_keys=True) for v in c.values)
-            self.stdout.write(f"{c.kind}\t{c.target}\t{c.field or '-'}\tshown: {c.winner or '-'}\tvalues: {values}")
+            self.stdout.write(
+                f"{c.kind}\t{c.target}\t{c.field or '-'}\tshown: {c.winner or '-'}\tvalues: {values}"
+            )
         self.stdout.write(f"{len(rows)} open conflict(s)")
 
     def do_status(self, options: dict[str, Any]) -> None:
@@ -135,7 +137,9 @@ class Command(BaseCommand):
         self.stdout.write(f"this instance: {me.identity.name} ({me.instance})")
         self.stdout.write(f"holds: {json.dumps(have(), sort_keys=True)}")
         for peer in SyncPeer.objects.order_by("name"):
-            self.stdout.write(f"peer {peer.name} ({peer.instance}) acknowledges {json.dumps(peer.ack, sort_keys=True)}")
+            self.stdout.write(
+                f"peer {peer.name} ({peer.instance}) acknowledges {json.dumps(peer.ack, sort_keys=True)}"
+            )
 
     def do_check(self, options: dict[str, Any]) -> None:
         from vigil.abuse.models import EvidenceFile
@@ -160,7 +164,9 @@ class Command(BaseCommand):
             "changes": SyncChange.objects.count(),
             "audit_entries": AuditEntry.objects.count(),
             "evidence": sorted(e.sha256 for e in EvidenceFile.objects.all() if verify_evidence(e)),
-            "evidence_unverified": sorted(e.sha256 for e in EvidenceFile.objects.all() if not verify_evidence(e)),
+            "evidence_unverified": sorted(
+                e.sha256 for e in EvidenceFile.objects.all() if not verify_evidence(e)
+            ),
             "have": have(),
             "acks": {p.name: p.ack for p in SyncPeer.objects.order_by("name")},
         }

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _evidence_in_tmp(settings: Any, tmp_path: Path) -> None:
+    settings.EVIDENCE_DIR = tmp_path / "evidence"
+    settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
+
+
+@pytest.fixture
+def coordinator(db: Any) -> Any:
+    from tests.app.factories import make_user
+
+    return make_user("coordinator")
