@@ -23,6 +23,7 @@ from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 ExtraKind = Literal["id", "exact", "fuzzy"]
 LinkType = Literal["dedupe_only", "link_only", "link_and_dedupe"]
 
+DUCKDB_MEMORY_LIMIT = "2GB"
 DEFAULT_SEED = 20200809  # the 2020 election day; any fixed value makes runs repeatable
 U_SAMPLE_PAIRS = 1e6
 EM_MAX_PAIRS = 2.5e5
@@ -331,6 +332,9 @@ def make_linker(
     db_api = DuckDBAPI()
     # Pair tables need no row order (results are sorted when read back); dropping it saves memory.
     db_api.duckdb_con.execute("SET preserve_insertion_order = false")
+    # DuckDB would otherwise take up to 80% of RAM for scoring a million reports' pairs; above this it
+    # spills to a temporary directory instead, which keeps `vigil link` inside a 4 GB machine.
+    db_api.duckdb_con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
     inputs = register_inputs(db_api, prepared, link_type)
     return Linker(inputs if len(inputs) > 1 else inputs[0], copy.deepcopy(settings), log_level=None)
 
