@@ -3,7 +3,8 @@ are kept on the device, encrypted, and reach the server exactly once when it ret
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -41,6 +42,13 @@ def _submit_offline(page: Any, name: str, queued: int) -> None:
     _fill(page, name)
     page.click("button.primary")
     page.wait_for_selector(f'#offline-status[data-queued="{queued}"]')
+
+
+def _wait_for(condition: Callable[[], bool], seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.1)
 
 
 def _names_on_server() -> list[str]:
@@ -206,3 +214,61 @@ def test_a_queued_report_the_server_refuses_stays_on_the_device_until_corrected(
     page.wait_for_selector('#offline-status[data-queued="0"]', state="attached")
     assert _names_on_server() == [NAMES[0]]
     assert _queue_on_device(page)["uuids"] == []
+
+
+def _controlled_by_the_worker(page: Any) -> None:
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+
+
+def test_the_intake_page_reloaded_offline_still_shows_the_form_and_gives_each_report_its_own_uuid(
+    live_server, page
+):
+    from django.contrib.sessions.models import Session
+
+    from vigil.records.models import Report
+
+    make_user("volunteer", username="vol")
+    _sign_in(page, live_server.url, "vol")
+    page.goto(f"{live_server.url}/intake/")
+    _controlled_by_the_worker(page)
+    # Proof that the kept copy answers, not the server: without a session the server would send the login page.
+    Session.objects.all().delete()
+
+    page.context.set_offline(True)
+    for i, name in enumerate(NAMES[:2], start=1):
+        page.reload()
+        assert page.locator("form[data-offline-intake] #id_full_name").count() == 1
+        _submit_offline(page, name, queued=i)
+    assert len(set(_queue_on_device(page)["uuids"])) == 2
+
+    page.context.set_offline(False)  # signed out meanwhile: the server cannot take them yet, and they stay
+    page.wait_for_selector('#offline-status[data-flushes="1"][data-queued="2"]')
+    assert _names_on_server() == []
+
+    _sign_in(page, live_server.url, "vol")  # the first page after signing in sends the queue
+    # (The live server shares its SQLite connection with this thread: ask the browser, not the database, meanwhile.)
+    _wait_for(lambda: _queue_on_device(page)["algorithm"] is None)  # all sent, and the key destroyed
+    page.goto(f"{live_server.url}/intake/")
+    page.wait_for_selector('#offline-status[data-queued="0"]', state="attached")
+    assert _queue_on_device(page)["uuids"] == []
+    assert _names_on_server() == sorted(NAMES[:2])
+    assert Report.objects.count() == 2
+
+
+def test_a_form_posted_by_the_browser_whose_post_fails_is_kept_by_the_service_worker(live_server, page):
+    make_user("volunteer", username="vol")
+    _sign_in(page, live_server.url, "vol")
+    page.goto(f"{live_server.url}/intake/")
+    _controlled_by_the_worker(page)
+
+    page.context.set_offline(True)
+    _fill(page, NAMES[0])
+    # Posted by the browser itself, as an online submit is: the network error reaches only the service worker.
+    page.eval_on_selector("form[data-offline-intake]", "(form) => form.submit()")
+    page.wait_for_selector('#offline-status[data-queued="1"]')
+    assert page.locator("#id_full_name").input_value() == ""
+    assert _names_on_server() == []
+
+    page.context.set_offline(False)
+    page.wait_for_selector('#offline-status[data-queued="0"][data-sent="1"]')
+    assert _names_on_server() == [NAMES[0]]
