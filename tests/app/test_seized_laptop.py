@@ -91,14 +91,50 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _form_post(opener, url: str, fields: dict[str, str]) -> int:
+    import http.cookiejar  # noqa: F401  (the opener carries the cookie jar)
+    import re
+    import urllib.parse
+
+    page = opener.open(url, timeout=30).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+    data = dict(fields)
+    if token:
+        data["csrfmiddlewaretoken"] = token.group(1)
+    uuid_field = re.search(r'name="report_uuid" value="([^"]+)"', page)
+    if uuid_field and "report_uuid" not in data:
+        data["report_uuid"] = uuid_field.group(1)
+    request = urllib.request.Request(url, data=urllib.parse.urlencode(data).encode(), headers={"Referer": url})
+    with opener.open(request, timeout=30) as response:
+        return int(response.status)
+
+
 @pytest.mark.parametrize("stop", ["sigterm", "sigkill"])
-def test_a_report_written_through_the_api_is_not_readable_after_the_server_stops(demo_dir: Path, stop: str) -> None:
+def test_nothing_written_through_any_path_is_readable_after_the_server_stops(demo_dir: Path, stop: str) -> None:
+    import http.cookiejar
+
     env = _env(demo_dir, VIGIL_PASSPHRASE=PASSPHRASE)
+    marker = f"{MARKER_NAME} {stop}"
+    # Import: a spreadsheet with the marker goes through `vigil import`.
+    sheet = demo_dir / "tmp" / "sheet.csv"
+    sheet.write_text(f"full_name,city,detained_on,injuries\n{marker} импорт,Minsk,08.11.2020,{marker} рана\n", encoding="utf-8")
+    subprocess.run([VIGIL, "import", str(sheet), "--source", f"{marker} ліст"], env=env, check=True, capture_output=True, timeout=120)
+    sheet.unlink()
+    # Attachments: an evidence file whose content and name carry the marker, through attach_evidence.
+    script = (
+        "import io; from vigil.abuse.operations import record_allegation, attach_evidence; "
+        "from vigil.records.models import Detention; d = Detention.objects.exclude(identity=None).first(); "
+        f"a = record_allegation(d, violation_type='Beating', actor=None, narrative='{marker} наратыў'); "
+        f"attach_evidence(a, stream=io.BytesIO('{marker} доказ'.encode('utf-16-le')), original_name='{marker}.txt', "
+        "media_type='text/plain', actor=None)"
+    )
+    subprocess.run([VIGIL, "shell", "-c", script], env=env, check=True, capture_output=True, timeout=120)
     token = subprocess.run(
         [VIGIL, "drf_create_token", "demo-coordinator"], env=env, capture_output=True, text=True, check=True, timeout=120
     ).stdout.split()[2]
     port = _free_port()
-    server = subprocess.Popen([VIGIL, "serve", "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    log = (demo_dir / "tmp" / "server.log").open("wb")
+    server = subprocess.Popen([VIGIL, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -107,9 +143,9 @@ def test_a_report_written_through_the_api_is_not_readable_after_the_server_stops
                 break
             except OSError:
                 time.sleep(0.3)
-        marker = f"{MARKER_NAME} {stop}"
+        # API.
         body = {
-            "report_uuid": str(uuid.uuid4()), "full_name": marker, "detained_on": "2020-11-08", "city": "Minsk",
+            "report_uuid": str(uuid.uuid4()), "full_name": f"{marker} апі", "detained_on": "2020-11-08", "city": "Minsk",
             "raw_text": f"caller said {marker} was beaten", "source": {"kind": "relative", "contact": MARKER_CONTACT},
         }
         request = urllib.request.Request(
@@ -118,10 +154,29 @@ def test_a_report_written_through_the_api_is_not_readable_after_the_server_stops
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             assert response.status == 201
+        # Forms and sessions: a volunteer signs in and sends the intake form.
+        password = "a volunteer password for the seized laptop test"
+        subprocess.run(
+            [VIGIL, "shell", "-c", "from vigil.accounts.models import User; u = User.objects.get(username='demo-volunteer'); "
+             f"u.set_password('{password}'); u.save()"], env=env, check=True, capture_output=True, timeout=120,
+        )
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        base = f"http://127.0.0.1:{port}"
+        assert _form_post(opener, f"{base}/login/", {"username": "demo-volunteer", "password": password}) == 200
+        status = _form_post(opener, f"{base}/intake/", {
+            "full_name": f"{marker} форма", "detained_on": "2020-11-08", "city": "Minsk", "source_kind": "relative",
+            "reliability": "D", "source_contact": MARKER_CONTACT, "raw_text": f"{marker} сказаў",
+        })
+        assert status == 200
     finally:
         server.send_signal(signal.SIGTERM if stop == "sigterm" else signal.SIGKILL)
         server.wait(timeout=30)
-    assert _hits(demo_dir, [marker, MARKER_CONTACT, "маркерконтакт"]) == []
+        log.close()
+    assert _hits(demo_dir, [marker, MARKER_NAME, MARKER_CONTACT, "маркерконтакт"]) == []
+    counted = subprocess.run([VIGIL, "shell", "-c", "from vigil.records.models import Identity; "
+                              "print(sum('маркерэвіч' in i.full_name.lower() for i in Identity.objects.all()))"],
+                             env=env, capture_output=True, text=True, check=True, timeout=120)
+    assert int(counted.stdout.strip().splitlines()[-1]) >= 3  # the marker really was stored (import, API, form), encrypted
 
 
 def test_a_backup_reveals_nothing_and_restores_with_the_passphrase(demo_dir: Path, tmp_path: Path) -> None:
