@@ -9,7 +9,8 @@
  *  - every report has its own client UUID (crypto.randomUUID()); the server takes a resubmitted identical
  *    report as success without a duplicate, and a different report under a used UUID as a conflict kept for
  *    review, so a queued report is deleted only after the server answered "saved" or "conflict";
- *  - the queue is sent when the browser comes back online and on every page load;
+ *  - the queue is sent from the intake page, when it loads and when the browser comes back online; each report
+ *    only by the account that queued it (a shared device must not send one volunteer's reports as another's);
  *  - the service worker, registered from the intake page, keeps the intake page and its assets so that
  *    reloading the intake page offline still shows the form.
  * No inline script, no eval: the Content Security Policy allows only same-origin script files.
@@ -116,11 +117,16 @@
     return encoder.encode("vigil offline report " + uuid);
   }
 
-  async function seal(key, uuid, payload) {
+  async function seal(key, uuid, owner, payload) {
     var iv = crypto.getRandomValues(new Uint8Array(12));
     var plain = encoder.encode(JSON.stringify(payload));
     var ct = await crypto.subtle.encrypt({ name: "AES-GCM", iv: iv, additionalData: aad(uuid) }, key, plain);
-    return { uuid: uuid, iv: iv, ct: ct, refused: false };
+    return { uuid: uuid, owner: owner || "", iv: iv, ct: ct, refused: false };
+  }
+
+  // A report is sent, shown and reopened only for the account that queued it ("" if that is unknown).
+  function mine(entry, owner) {
+    return !entry.owner || entry.owner === owner;
   }
 
   async function unseal(key, entry) {
@@ -133,8 +139,8 @@
   // ---- The queue -------------------------------------------------------------------------------------------
 
   // Keeps one report: fields is a list of [name, value] pairs as the form would post them (no CSRF token),
-  // url where to post it. A report already queued under the same UUID is replaced.
-  function enqueue(url, fields) {
+  // url where to post it, owner the account that queued it. A report queued under the same UUID is replaced.
+  function enqueue(url, fields, owner) {
     fields = fields.filter(function (pair) { return pair[0] !== "csrfmiddlewaretoken"; });
     var given = fields.filter(function (pair) { return pair[0] === "report_uuid" && pair[1]; })[0];
     var uuid = given ? given[1] : crypto.randomUUID();
@@ -143,7 +149,7 @@
     return withLock(function () {
       return withDb(async function (db) {
         var key = await queueKey(db, true);
-        await putEntry(db, await seal(key, uuid, payload));
+        await putEntry(db, await seal(key, uuid, owner, payload));
         return uuid;
       });
     });
@@ -158,18 +164,18 @@
     });
   }
 
-  function queueState() {
+  function queueState(owner) {
     return withDb(async function (db) {
-      var entries = await allEntries(db);
+      var entries = (await allEntries(db)).filter(function (e) { return mine(e, owner); });
       var refused = entries.filter(function (e) { return e.refused; }).length;
       return { queued: entries.length, refused: refused, sent: 0, conflicts: 0 };
     });
   }
 
-  function firstRefused() {
+  function firstRefused(owner) {
     return withLock(function () {
       return withDb(async function (db) {
-        var entry = (await allEntries(db)).filter(function (e) { return e.refused; })[0];
+        var entry = (await allEntries(db)).filter(function (e) { return e.refused && mine(e, owner); })[0];
         var key = entry ? await queueKey(db, false) : null;
         return entry && key ? await unseal(key, entry) : null;
       });
@@ -179,11 +185,11 @@
   // Sends every queued report in turn through send(url, fields), which answers "sent", "conflict", "refused"
   // or "later" (or throws on a network error). Deletes each only once the server has it, saved or kept as a
   // conflict; a refused one stays, marked, for a person to correct.
-  function sendQueue(send) {
+  function sendQueue(send, owner) {
     return withLock(function () {
       return withDb(async function (db) {
         var result = { queued: 0, refused: 0, sent: 0, conflicts: 0 };
-        var entries = await allEntries(db);
+        var entries = (await allEntries(db)).filter(function (e) { return mine(e, owner); });
         var key = entries.length ? await queueKey(db, false) : null;
         for (var i = 0; i < entries.length; i++) {
           var entry = entries[i];
@@ -212,7 +218,7 @@
           }
         }
         await shredKeyIfEmpty(db);
-        var left = await allEntries(db);
+        var left = (await allEntries(db)).filter(function (e) { return mine(e, owner); });
         result.queued = left.length;
         result.refused = left.filter(function (e) { return e.refused; }).length;
         return result;
@@ -247,6 +253,10 @@
       var el = form.elements.namedItem(pair[0]);
       if (el && "value" in el) el.value = pair[1];
     });
+  }
+
+  function owner(form) {
+    return form.dataset.owner || "";
   }
 
   function intakeUrl(form) {
@@ -338,8 +348,10 @@
   }
 
   function flush() {
+    var form = intakeForm();
+    if (!form) return Promise.resolve(null);
     if (!flushing) {
-      flushing = sendQueue(send).then(function (result) {
+      flushing = sendQueue(send, owner(form)).then(function (result) {
         flushes += 1;
         report(result, false);
         return result;
@@ -354,17 +366,17 @@
   // It stays queued, under its UUID, until the corrected version is saved or queued in its place.
   async function openRefused() {
     var form = intakeForm();
-    var payload = form ? await firstRefused() : null;
+    var payload = form ? await firstRefused(owner(form)) : null;
     if (!payload) return;
     fill(form, payload.fields);
     form.scrollIntoView();
   }
 
   async function keepOffline(form) {
-    await enqueue(intakeUrl(form), fieldsOf(form));
+    await enqueue(intakeUrl(form), fieldsOf(form), owner(form));
     form.reset();
     renewUuid(form);
-    report(await queueState(), true);
+    report(await queueState(owner(form)), true);
   }
 
   document.addEventListener("submit", function (event) {
@@ -387,11 +399,18 @@
       });
       return;
     }
-    // Signing out or locking: the kept intake page leaves the device with the session.
+    // Signing out or locking: the kept intake page leaves the device with the session (queued reports stay,
+    // encrypted, for their owner to send). The form is posted once the copies are deleted.
     var action = form.getAttribute && form.getAttribute("action");
-    if (action && /\/(logout|lock)\/$/.test(action) && global.caches) {
+    if (action && /\/(logout|lock)\/$/.test(action) && global.caches && !form.dataset.offlineCleared) {
+      event.preventDefault();
+      form.dataset.offlineCleared = "1";
       caches.keys().then(function (names) {
-        names.filter(function (n) { return n.indexOf(CACHE_PREFIX) === 0; }).forEach(function (n) { caches.delete(n); });
+        return Promise.all(names.filter(function (n) { return n.indexOf(CACHE_PREFIX) === 0; }).map(function (n) {
+          return caches.delete(n);
+        }));
+      }).catch(function () { /* nothing kept */ }).finally(function () {
+        form.submit();
       });
     }
   });
@@ -417,15 +436,12 @@
 
   async function start() {
     var form = intakeForm();
-    if (form) {
-      if (!("bound" in form.dataset)) renewUuid(form);
-      registerWorker(form);
-      await settleSubmitted();
-    } else if (indexedDB.databases && !(await indexedDB.databases()).some(function (d) { return d.name === DB_NAME; })) {
-      return; // never queued anything on this device: nothing to send, and no database to create
-    }
+    if (!form) return; // the queue is sent from the intake page, which knows whose reports to send
+    if (!("bound" in form.dataset)) renewUuid(form);
+    registerWorker(form);
+    await settleSubmitted();
     if (navigator.onLine) await flush();
-    else if (form) report(await queueState(), false);
+    else report(await queueState(owner(form)), false);
   }
 
   global.addEventListener("online", function () { flush(); });

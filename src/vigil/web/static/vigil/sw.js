@@ -67,6 +67,13 @@ async function networkFirst(request, key, store) {
   }
 }
 
+// The account the kept intake page belongs to (its form's data-owner): the post carries no such thing.
+async function owner() {
+  var kept = CONFIG.intake ? await caches.match(path(CONFIG.intake), { cacheName: CACHE }) : null;
+  var match = kept ? (await kept.text()).match(/data-owner="([^"]*)"/) : null;
+  return match ? match[1] : "";
+}
+
 // The intake form posted online: its answer as usual, or, if the post cannot get through, the report kept in
 // the queue and a redirect to the intake page (the kept one if still offline), which shows the queue.
 async function postIntake(request) {
@@ -88,7 +95,7 @@ async function postIntake(request) {
   (await copy.formData()).forEach(function (value, name) {
     if (typeof value === "string") fields.push([name, value]);
   });
-  await queue.enqueue(path(request.url), fields);
+  await queue.enqueue(path(request.url), fields, await owner());
   return Response.redirect(new URL(CONFIG.intake, self.location.href).href, 303);
 }
 
