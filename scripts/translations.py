@@ -349,6 +349,64 @@ T: dict[str, tuple[str, str]] = {
         "Связывание: объединений — %(merges)d, пар на проверку — %(queued)d.",
         "Звязванне: аб'яднанняў — %(merges)d, пар на праверку — %(queued)d.",
     ),
+    "Sync conflicts": ("Конфликты синхронизации", "Канфлікты сінхранізацыі"),
+    "Concurrent edits made on different instances. Nothing was dropped: every value is listed, the one shown now is marked. Write the field again to settle it.": (
+        "Одновременные правки на разных экземплярах. Ничего не потеряно: перечислены все значения, текущее отмечено. Чтобы решить, запишите поле заново.",
+        "Адначасовыя праўкі на розных экзэмплярах. Нічога не страчана: пералічаны ўсе значэнні, бягучае адзначана. Каб вырашыць, запішыце поле зноў.",
+    ),
+    "Record": ("Запись", "Запіс"),
+    "Values (oldest first)": ("Значения (сначала старые)", "Значэнні (спачатку старыя)"),
+    "Shown now": ("Показано сейчас", "Паказана зараз"),
+    "No open conflicts.": ("Открытых конфликтов нет.", "Адкрытых канфліктаў няма."),
+    "Peers": ("Партнёры", "Партнёры"),
+    "last import": ("последний импорт", "апошні імпарт"),
+    "What happened": ("Что произошло", "Што адбылося"),
+    "Where (bus, yard, cell, station)": ("Где (автобус, двор, камера, РУВД)", "Дзе (аўтобус, двор, камера, РУУС)"),
+    "By whom": ("Кем", "Кім"),
+    "Medical documentation exists": ("Есть медицинские документы", "Ёсць медыцынскія дакументы"),
+    "Account": ("Рассказ", "Расповед"),
+    "Evidence files (photos, medical notes)": ("Файлы доказательств (фото, медицинские справки)", "Файлы доказаў (фота, медыцынскія даведкі)"),
+    "Reported by": ("Сообщили", "Паведамілі"),
+    "one source (not corroborated)": ("один источник (не подтверждено)", "адна крыніца (не пацверджана)"),
+    "Allegation of ill-treatment": ("Сообщение о жестоком обращении", "Паведамленне пра жорсткае абыходжанне"),
+    "Allegation recorded.": ("Сообщение записано.", "Паведамленне запісана."),
+    "Checked: %(rows)s rows, all valid; %(new)s would be new, %(old)s are already stored. Tick \"Import now\" and send the file again to import it.": (
+        "Проверено: строк — %(rows)s, все верны; новых — %(new)s, уже сохранено — %(old)s. Отметьте «Импортировать сейчас» и отправьте файл снова.",
+        "Праверана: радкоў — %(rows)s, усе правільныя; новых — %(new)s, ужо захавана — %(old)s. Адзначце «Імпартаваць зараз» і адпраўце файл зноў.",
+    ),
+    "Imported: %(rows)s rows; %(new)s new reports, %(old)s already stored.": (
+        "Импортировано: строк — %(rows)s; новых сообщений — %(new)s, уже сохранено — %(old)s.",
+        "Імпартавана: радкоў — %(rows)s; новых паведамленняў — %(new)s, ужо захавана — %(old)s.",
+    ),
+    "Saved on this device, will send when online (%%(n)s queued).": (
+        "Сохранено на этом устройстве, отправится при появлении сети (в очереди: %%(n)s).",
+        "Захавана на гэтай прыладзе, адправіцца, калі з'явіцца сетка (у чарзе: %%(n)s).",
+    ),
+    "Reports saved on this device, waiting to be sent: %%(n)s.": (
+        "Сообщений на этом устройстве ждут отправки: %%(n)s.",
+        "Паведамленняў на гэтай прыладзе чакаюць адпраўкі: %%(n)s.",
+    ),
+    "Reports saved on this device and now sent: %%(n)s.": (
+        "Сообщений с этого устройства отправлено: %%(n)s.",
+        "Паведамленняў з гэтай прылады адпраўлена: %%(n)s.",
+    ),
+    "Reports that differ from one already sent with the same form, kept for review: %%(n)s.": (
+        "Сообщений, отличающихся от уже отправленного с той же формой, сохранено для проверки: %%(n)s.",
+        "Паведамленняў, якія адрозніваюцца ад ужо адпраўленага з той жа формай, захавана для праверкі: %%(n)s.",
+    ),
+    "Reports saved on this device that the server refused; correct and send them again: %%(n)s.": (
+        "Сообщений на этом устройстве, которые сервер не принял; исправьте и отправьте снова: %%(n)s.",
+        "Паведамленняў на гэтай прыладзе, якія сервер не прыняў; выпраўце і адпраўце зноў: %%(n)s.",
+    ),
+    "Open the refused report in the form": ("Открыть непринятое сообщение в форме", "Адкрыць непрынятае паведамленне ў форме"),
+}
+
+# Plural messages: English singular -> (Russian forms one/few/many, Belarusian forms one/few/many)
+PLURALS: dict[str, tuple[tuple[str, str, str], tuple[str, str, str]]] = {
+    "Corroborated by %(n)s source": (
+        ("Подтверждено %(n)s источником", "Подтверждено %(n)s независимыми источниками", "Подтверждено %(n)s независимыми источниками"),
+        ("Пацверджана %(n)s крыніцай", "Пацверджана %(n)s незалежнымі крыніцамі", "Пацверджана %(n)s незалежнымі крыніцамі"),
+    ),
 }
 
 
@@ -362,7 +420,12 @@ def fill(lang: int, path: Path) -> int:
     catalogue = polib.pofile(str(path))
     filled = 0
     for entry in catalogue:
-        if entry.msgid in T:
+        if entry.msgid_plural and entry.msgid in PLURALS:
+            forms = PLURALS[entry.msgid][lang]
+            entry.msgstr_plural = {i: forms[min(i, 2)] for i in range(len(entry.msgstr_plural) or 3)}
+            entry.flags = [f for f in entry.flags if f != "fuzzy"]
+            filled += 1
+        elif entry.msgid in T:
             entry.msgstr = T[entry.msgid][lang]
             entry.flags = [f for f in entry.flags if f != "fuzzy"]
             filled += 1
