@@ -39,9 +39,11 @@ class Instance:
             [VIGIL, *args], env=self.env(**extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
 
-    def run(self, *args: str, check: bool = True, **extra: str) -> subprocess.CompletedProcess[str]:
+    def run(
+        self, *args: str, check: bool = True, timeout: float = 600, **extra: str
+    ) -> subprocess.CompletedProcess[str]:
         result = subprocess.run(
-            [VIGIL, *args], env=self.env(**extra), capture_output=True, text=True, timeout=600
+            [VIGIL, *args], env=self.env(**extra), capture_output=True, text=True, timeout=timeout
         )
         if check and result.returncode != 0:
             raise AssertionError(
@@ -57,6 +59,7 @@ class Instance:
             SEED_PREFIX=prefix,
             SEED_COUNT=str(count),
             SEED_EXTRAS="1" if extras else "0",
+            timeout=max(600.0, count * 0.5),
         )
 
     def check(self) -> dict[str, Any]:
