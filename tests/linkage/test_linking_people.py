@@ -84,3 +84,11 @@ def test_a_higher_threshold_never_merges_more(background: pd.DataFrame) -> None:
     loose = link(records, threshold=0.5)
     strict = link(records, threshold=0.999, model=loose.model)
     assert strict.persons["person_id"].nunique() >= loose.persons["person_id"].nunique()
+
+
+@pytest.mark.parametrize("names", [["Иванов Иван", "Петров Пётр"], ["Иванов Иван", "Иван Иванов"]])
+def test_a_list_of_two_reports_is_linked_without_error(names: list[str]) -> None:
+    records = pd.DataFrame({"record_id": ["1", "2"], "full_name": names, "birth_date": ["1990-01-01"] * 2})
+    result = link(records)
+    assert sorted(result.persons["record_id"]) == ["1", "2"]
+    assert result.persons["person_id"].isin(["1", "2"]).all()

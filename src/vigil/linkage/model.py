@@ -405,6 +405,7 @@ def regularise(settings: dict[str, Any]) -> int:
 # share of pairs with a birth date on both sides (times 0.9 for typos in names and dates), not a constant.
 # Without birth dates a names-only rule is used; namesakes make it overestimate the prior (noted).
 PRIOR_RULE_RECALL = 0.9
+PRIOR_MIN, PRIOR_MAX = 1e-9, 0.5
 MIN_BIRTH_DATE_SHARE = 0.05
 
 
@@ -439,7 +440,15 @@ def train(
     notes: list[str] = []
     linker = make_linker(prepared, build_settings(spec), spec.link_type)
     rule, recall, why = prior_rule(prepared)
-    linker.training.estimate_probability_two_random_records_match([rule], recall=recall)
+    try:
+        linker.training.estimate_probability_two_random_records_match([rule], recall=recall)
+    except ValueError:
+        # Tiny lists: more sure pairs than the assumed recall allows (e.g. two reports, both the same man).
+        linker.training.estimate_probability_two_random_records_match([rule], recall=1.0)
+    # A short list may hold no near-certain pair (prior 0: every weight becomes -inf) or only such pairs.
+    settings_obj = linker._settings_obj
+    estimated = float(settings_obj._probability_two_random_records_match)
+    settings_obj._probability_two_random_records_match = min(max(estimated, PRIOR_MIN), PRIOR_MAX)
     notes.append(f"prior from pairs agreeing on {why} (assumed recall {recall:.3f})")
     linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=seed)
     # Two EM passes, each blocked on fields the other estimates, so every comparison gets an m estimate.
