@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["shares", "change-passphrase", "rotate", "destroy", "status"])
-        parser.add_argument("purpose", nargs="?", choices=[p.value for p in Purpose if p != Purpose.SQLCIPHER])
+        parser.add_argument("purpose", nargs="?", choices=[p.value for p in Purpose])
         parser.add_argument("--yes", action="store_true", help="confirm destruction")
         parser.add_argument("--new-passphrase-file", help="read the new passphrase from this file (scripts)")
 
@@ -60,7 +60,16 @@ class Command(BaseCommand):
             ring.change_passphrase(new)
             self.stdout.write("passphrase changed; no data needed re-encryption")
         elif action == "rotate":
+            from vigil.rotation import RotationRefused, rotate
+
             if not options["purpose"]:
-                raise CommandError("name the key to rotate: " + ", ".join(p.value for p in Purpose if p != Purpose.SQLCIPHER))
-            version = ring.rotate(Purpose(options["purpose"]))
-            self.stdout.write(f"{options['purpose']} key rotated to version {version}; new data uses it")
+                raise CommandError("name the key to rotate: " + ", ".join(p.value for p in Purpose))
+            try:
+                result = rotate(Purpose(options["purpose"]))
+            except RotationRefused as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(
+                f"{result.purpose} key rotated from version {result.old_version} to {result.new_version}; "
+                f"{result.reencrypted} item(s) re-encrypted; "
+                + ("old versions retired" if result.retired else "old versions kept to verify old signatures")
+            )
