@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-
 CHROMIUM = os.environ.get("VIGIL_CHROMIUM", "/usr/bin/chromium")
 
 
