@@ -128,7 +128,13 @@ elif DB_ENGINE == "sqlite":
     _sqlite_options: dict[str, object] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
     if ENCRYPT_DATABASE:
         _sqlite_options.update(
-            {"key_provider": "vigil.keys:sqlcipher_key", "journal_mode": "WAL", "init_command": "PRAGMA synchronous=NORMAL;"}
+            {
+                "key_provider": "vigil.keys:sqlcipher_key",
+                "journal_mode": "WAL",
+                # Decrypting pages is the cost of SQLCipher: a 64 MB page cache keeps hot pages decrypted in
+                # memory, and temporary sorts stay in memory rather than in (encrypted) temp files.
+                "init_command": "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
+            }
         )
     else:
         _sqlite_options["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"

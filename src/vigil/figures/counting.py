@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Exists, OuterRef, QuerySet
 
 from vigil.cases.models import Case, Charge, Decision
 from vigil.records.models import Detention, DetentionQuerySet, Event
@@ -90,50 +90,98 @@ def count_episodes(qs: QuerySet[Detention]) -> int:
 
 
 def event_figures(event: Event | None) -> dict[str, Any]:
-    named = _named(event)
-    unnamed = scope(event).filter(person__isnull=True)
-    persons_by_city = {
-        row["city"]: row
-        for row in named.values("city").annotate(persons=Count("person", distinct=True)).order_by("city")
-    }
-    episodes_by_city: dict[str, int] = {}
-    for row in named.values("city", "person", "detained_on").distinct().values_list("city", flat=True):
-        episodes_by_city[row] = episodes_by_city.get(row, 0) + 1
-    unnamed_by_city = {r["city"]: r["n"] for r in unnamed.values("city").annotate(n=Sum("head_count"))}
+    """Every figure of an event in two reads: its detention rows once, then its cases' charges and decisions.
+
+    The rules are those of :func:`detentions_for` (which the linked lists use); ``tests/app`` checks that each
+    figure equals the count of the list it links to, and an independent recount on the demo data.
+    """
+    rows = scope(event).values_list("pk", "person_id", "city", "detained_on", "report_id", "head_count", "is_synthetic")
+    persons: set[int] = set()
+    episodes: set[tuple[int, dt.date]] = set()
+    reports: set[int] = set()
+    city_persons: dict[str, set[int]] = {}
+    city_episodes: dict[str, set[tuple[int, dt.date]]] = {}
+    day_persons: dict[dt.date, set[int]] = {}
+    unnamed_by_city: dict[str, int] = {}
+    unnamed_by_day: dict[dt.date, int] = {}
+    unnamed_head_count = unnamed_reports = 0
+    is_synthetic = False
+    person_of: dict[int, int] = {}
+    for pk, person, city, day, report, head_count, synthetic in rows.iterator(chunk_size=5000):
+        is_synthetic = is_synthetic or synthetic
+        if person is None:
+            unnamed_head_count += head_count
+            unnamed_reports += 1
+            unnamed_by_city[city] = unnamed_by_city.get(city, 0) + head_count
+            unnamed_by_day[day] = unnamed_by_day.get(day, 0) + head_count
+            continue
+        person_of[pk] = person
+        persons.add(person)
+        episodes.add((person, day))
+        reports.add(report)
+        city_persons.setdefault(city, set()).add(person)
+        city_episodes.setdefault(city, set()).add((person, day))
+        day_persons.setdefault(day, set()).add(person)
+    cities = sorted(set(city_persons) | set(unnamed_by_city), key=lambda c: (-len(city_persons.get(c, ())), c))
     by_city = [
         {
             "city": city,
-            "persons": persons_by_city.get(city, {}).get("persons", 0),
-            "detentions": episodes_by_city.get(city, 0),
+            "persons": len(city_persons.get(city, ())),
+            "detentions": len(city_episodes.get(city, ())),
             "unnamed_head_count": unnamed_by_city.get(city, 0),
         }
-        for city in sorted(set(persons_by_city) | set(unnamed_by_city), key=lambda c: (-persons_by_city.get(c, {}).get("persons", 0), c))
+        for city in cities
     ]
-    persons_by_day = {
-        row["detained_on"]: row["persons"]
-        for row in named.values("detained_on").annotate(persons=Count("person", distinct=True))
-    }
-    unnamed_by_day = {r["detained_on"]: r["n"] for r in unnamed.values("detained_on").annotate(n=Sum("head_count"))}
     by_day = [
-        {"day": day.isoformat(), "persons": persons_by_day.get(day, 0), "unnamed_head_count": unnamed_by_day.get(day, 0)}
-        for day in sorted(set(persons_by_day) | set(unnamed_by_day))
+        {"day": day.isoformat(), "persons": len(day_persons.get(day, ())), "unnamed_head_count": unnamed_by_day.get(day, 0)}
+        for day in sorted(set(day_persons) | set(unnamed_by_day))
     ]
     return {
         "event": event.slug if event else None,
         "event_name": event.name if event else None,
         "event_date": event.date.isoformat() if event else None,
-        "persons": count_persons(named),
-        "unnamed_head_count": unnamed.aggregate(n=Sum("head_count"))["n"] or 0,
-        "unnamed_reports": unnamed.count(),
-        "detentions": count_episodes(named),
-        "reports": named.values("report").distinct().count() + unnamed.count(),
+        "persons": len(persons),
+        "unnamed_head_count": unnamed_head_count,
+        "unnamed_reports": unnamed_reports,
+        "detentions": len(episodes),
+        "reports": len(reports) + unnamed_reports,
         "by_city": by_city,
         "by_day": by_day,
-        "charged": count_persons(detentions_for(event, "charged")),
-        "decided": count_persons(detentions_for(event, "decided")),
-        "awaiting_trial": count_persons(detentions_for(event, "awaiting_trial")),
-        "punished_by_next_day": count_persons(detentions_for(event, "punished_by_next_day")),
-        "is_synthetic": scope(event).filter(is_synthetic=True).exists(),
+        **_case_figures(event, person_of),
+        "is_synthetic": is_synthetic,
+    }
+
+
+def _case_figures(event: Event | None, person_of: dict[int, int]) -> dict[str, int]:
+    """charged, decided, awaiting_trial and punished_by_next_day over the event's named detentions."""
+    cases = Case.objects.filter(detention__in=_named(event)).values_list("pk", "detention_id")
+    detention_of = dict(cases)
+    charged_cases: set[int] = set()
+    gathering_cases: set[int] = set()
+    for case, article in Charge.objects.filter(case__in=Case.objects.filter(detention__in=_named(event))).values_list(
+        "case_id", "article"
+    ):
+        charged_cases.add(case)
+        if article in GATHERING_ARTICLES:
+            gathering_cases.add(case)
+    decided_cases: set[int] = set()
+    punished_cases: set[int] = set()
+    limit = event.date + dt.timedelta(days=1) if event is not None else None
+    for case, outcome, decided_on in Decision.objects.filter(
+        case__in=Case.objects.filter(detention__in=_named(event))
+    ).values_list("case_id", "outcome", "decided_on"):
+        decided_cases.add(case)
+        if outcome in PUNISHED_BY_FINE_OR_ARREST and (limit is None or decided_on <= limit):
+            punished_cases.add(case)
+
+    def persons(case_ids: set[int]) -> int:
+        return len({person_of[detention_of[c]] for c in case_ids if detention_of.get(c) in person_of})
+
+    return {
+        "charged": persons(charged_cases),
+        "decided": persons(decided_cases),
+        "awaiting_trial": persons(charged_cases - decided_cases),
+        "punished_by_next_day": persons(punished_cases & gathering_cases),
     }
 
 
