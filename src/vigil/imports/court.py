@@ -23,12 +23,11 @@ from vigil.importing import (
     ImportingError,
     InvalidRows,
     Mapping,
-    guess_mapping,
     parse_court_list,
     read_table,
 )
 from vigil.imports.models import CourtListMatch, ImportMapping
-from vigil.imports.operations import ImportRefused
+from vigil.imports.operations import ImportRefused, _mapping_for
 from vigil.records.models import Detention, Report, Source, SourceKind
 from vigil.records.operations import SourceInput, get_or_create_source, search_keys_for, submit_report
 from vigil.reference import find_article
@@ -123,8 +122,7 @@ def import_court_list(
         raise ImportRefused(filename, message=str(exc)) from exc
     source_input = SourceInput(kind=SourceKind.COURT_LIST, name=source_name)
     existing = Source.objects.filter(lookup=sealing.index(source_input.key(), "source")).first()
-    saved = ImportMapping.objects.filter(source=existing).first() if existing else None
-    chosen = mapping or (Mapping.from_json(json.dumps(saved.mapping)) if saved else guess_mapping(table.headers))
+    chosen = _mapping_for(existing, mapping, table.headers)
     try:
         hearings = parse_court_list(table, chosen, source_name=source_name)
     except InvalidRows as exc:
