@@ -17,8 +17,9 @@ Public API
 The model, in short
 -------------------
 * Persons: ~72% men; ~87.5% detained in Minsk, the rest in regional cities (weights in ``_OTHER_CITY_WEIGHTS``);
-  ages 18-75 (gamma-shaped, mean ~33). Surnames: ~70 common ones with Zipf-like weights, the 28 tabled
-  examples, and ~240 rarer composed ones; given names and patronymics from given_names_be_ru.csv. About 3% of
+  ages 18-75 (gamma-shaped, mean ~33). Surnames: ~70 common ones with Zipf-like weights (8% of persons
+  together, Иванов ~0.7%), the 28 tabled examples, and ~1,100 rarer composed ones sharing the rest; given
+  names and patronymics from given_names_be_ru.csv. About 3% of
   draws add a spouse (same surname, other sex), 2% a sibling (same surname and patronymic), 2% a namesake (same
   surname and given name, different person); the default world always has two different Иван Иванов in Minsk.
 * Detentions: 3% of persons are detained twice (the second mostly on 9 November, not tied to the march).
@@ -314,6 +315,19 @@ _ROOTS: tuple[tuple[str, str], ...] = (
     ("Кохан", "Кахан"), ("Богут", "Багут"), ("Ворон", "Варон"), ("Горбат", "Гарбат"), ("Демид", "Дземід"),
     ("Ермол", "Ярмол"), ("Журав", "Жураў"), ("Карп", "Карп"), ("Лобан", "Лабан"), ("Мирон", "Мірон"),
     ("Остап", "Астап"), ("Рыгор", "Рыгор"), ("Сахар", "Сахар"), ("Тарас", "Тарас"), ("Харит", "Харыт"),
+    ("Бур", "Бур"), ("Гам", "Гам"), ("Жаб", "Жаб"), ("Кап", "Кап"), ("Лап", "Лап"), ("Пан", "Пан"),
+    ("Рак", "Рак"), ("Сав", "Сав"), ("Хар", "Хар"), ("Шап", "Шап"), ("Вал", "Вал"), ("Гур", "Гур"),
+    ("Зух", "Зух"), ("Кул", "Кул"), ("Мар", "Мар"), ("Пух", "Пух"), ("Рус", "Рус"), ("Саб", "Саб"),
+    ("Фал", "Фал"), ("Хом", "Хам"), ("Цап", "Цап"), ("Чаб", "Чаб"), ("Шум", "Шум"), ("Яц", "Яц"),
+    ("Бас", "Бас"), ("Ган", "Ган"), ("Кав", "Кав"), ("Лаш", "Лаш"), ("Сак", "Сак"), ("Бык", "Бык"),
+    ("Грак", "Грак"), ("Дроб", "Драб"), ("Кожем", "Кажам"), ("Корн", "Карн"), ("Крив", "Крыв"),
+    ("Мох", "Мах"), ("Нос", "Нас"), ("Орл", "Арл"), ("Сем", "Сям"), ("Хмел", "Хмял"), ("Чиж", "Чыж"),
+    ("Шиш", "Шыш"), ("Щерб", "Шчарб"), ("Ерш", "Ярш"), ("Мих", "Міх"), ("Бел", "Бял"), ("Гонч", "Ганч"),
+    ("Рыж", "Рыж"), ("Сыч", "Сыч"), ("Пыж", "Пыж"), ("Лук", "Лук"), ("Мац", "Мац"), ("Куч", "Куч"),
+    ("Буц", "Буц"), ("Зам", "Зам"), ("Голуб", "Галуб"), ("Сорок", "Сарок"), ("Барс", "Барс"),
+    ("Клим", "Клім"), ("Стас", "Стас"), ("Фом", "Фам"), ("Юрк", "Юрк"), ("Гриц", "Грыц"),
+    ("Семаш", "Сямаш"), ("Кирил", "Кірыл"), ("Лемеш", "Лямеш"), ("Мелеш", "Мялеш"), ("Мин", "Мін"),
+    ("Рог", "Раг"), ("Бор", "Бар"), ("Сух", "Сух"), ("Пуш", "Пуш"), ("Глух", "Глух"), ("Луц", "Луц"),
 )
 # fmt: on
 _SUFFIXES: tuple[tuple[str, str], ...] = (
@@ -323,7 +337,16 @@ _SUFFIXES: tuple[tuple[str, str], ...] = (
     ("ик", "ік"),
     ("ский", "скі"),
     ("ович", "овіч"),
+    ("ов", "аў"),
+    ("ин", "ін"),
+    ("ко", "ка"),
+    ("чик", "чык"),
 )
+# Shares of persons: the ~70 common surnames together (Иванов, the commonest, then gets about 0.7%), each
+# tabled example, and the rest spread over the composed surnames. Real surname lists have a far longer tail
+# than ~1,000 composed names, so namesakes here are still more frequent than in life, not less.
+_COMMON_SHARE = 0.08
+_EXAMPLE_SHARE = 0.0005
 _HARD_BE = ("р", "ж", "ш", "ч", "ц", "дж")
 
 
@@ -355,9 +378,16 @@ def _be_feminine(s: str) -> str:
     return s
 
 
-def _compose(root: tuple[str, str], suffix: tuple[str, str]) -> tuple[str, str]:
+def _compose(root: tuple[str, str], suffix: tuple[str, str]) -> tuple[str, str] | None:
+    """A surname from a root and a suffix (Russian, Belarusian masculine), or None if they do not combine."""
     ru_root, be_root = root
     ru_suf, be_suf = suffix
+    if ru_suf == "ов" and ru_root.endswith("й"):
+        return ru_root[:-1] + "ев", be_root[:-1] + "еў"  # Гордеев, Гардзееў
+    if (ru_suf == "ин" and ru_root.endswith("й")) or (ru_suf == "чик" and ru_root.endswith(tuple("чшжщцй"))):
+        return None
+    if ru_suf == "ский" and ru_root.endswith(("ц", "ч", "щ")):
+        return None
     if be_root.endswith(_HARD_BE) and be_suf[0] in "еі":
         be_suf = {"е": "э", "і": "ы"}[be_suf[0]] + be_suf[1:]  # hard consonants take э/ы in Belarusian
     if ru_suf == "ский" and ru_root.endswith(("ш", "ж", "й")):
@@ -371,10 +401,11 @@ def _compose(root: tuple[str, str], suffix: tuple[str, str]) -> tuple[str, str]:
 def _surnames() -> tuple[tuple[_Surname, ...], np.ndarray]:
     """All surnames and their sampling weights (common ones heavy, composed ones rare)."""
     entries: list[_Surname] = []
-    weights: list[float] = []
-    for rank, (ru_m, be_m) in enumerate(_COMMON_SURNAMES):
+    zipf = np.array([1.0 / (rank + 1) ** 0.6 for rank in range(len(_COMMON_SURNAMES))])
+    weights: list[float] = (_COMMON_SHARE * zipf / zipf.sum()).tolist()
+    seen_ru = {ru_m for ru_m, _ in _COMMON_SURNAMES}
+    for ru_m, be_m in _COMMON_SURNAMES:
         entries.append(_Surname(ru_m, _ru_feminine(ru_m), be_m, _be_feminine(be_m), (), ()))
-        weights.append(1.0 / (rank + 1) ** 0.6)
     for row in domain_table("surnames_be_ru_examples"):
         seen = [p.strip() for part in row["english_usage_seen"].split("/") for p in part.split(",")]
         seen_m = tuple(s for s in seen if s and not s.endswith(("aya", "ava", "ova", "eva")))
@@ -389,12 +420,20 @@ def _surnames() -> tuple[tuple[_Surname, ...], np.ndarray]:
                 seen_f,
             )
         )
-        weights.append(0.05)
+        weights.append(_EXAMPLE_SHARE)
+        seen_ru.add(row["surname_ru_m"])
+    composed: list[_Surname] = []
     for root in _ROOTS:
         for suffix in _SUFFIXES:
-            ru_m, be_m = _compose(root, suffix)
-            entries.append(_Surname(ru_m, _ru_feminine(ru_m), be_m, _be_feminine(be_m), (), ()))
-            weights.append(0.02)
+            made = _compose(root, suffix)
+            if made is None or made[0] in seen_ru:
+                continue
+            seen_ru.add(made[0])
+            ru_m, be_m = made
+            composed.append(_Surname(ru_m, _ru_feminine(ru_m), be_m, _be_feminine(be_m), (), ()))
+    rest = max(0.0, 1.0 - sum(weights))
+    entries += composed
+    weights += [rest / len(composed)] * len(composed)
     w = np.asarray(weights, dtype=float)
     return tuple(entries), w / w.sum()
 
@@ -1409,11 +1448,15 @@ def report_rows(world: World) -> pandas.DataFrame:
     )
 
 
-def link_rows(n_records: int, *, seed: int = 1) -> pandas.DataFrame:
+def link_rows(n_records: int, *, seed: int = 1, hard_cases: bool = False) -> pandas.DataFrame:
     """``n_records`` named reports as a flat table for linkage (LINK_COLUMNS + ``true_person_id``).
 
     All columns are strings; dates are YYYY-MM-DD, unknown values are "". Rows are shuffled. Uses the same
     name rendering, source styles and hard cases as :func:`generate_world`, without building dataclasses.
+    ``hard_cases=True`` adds what a real source would not give, for breaking linkage errors down: ``form``
+    (how the name was written, e.g. "ru_dim+typo"), ``relation`` (how the person was drawn: "" independent,
+    "spouse", "sibling" or "namesake" of the person drawn before) and ``identity`` (the true Russian
+    masculine surname, given name and patronymic). The other columns are the same either way.
     """
     import pandas as pd
 
@@ -1434,6 +1477,9 @@ def link_rows(n_records: int, *, seed: int = 1) -> pandas.DataFrame:
     cities: list[str] = []
     dets: list[str] = []
     truth: list[str] = []
+    forms: list[str] = []
+    relations: list[str] = []
+    identities: list[str] = []
     # record ids: random version-4 UUIDs from a seeded generator, formatted in bulk
     raw_ids = np.random.default_rng(seed).integers(0, 256, size=(max(n_records, 1), 16), dtype=np.uint8)
     raw_ids[:, 6] = (raw_ids[:, 6] & 0x0F) | 0x40
@@ -1444,12 +1490,16 @@ def link_rows(n_records: int, *, seed: int = 1) -> pandas.DataFrame:
     prev: _Identity | None = None
     while len(names) < n_records:
         r = rng.random()
+        relation = ""
         if prev is not None and r < 0.02:
             ident = sampler.identity(sex="f" if prev.sex == "m" else "m", surname=prev.surname)
+            relation = "spouse"
         elif prev is not None and r < 0.04:
             ident = sampler.identity(surname=prev.surname, father=prev.father)
+            relation = "sibling"
         elif prev is not None and r < 0.06:
             ident = sampler.identity(sex=prev.sex, surname=prev.surname, given=prev.given)
+            relation = "namesake"
         else:
             ident = sampler.identity()
         prev = ident
@@ -1467,10 +1517,11 @@ def link_rows(n_records: int, *, seed: int = 1) -> pandas.DataFrame:
             if len(names) >= n_records:
                 break
             day = march if k < len(caps) or rng.random() < 0.3 else next_day
-            name, _form = _render_name(rng, ident, source)
+            name, form = _render_name(rng, ident, source)
             bd, by = _birth_fields(rng, source, birth)
             if source == "court_list" and rng.random() < 0.3:
                 name += f", {birth:%d.%m.%Y}"
+                form += "+date_in_text"
                 if rng.random() < 0.5:
                     bd, by = None, None
             i = len(names)
@@ -1484,6 +1535,10 @@ def link_rows(n_records: int, *, seed: int = 1) -> pandas.DataFrame:
             cities.append(_city_as_written(rng, city))
             dets.append(day)
             truth.append(pid)
+            if hard_cases:
+                forms.append(form)
+                relations.append(relation)
+                identities.append(f"{ident.surname.ru_m} {ident.given.ru} {ident.father.ru}")
 
     frame = pd.DataFrame(
         {
@@ -1499,5 +1554,7 @@ def link_rows(n_records: int, *, seed: int = 1) -> pandas.DataFrame:
         },
         dtype=object,
     )
+    if hard_cases:
+        frame["form"], frame["relation"], frame["identity"] = forms, relations, identities
     perm = np.random.default_rng(seed).permutation(len(frame))
     return frame.iloc[perm].reset_index(drop=True)
