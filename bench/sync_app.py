@@ -32,7 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         a, b = pair(root)
         t0 = time.perf_counter()
-        a.seed("bench", count=args.reports)
+        a.seed("bench", count=args.reports, bulk=True)
         seeded = time.perf_counter() - t0
         t0 = time.perf_counter()
         a.run("sync", "status")

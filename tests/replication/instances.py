@@ -51,7 +51,7 @@ class Instance:
             )
         return result
 
-    def seed(self, prefix: str, count: int = 5, extras: bool = False) -> None:
+    def seed(self, prefix: str, count: int = 5, extras: bool = False, bulk: bool = False) -> None:
         self.run(
             "shell",
             "-c",
@@ -59,6 +59,7 @@ class Instance:
             SEED_PREFIX=prefix,
             SEED_COUNT=str(count),
             SEED_EXTRAS="1" if extras else "0",
+            SEED_BULK="1" if bulk else "0",
             timeout=max(600.0, count * 0.5),
         )
 

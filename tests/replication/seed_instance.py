@@ -1,7 +1,7 @@
 """Run inside an instance (``vigil shell -c``): records made through the ordinary write operations.
 
 SEED_PREFIX names the reports so two instances seed different ones; SEED_COUNT sets how many named
-detentions; SEED_EXTRAS=1 adds a release, whereabouts, consent, a case, an allegation with an evidence file,
+detentions; SEED_BULK=1 records them with record_detentions; SEED_EXTRAS=1 adds a release, whereabouts, consent, a case, an allegation with an evidence file,
 and a merge.
 """
 
@@ -16,11 +16,14 @@ from vigil.abuse.operations import attach_evidence, record_allegation
 from vigil.cases.operations import open_case
 from vigil.records.models import Event
 from vigil.records.operations import (
+    DetentionEntry,
     DetentionInput,
+    DetentionResult,
     SourceInput,
     create_event,
     get_or_create_source,
     record_detention,
+    record_detentions,
     record_release,
     record_whereabouts,
     set_consent,
@@ -34,7 +37,7 @@ event = Event.objects.filter(slug="2020-11-08-minsk").first() or create_event(
     slug="2020-11-08-minsk", name="Minsk, 8 November 2020", date=NOV8, city="Minsk", actor=None
 )
 source = get_or_create_source(SourceInput(kind="hotline", name=f"hotline {prefix}"), None)
-results = []
+entries = []
 for i in range(count):
     data = DetentionInput(
         detained_on=NOV8,
@@ -46,8 +49,17 @@ for i in range(count):
         unit="OMON",
         held_at="okrestina",
     )
-    report_uuid = uuid.uuid5(uuid.NAMESPACE_URL, f"seed/{prefix}/{i}")
-    results.append(record_detention(data=data, source=source, actor=None, report_uuid=report_uuid))
+    entries.append(
+        DetentionEntry(
+            data=data, source=source, report_uuid=uuid.uuid5(uuid.NAMESPACE_URL, f"seed/{prefix}/{i}")
+        )
+    )
+if os.environ.get("SEED_BULK") == "1":
+    results = [r for r in record_detentions(entries, actor=None) if isinstance(r, DetentionResult)]
+else:
+    results = [
+        record_detention(data=e.data, source=e.source, actor=None, report_uuid=e.report_uuid) for e in entries
+    ]
 record_detention(
     data=DetentionInput(detained_on=NOV8, city="Minsk", head_count=7, event=event),
     source=source,

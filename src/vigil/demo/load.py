@@ -23,11 +23,12 @@ from vigil.accounts.models import Role, User
 from vigil.cases.operations import open_case, record_decision, record_hearing
 from vigil.records.models import Detention, Event, Report, SourceKind
 from vigil.records.operations import (
+    DetentionEntry,
     DetentionInput,
     SourceInput,
     create_event,
     get_or_create_source,
-    record_detention,
+    record_detentions,
 )
 
 MINSK = ZoneInfo("Europe/Minsk")
@@ -96,6 +97,7 @@ def load_demo(*, n_detained: int = 1060, seed: int = 20201108, link: bool = True
         # The truth is used only to attach the generator's cases and allegations to a report of the right
         # person; counts never read it.
         detentions_of: dict[str, list[Detention]] = defaultdict(list)
+        entries: list[DetentionEntry] = []
         for rep in world.reports:
             key = (rep.source, rep.source_name)
             if key not in sources:
@@ -111,10 +113,15 @@ def load_demo(*, n_detained: int = 1060, seed: int = 20201108, link: bool = True
                 event=events.get(rep.event_slug) if rep.event_slug else None, detained_at=detained_at,
                 place=rep.place, unit=rep.unit, held_at=rep.held_at, injuries=rep.injuries,
             )
-            result = record_detention(
-                data=data, source=sources[key], actor=actor, report_uuid=uuid.UUID(rep.record_id),
-                raw_text=rep.raw_text, is_synthetic=True,
+            entries.append(
+                DetentionEntry(
+                    data=data, source=sources[key], report_uuid=uuid.UUID(rep.record_id), raw_text=rep.raw_text,
+                    is_synthetic=True,
+                )
             )
+        for rep, result in zip(world.reports, record_detentions(entries, actor=actor), strict=True):
+            if isinstance(result, Exception):
+                raise result
             summary.reports += 1
             if rep.person_id:
                 detentions_of[rep.person_id].append(result.detention)

@@ -18,7 +18,14 @@ from vigil.audit.log import record as audit
 from vigil.importing import ImportingError, Mapping, RowError, guess_mapping, read_table, validate
 from vigil.imports.models import ImportMapping, ImportRun
 from vigil.records.models import Event, Report, Source, SourceKind
-from vigil.records.operations import DetentionInput, SourceInput, get_or_create_source, record_detention
+from vigil.records.operations import (
+    DetentionEntry,
+    DetentionInput,
+    ReportConflictError,
+    SourceInput,
+    get_or_create_source,
+    record_detentions,
+)
 from vigil.reference import city_name
 
 
@@ -93,13 +100,20 @@ def import_detentions(
         return summary
     with transaction.atomic():
         source = get_or_create_source(source_input, actor)
+        entries = []
         for row in plan.rows:
             fields = row.detention_fields()
             fields["city"] = city_name(fields["city"]) if fields["city"] else ""
-            record_detention(
-                data=DetentionInput(event=events.get(row.event), **fields),
-                source=source, actor=actor, report_uuid=row.report_uuid, raw_text=row.raw_text,
+            entries.append(
+                DetentionEntry(
+                    data=DetentionInput(event=events.get(row.event), **fields),
+                    source=source, report_uuid=row.report_uuid, raw_text=row.raw_text,
+                )
             )
+        for row, result in zip(plan.rows, record_detentions(entries, actor=actor), strict=True):
+            if isinstance(result, ReportConflictError):
+                # A row id names a stored report with other content: refuse the whole file (nothing is kept).
+                raise ImportRefused(filename, [RowError(row.row, "", str(result))])
         ImportMapping.objects.update_or_create(source=source, defaults={"mapping": summary.mapping})
         run = ImportRun.objects.create(
             source=source, content_sha256=plan.content_sha256, rows=summary.rows, created_reports=summary.new,

@@ -8,7 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid as uuid_mod
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from vigil import sealing
 from vigil.audit.log import record as audit
+from vigil.audit.log import record_many as audit_many
 from vigil.records.models import (
     Detention,
     Event,
@@ -208,8 +210,12 @@ class DetentionInput:
         if self.birth_date and self.birth_year and self.birth_date.year != self.birth_year:
             raise ValueError("birth_year does not match birth_date")
 
+    def known_birth_year(self) -> int | None:
+        return self.birth_year or (self.birth_date.year if self.birth_date else None)
+
     def payload(self) -> dict[str, Any]:
-        data = asdict(self)
+        # Not asdict(self) directly: it would deep-copy the Event model instance, most of the cost here.
+        data = asdict(replace(self, event=None))
         data["event"] = self.event.slug if self.event else None
         return _jsonable(data)  # type: ignore[no-any-return]
 
@@ -262,7 +268,7 @@ def record_detention(
                 report=report,
                 full_name=name,
                 birth_date=data.birth_date,
-                birth_year=data.birth_year or (data.birth_date.year if data.birth_date else None),
+                birth_year=data.known_birth_year(),
                 sex=data.sex,
                 home_city=data.home_city,
                 search_keys=search_keys_for(name),
@@ -291,6 +297,175 @@ def record_detention(
         audit(actor, "detention.record", detention, report=report.pk, named=bool(identity))
         sync.on_detention(detention)
         return DetentionResult(report, detention, True)
+
+
+@dataclass(frozen=True)
+class DetentionEntry:
+    """One detention report for :func:`record_detentions`: what :func:`record_detention` takes, per report."""
+
+    data: DetentionInput
+    source: Source
+    report_uuid: uuid_mod.UUID
+    raw_text: str = ""
+    received_at: dt.datetime | None = None
+    is_synthetic: bool = False
+
+
+BULK_CHUNK = 2000
+
+
+def record_detentions(
+    entries: Sequence[DetentionEntry], *, actor: Any
+) -> list[DetentionResult | ReportConflictError]:
+    """Record many detention reports at once, for importers, the demo and sync: the same rows, audit entries
+    (in the same order) and replicated changes as :func:`record_detention` called for each entry in turn,
+    written in bulk, all in one transaction. A resubmitted report is a result with created=False; a different
+    report under a used UUID is kept as a ReportConflict and its place in the returned list holds the
+    ReportConflictError that record_detention would have raised (the other entries are stored)."""
+    results: list[DetentionResult | ReportConflictError] = []
+    with transaction.atomic():
+        for start in range(0, len(entries), BULK_CHUNK):
+            results.extend(_record_detention_chunk(entries[start : start + BULK_CHUNK], actor))
+    return results
+
+
+def _record_detention_chunk(
+    entries: Sequence[DetentionEntry], actor: Any
+) -> list[DetentionResult | ReportConflictError]:
+    from vigil.replication.hooks import on_detentions
+
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    payloads = [e.data.payload() for e in entries]
+    digests = [
+        content_hash(f"{e.source.kind}|{e.source.name}|{e.source.contact}", "detention", payload, e.raw_text)
+        for e, payload in zip(entries, payloads, strict=True)
+    ]
+    stored = {r.uuid: r for r in Report.objects.filter(uuid__in=[e.report_uuid for e in entries])}
+    outcome: list[DetentionResult | ReportConflictError | int | None] = [None] * len(entries)
+    new: list[int] = []
+    first_in_chunk: dict[uuid_mod.UUID, int] = {}
+    conflicts: list[tuple[int, ReportConflict]] = []
+    for i, entry in enumerate(entries):
+        earlier = stored.get(entry.report_uuid)
+        if earlier is None and entry.report_uuid in first_in_chunk:
+            j = first_in_chunk[entry.report_uuid]
+            if digests[j] == digests[i]:
+                outcome[i] = j  # the same report twice in one batch: stored once, the second is a resubmission
+                continue
+        elif earlier is not None:
+            if earlier.content_hash == digests[i]:
+                outcome[i] = DetentionResult(earlier, earlier.detentions.get(), False)
+                continue
+        else:
+            first_in_chunk[entry.report_uuid] = i
+            new.append(i)
+            continue
+        conflict = ReportConflict.objects.create(
+            uuid=entry.report_uuid,
+            payload=_jsonable(
+                {"kind": "detention", "payload": payloads[i], "raw_text": entry.raw_text, "source": entry.source.pk}
+            ),
+            content_hash=digests[i],
+            submitted_by=user,
+        )
+        audit(actor, "report.conflict", conflict, uuid=str(entry.report_uuid))
+        conflicts.append((i, conflict))
+    for i, conflict in conflicts:
+        outcome[i] = ReportConflictError(entries[i].report_uuid, conflict)
+
+    now = timezone.now()
+    reports = Report.objects.bulk_create(
+        [
+            Report(
+                uuid=entries[i].report_uuid,
+                source=entries[i].source,
+                kind="detention",
+                payload=payloads[i],
+                raw_text=entries[i].raw_text,
+                content_hash=digests[i],
+                received_at=entries[i].received_at or now,
+                submitted_by=user,
+                is_synthetic=entries[i].is_synthetic,
+            )
+            for i in new
+        ]
+    )
+    names = {i: " ".join(entries[i].data.full_name.split()) for i in new}
+    named = [i for i in new if names[i]]
+    persons = Person.objects.bulk_create([Person(is_synthetic=entries[i].is_synthetic) for i in named])
+    report_of = dict(zip(new, reports, strict=True))
+    identity_of: dict[int, Identity] = {}
+    for i, identity in zip(
+        named,
+        Identity.objects.bulk_create(
+            [
+                Identity(
+                    person=person,
+                    report=report_of[i],
+                    full_name=names[i],
+                    birth_date=entries[i].data.birth_date,
+                    birth_year=entries[i].data.known_birth_year(),
+                    sex=entries[i].data.sex,
+                    home_city=entries[i].data.home_city,
+                    search_keys=search_keys_for(names[i]),
+                )
+                for i, person in zip(named, persons, strict=True)
+            ]
+        ),
+        strict=True,
+    ):
+        identity_of[i] = identity
+    detentions = Detention.objects.bulk_create(
+        [
+            Detention(
+                report=report_of[i],
+                identity=identity_of.get(i),
+                person=identity_of[i].person if i in identity_of else None,
+                head_count=1 if i in identity_of else entries[i].data.head_count,
+                event=entries[i].data.event,
+                detained_at=entries[i].data.detained_at,
+                detained_on=entries[i].data.detained_on,
+                city=entries[i].data.city,
+                place=entries[i].data.place,
+                unit=entries[i].data.unit,
+                injuries=entries[i].data.injuries,
+                is_synthetic=entries[i].is_synthetic,
+            )
+            for i in new
+        ]
+    )
+    held = [(i, d) for i, d in zip(new, detentions, strict=True) if entries[i].data.held_at]
+    places = Whereabouts.objects.bulk_create(
+        [
+            Whereabouts(
+                detention=d,
+                facility=entries[i].data.held_at,
+                since=entries[i].data.detained_at or now,
+                report=report_of[i],
+            )
+            for i, d in held
+        ]
+    )
+    for (_, d), place in zip(held, places, strict=True):
+        d.new_whereabouts = [place]  # type: ignore[attr-defined]
+    trail: list[tuple[Any, str, Any, dict[str, Any]]] = []
+    for i, detention in zip(new, detentions, strict=True):
+        report = report_of[i]
+        trail.append((actor, "report.submit", report, {"kind": "detention", "source": report.source_id}))
+        trail.append((actor, "detention.record", detention, {"report": report.pk, "named": i in identity_of}))
+        outcome[i] = DetentionResult(report, detention, True)
+    audit_many(trail)
+    on_detentions([(report_of[i], d) for i, d in zip(new, detentions, strict=True)])
+    final: list[DetentionResult | ReportConflictError] = []
+    for item in outcome:
+        if isinstance(item, int):
+            first = outcome[item]
+            assert isinstance(first, DetentionResult)
+            final.append(DetentionResult(first.report, first.detention, False))
+        else:
+            assert item is not None
+            final.append(item)
+    return final
 
 
 def actor_report(

@@ -28,11 +28,12 @@ from vigil.audit.log import record as audit
 from vigil.crypto.files import EncryptingWriter
 from vigil.records.models import Detention, Event, Identity, Person, Report
 from vigil.records.operations import (
+    DetentionEntry,
     DetentionInput,
     ReportConflictError,
     SourceInput,
     get_or_create_source,
-    record_detention,
+    record_detentions,
     submit_report,
 )
 from vigil.replication.log import (
@@ -233,10 +234,12 @@ def _materialise(
     with applying():
         for target in _targets(fresh, "edit", "event"):
             _apply_event(target.split("/", 1)[1], state.record(target) or {})
+        reports = []
         for target in _targets(fresh, "item", "report"):
             bodies = state.item(target)
-            if len(bodies) == 1 and _apply_report(target.split("/", 1)[1], bodies[0], summary):
-                summary.reports += 1
+            if len(bodies) == 1:
+                reports.append((target.split("/", 1)[1], bodies[0]))
+        summary.reports += _apply_reports(reports, summary)
         for kind in SPECS:
             for target in _targets(fresh, "edit", kind):
                 if state.is_deleted(target):
@@ -274,15 +277,17 @@ def _apply_event(slug: str, values: dict[str, Any]) -> None:
         Event.objects.filter(pk=event.pk).update(**fields)
 
 
-def _event_for(slug: str | None, day: dt.date) -> Event | None:
+def _event_for(slug: str | None, day: dt.date, cache: dict[str, Event]) -> Event | None:
     if not slug:
         return None
-    event = Event.objects.filter(slug=slug).first()
-    # An event this instance has never heard of: a placeholder that the event's own record fills in later.
-    return event or Event.objects.create(slug=slug, name=slug, date=day)
+    if slug not in cache:
+        event = Event.objects.filter(slug=slug).first()
+        # An event this instance has never heard of: a placeholder that the event's own record fills in later.
+        cache[slug] = event or Event.objects.create(slug=slug, name=slug, date=day)
+    return cache[slug]
 
 
-def _detention_input(payload: dict[str, Any]) -> DetentionInput:
+def _detention_input(payload: dict[str, Any], events: dict[str, Event]) -> DetentionInput:
     def date(v: Any) -> dt.date | None:
         return dt.date.fromisoformat(v) if v else None
 
@@ -296,7 +301,7 @@ def _detention_input(payload: dict[str, Any]) -> DetentionInput:
         birth_year=payload.get("birth_year"),
         sex=payload.get("sex", ""),
         home_city=payload.get("home_city", ""),
-        event=_event_for(payload.get("event"), day),
+        event=_event_for(payload.get("event"), day, events),
         detained_at=dt.datetime.fromisoformat(payload["detained_at"]) if payload.get("detained_at") else None,
         place=payload.get("place", ""),
         unit=payload.get("unit", ""),
@@ -306,48 +311,67 @@ def _detention_input(payload: dict[str, Any]) -> DetentionInput:
     )
 
 
-def _apply_report(report_uuid: str, body: dict[str, Any], summary: ImportSummary) -> bool:
-    """Replay a report through the operation that first stored it (same UUID: idempotent). True if stored."""
-    uid = uuid_mod.UUID(report_uuid)
-    src = body["source"]
-    source = get_or_create_source(
-        SourceInput(
-            kind=src["kind"], name=src["name"], reliability=src["reliability"], contact=src["contact"]
-        ),
-        None,
-        is_synthetic=body["is_synthetic"],
-    )
-    received_at = dt.datetime.fromisoformat(body["received_at"])
-    try:
-        if body["kind"] == "detention":
-            result = record_detention(
-                data=_detention_input(body["payload"]),
-                source=source,
-                actor=None,
+def _apply_reports(reports: list[tuple[str, dict[str, Any]]], summary: ImportSummary) -> int:
+    """Replay reports through the operations that first stored them (same UUIDs: idempotent): detention
+    reports in bulk through record_detentions, others one by one. Returns how many were stored."""
+    sources: dict[tuple[str, str, str, str, bool], Any] = {}
+    events: dict[str, Event] = {}
+    entries: list[DetentionEntry] = []
+    stored = 0
+
+    def source_of(body: dict[str, Any]) -> Any:
+        src = body["source"]
+        key = (src["kind"], src["name"], src["reliability"], src["contact"], bool(body["is_synthetic"]))
+        if key not in sources:
+            sources[key] = get_or_create_source(
+                SourceInput(kind=key[0], name=key[1], reliability=key[2], contact=key[3]),
+                None,
+                is_synthetic=key[4],
+            )
+        return sources[key]
+
+    for report_uuid, body in reports:
+        try:
+            uid = uuid_mod.UUID(report_uuid)
+            source = source_of(body)
+            received_at = dt.datetime.fromisoformat(body["received_at"])
+            if body["kind"] == "detention":
+                entries.append(
+                    DetentionEntry(
+                        data=_detention_input(body["payload"], events),
+                        source=source,
+                        report_uuid=uid,
+                        raw_text=body["raw_text"],
+                        received_at=received_at,
+                        is_synthetic=body["is_synthetic"],
+                    )
+                )
+                continue
+            _, created = submit_report(
                 report_uuid=uid,
+                source=source,
+                kind=body["kind"],
+                payload=body["payload"],
                 raw_text=body["raw_text"],
+                actor=None,
                 received_at=received_at,
                 is_synthetic=body["is_synthetic"],
             )
+            stored += created
+        except ReportConflictError as exc:
+            summary.skipped.append(f"report/{report_uuid}: differs from the report stored here ({exc})")
+        except (ValueError, KeyError, TypeError) as exc:
+            summary.skipped.append(f"report/{report_uuid}: cannot be replayed here ({exc})")
+    for entry, result in zip(entries, record_detentions(entries, actor=None), strict=True):
+        if isinstance(result, ReportConflictError):
+            summary.skipped.append(
+                f"report/{entry.report_uuid}: differs from the report stored here ({result})"
+            )
+        elif result.created:
+            stored += 1  # record_detentions mapped its global ids
+        else:
             _map_detention(result.detention)
-            return result.created
-        _, created = submit_report(
-            report_uuid=uid,
-            source=source,
-            kind=body["kind"],
-            payload=body["payload"],
-            raw_text=body["raw_text"],
-            actor=None,
-            received_at=received_at,
-            is_synthetic=body["is_synthetic"],
-        )
-        return created
-    except ReportConflictError as exc:
-        summary.skipped.append(f"report/{report_uuid}: differs from the report stored here ({exc})")
-        return False
-    except (ValueError, KeyError, TypeError) as exc:
-        summary.skipped.append(f"report/{report_uuid}: cannot be replayed here ({exc})")
-        return False
+    return stored
 
 
 def _map_detention(detention: Detention) -> None:

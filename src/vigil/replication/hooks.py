@@ -11,7 +11,17 @@ from typing import Any
 
 from django.db import models
 
-from vigil.replication.log import derived_gid, edit, gid_of, iso, issue, local_of, set_gid
+from vigil.replication.log import (
+    derived_gid,
+    edit,
+    gid_of,
+    iso,
+    issue,
+    issue_many,
+    local_of,
+    set_gid,
+    set_gids,
+)
 from vigil.replication.models import GlobalId
 from vigil.replication.rows import to_json
 
@@ -51,6 +61,27 @@ def on_detention(detention: Any) -> None:
     set_gid("identity", detention.identity_id, identity)
     set_gid("person", detention.person_id, person)
     issue("link", "link", {"action": "attach", "identity": identity, "person": person})
+
+
+def on_detentions(recorded: list[tuple[Any, Any]]) -> None:
+    """``on_report`` then ``on_detention`` for each (report, detention) recorded in bulk, with the same changes
+    in the same order; the detentions' whereabouts must be the ones created with them (at most one each)."""
+    gids: dict[str, list[tuple[int, str]]] = {"detention": [], "whereabouts": [], "identity": [], "person": []}
+    ops: list[tuple[str, str, dict[str, Any]]] = []
+    for report, detention in recorded:
+        ops.append(("item", f"report/{report.uuid}", {"body": report_body(report)}))
+        gids["detention"].append((detention.pk, derived_gid(report.uuid, "detention")))
+        for place in getattr(detention, "new_whereabouts", ()):
+            gids["whereabouts"].append((place.pk, derived_gid(report.uuid, "whereabouts")))
+        if detention.identity_id is None:
+            continue
+        identity, person = derived_gid(report.uuid, "identity"), derived_gid(report.uuid, "person")
+        gids["identity"].append((detention.identity_id, identity))
+        gids["person"].append((detention.person_id, person))
+        ops.append(("link", "link", {"action": "attach", "identity": identity, "person": person}))
+    for kind, pairs in gids.items():
+        set_gids(kind, pairs)
+    issue_many(ops)
 
 
 def on_row(kind: str, obj: models.Model) -> None:

@@ -155,6 +155,54 @@ def issue(op: str, target: str, data: dict[str, Any]) -> Change | None:
     return change
 
 
+def issue_many(ops: Sequence[tuple[str, str, dict[str, Any]]]) -> list[Change]:
+    """Append many changes of this instance, in order, as ``issue`` would one by one (the same sequence
+    numbers, stamps and data), with one lock, one read of the top and one bulk insert; [] while applying."""
+    if _applying.get() or not ops:
+        return []
+    me = instance_keys().instance
+    state = sync_state(lock=True)
+    top = SyncChange.objects.filter(origin=me).aggregate(top=Max("seq"))["top"] or 0
+    clock = HybridClock(me, last=Stamp.parse(state.last_stamp) if state.last_stamp else None)
+    latest_link = state.latest_link or None
+    changes: list[Change] = []
+    for op, target, data in ops:
+        if op == "edit":
+            data = {"fields": data["fields"], "base": _bases(target, list(data["fields"]))}
+        elif op == "link":
+            data = {**data, "seen": latest_link}
+        top += 1
+        change = Change(me, top, clock.tick(), op, target, data)
+        validate(change)
+        if op == "link":
+            latest_link = str(change.stamp)
+        changes.append(change)
+    SyncChange.objects.bulk_create([change_to_row(c) for c in changes], batch_size=500)
+    state.last_stamp = str(changes[-1].stamp)
+    state.latest_link = latest_link or ""
+    state.save(update_fields=["last_stamp", "latest_link"])
+    return changes
+
+
+def set_gids(kind: str, pairs: Iterable[tuple[int, str]]) -> None:
+    """``set_gid`` for many rows at once; rows that already have a global id keep it."""
+    wanted = dict(pairs)
+    if not wanted:
+        return
+    ids = list(wanted)
+    have: set[int] = set()
+    for start in range(0, len(ids), 900):  # within SQLite's limit on query parameters
+        have.update(
+            GlobalId.objects.filter(kind=kind, local_id__in=ids[start : start + 900]).values_list(
+                "local_id", flat=True
+            )
+        )
+    GlobalId.objects.bulk_create(
+        [GlobalId(kind=kind, local_id=pk, gid=gid) for pk, gid in wanted.items() if pk not in have],
+        batch_size=1000,
+    )
+
+
 def edit(target: str, fields: dict[str, Any]) -> Change | None:
     return issue("edit", target, {"fields": fields})
 
