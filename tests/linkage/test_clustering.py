@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vigil.linkage.cluster import cluster_pairs
+from vigil.linkage.cluster import cluster_pairs, conflicting_pairs
 
 
 def edges(*pairs: tuple[int, int, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -45,3 +45,51 @@ def test_unconstrained_components_are_untouched_by_a_split_elsewhere() -> None:
     assert labels[3] == labels[4]
     assert labels[0] != labels[2]
     assert labels[1] in (labels[0], labels[2])
+
+
+def _conflicts(labels: list[int], **fields: list[object]) -> set[tuple[int, int]]:
+    n = len(labels)
+    columns = {
+        k: fields.get(k, [None] * n) for k in ("sex", "birth_year", "birth_date", "patronymic", "given")
+    }
+    return set(conflicting_pairs(np.array(labels, dtype=np.int64), **columns))
+
+
+def test_a_vague_report_chained_to_two_namesakes_joins_only_one_of_them() -> None:
+    # 0: "Ольга Наумик" (nothing else) links to 1 (Юрьевна, 1964) and 2 (Витальевна, 1975).
+    left, right, prob = edges((0, 1, 0.93), (0, 2, 0.91))
+    first = cluster_pairs(3, left, right, prob, 0.9)
+    apart = conflicting_pairs(
+        first,
+        sex=["f", "f", "f"],
+        birth_year=[None, 1964, 1975],
+        birth_date=[None, "1964-10-25", "1975-11-05"],
+        patronymic=[None, "iurii", "vitalii"],
+        given=["olga", "olga", "olga"],
+    )
+    labels = cluster_pairs(3, left, right, prob, 0.9, cannot_link=apart)
+    assert labels[1] != labels[2]
+    assert labels[0] == labels[1]  # the stronger link wins
+
+
+def test_records_conflict_on_sex_patronymic_given_name_or_birth_years_more_than_a_year_apart() -> None:
+    same_cluster = [0, 0, 0]
+    assert _conflicts(same_cluster, sex=["m", "f", None]) == {(0, 1)}
+    assert _conflicts(same_cluster, patronymic=["ivan", None, "petr"]) == {(0, 2)}
+    assert _conflicts(same_cluster, given=["sergei", "sergei", "andrei"]) == {(0, 2), (1, 2)}
+    assert _conflicts(same_cluster, birth_year=[1990, 1991, 1993]) == {(0, 2), (1, 2)}
+
+
+def test_birth_dates_one_slip_apart_and_misspelt_given_names_are_no_conflict() -> None:
+    same_cluster = [0, 0, 0]
+    assert not _conflicts(same_cluster, birth_date=["1990-03-12", "1990-12-03", None])  # day and month
+    assert not _conflicts(same_cluster, birth_date=["1990-03-12", "1990-03-13", None])
+    assert not _conflicts(same_cluster, birth_date=["1990-03-12", "1990-03-21", None])
+    assert not _conflicts(same_cluster, birth_date=["1990-03-12", "1991-03-12", None])
+    assert _conflicts(same_cluster, birth_date=["1990-03-12", "1990-07-25", None]) == {(0, 1)}
+    # "_iavn" is a name outside the table (a typo of Иван): it may be anyone's given name.
+    assert not _conflicts(same_cluster, given=["ivan", "_iavn", None])
+
+
+def test_a_cluster_of_two_is_left_as_its_direct_link_decided() -> None:
+    assert not _conflicts([0, 0, 1], sex=["m", "f", "m"])

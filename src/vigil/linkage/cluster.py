@@ -104,3 +104,100 @@ def cluster_pairs(
             next_label += 1
         labels[m] = roots[root]
     return labels
+
+
+# Components larger than this are not searched for conflicting members (the pairs would grow quadratically);
+# with the capped name blocks a component this large does not occur on realistic data.
+MAX_COMPONENT_FOR_CONFLICTS = 2000
+
+
+def _dates_may_agree(a: str, b: str) -> bool:
+    """Two YYYY-MM-DD birth dates that one slip could make of one: a changed or two swapped neighbouring
+    characters, day and month swapped, or the year one off (an age turned into a year)."""
+    if len(a) != len(b):
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    if len(diff) == 1:
+        return True
+    if len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]:
+        return True
+    if len(a) == 10 and a[:4] == b[:4] and a[5:7] == b[8:10] and a[8:10] == b[5:7]:
+        return True
+    return (
+        len(a) == 10
+        and a[4:] == b[4:]
+        and a[:4].isdigit()
+        and b[:4].isdigit()
+        and abs(int(a[:4]) - int(b[:4])) == 1
+    )
+
+
+def _codes(values: Sequence[object] | npt.NDArray[np.object_]) -> npt.NDArray[np.int64]:
+    """Integer code per value, -1 for a missing one (None, NaN, NA)."""
+    import pandas as pd
+
+    codes, _ = pd.factorize(pd.Series(list(values), dtype=object), use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64)
+
+
+def conflicting_pairs(
+    labels: npt.NDArray[np.int64],
+    *,
+    sex: Sequence[object],
+    birth_year: Sequence[object],
+    birth_date: Sequence[object],
+    patronymic: Sequence[object],
+    given: Sequence[object],
+) -> list[tuple[int, int]]:
+    """Pairs of records inside one cluster whose own fields say they are two people.
+
+    Connected components chain: a report with nothing but "Ольга Наумик" may link to two namesakes who
+    differ in patronymic and birth date, and joins them. Within each cluster of three or more records, two
+    records conflict when both give a field and the values disagree beyond a typo: sex, patronymic, full
+    given name (names outside the table, which may be misspelt, are not compared), birth years more than a
+    year apart, or full birth dates more than one keystroke apart. Clustering then keeps them apart the way
+    it keeps a reviewer's "different" pair apart (the weakest links give way).
+    """
+    import pandas as pd
+
+    sizes = np.bincount(labels) if len(labels) else np.zeros(0, dtype=np.int64)
+    eligible = np.flatnonzero((sizes >= 3) & (sizes <= MAX_COMPONENT_FOR_CONFLICTS))
+    if not len(eligible):
+        return []
+    members = np.flatnonzero(np.isin(labels, eligible))
+    members = members[np.argsort(labels[members], kind="stable")]
+    given_known = [g if isinstance(g, str) and not g.startswith("_") else None for g in given]
+    fields = {
+        "sex": _codes(sex),
+        "patronymic": _codes(patronymic),
+        "given": _codes(given_known),
+    }
+    year = pd.to_numeric(pd.Series(list(birth_year), dtype=object), errors="coerce").to_numpy(np.float64)
+    dates = [d if isinstance(d, str) and d else None for d in birth_date]
+    date_codes = _codes(dates)
+    left_parts: list[npt.NDArray[np.int64]] = []
+    right_parts: list[npt.NDArray[np.int64]] = []
+    member_labels = labels[members]
+    starts = np.flatnonzero(np.r_[True, member_labels[1:] != member_labels[:-1]])
+    ends = np.r_[starts[1:], len(members)]
+    by_size: dict[int, list[int]] = {}
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+        by_size.setdefault(e - s, []).append(s)
+    for size, first in by_size.items():
+        block = members[np.asarray(first)[:, None] + np.arange(size)[None, :]]
+        iu, ju = np.triu_indices(size, 1)
+        left_parts.append(block[:, iu].ravel())
+        right_parts.append(block[:, ju].ravel())
+    left = np.concatenate(left_parts)
+    right = np.concatenate(right_parts)
+    conflict = np.zeros(len(left), dtype=bool)
+    for codes in fields.values():
+        a, b = codes[left], codes[right]
+        conflict |= (a >= 0) & (b >= 0) & (a != b)
+    conflict |= np.abs(year[left] - year[right]) > 1  # NaN compares False
+    da, db = date_codes[left], date_codes[right]
+    check = ~conflict & (da >= 0) & (db >= 0) & (da != db)
+    for i in np.flatnonzero(check).tolist():
+        date_a, date_b = dates[int(left[i])], dates[int(right[i])]
+        conflict[i] = not _dates_may_agree(str(date_a), str(date_b))
+    return list(zip(left[conflict].tolist(), right[conflict].tolist(), strict=True))

@@ -10,7 +10,7 @@ from typing import Any, TypeAlias
 import numpy as np
 import pandas as pd
 
-from vigil.linkage.cluster import cluster_pairs
+from vigil.linkage.cluster import cluster_pairs, conflicting_pairs
 from vigil.linkage.model import (
     DEFAULT_SEED,
     ExtraKind,
@@ -471,6 +471,23 @@ def link_prepared(
             f"{len(same)} 'same' and {len(different)} 'different' reviewer decisions applied in clustering"
         )
     cluster = cluster_pairs(len(ids), left, right, prob, threshold, must_link=same, cannot_link=different)
+    # Chains through vague reports ("Ольга Наумик", nothing else) can join namesakes whose own fields
+    # disagree; such pairs are kept apart like a reviewer's "different" (a reviewer's "same" wins).
+    conflicts = conflicting_pairs(
+        cluster,
+        sex=prepared["sex"].to_numpy(),
+        birth_year=prepared["birth_year"].to_numpy(),
+        birth_date=prepared["birth_date"].to_numpy(),
+        patronymic=prepared["patronymic_id"].to_numpy(),
+        given=prepared["given_id"].to_numpy(),
+    )
+    if conflicts:
+        confirmed = {tuple(sorted(p)) for p in same}
+        apart = different + [p for p in conflicts if tuple(sorted(p)) not in confirmed]
+        cluster = cluster_pairs(len(ids), left, right, prob, threshold, must_link=same, cannot_link=apart)
+        notes.append(
+            f"{len(conflicts)} pairs of records inside chained clusters conflict and were kept apart"
+        )
     person = _smallest_member(ids, cluster)
     strongest = _strongest_link(len(ids), left, right, prob, cluster, threshold, same)
     persons = pd.DataFrame({"record_id": ids, "person_id": person, "match_probability": strongest})
