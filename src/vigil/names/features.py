@@ -77,12 +77,22 @@ FEATURE_KEYS = (
 )
 
 
+def linkage_surname_key(key: str | None) -> str | None:
+    """The surname key linkage compares: Belarusian ШЧ (šč) folded into Щ (Шчарбскі = Щербский).
+
+    Search keys keep the plain key, because records store them and a changed key would stop old records
+    from being found.
+    """
+    return key.replace("shch", "sh") if key else key
+
+
 @lru_cache(maxsize=65_536)
 def _features_one(text: str) -> tuple[Any, ...]:
     p = parse_name(text)
+    surname_key = linkage_surname_key(p.surname_key)
     return (
-        p.surname_key,
-        phonetic_code(p.surname_key) if p.surname_key else None,
+        surname_key,
+        phonetic_code(surname_key) if surname_key else None,
         p.given_id,
         p.given_initial,
         p.patronymic_id,
@@ -95,7 +105,8 @@ def _features_one(text: str) -> tuple[Any, ...]:
 def features_frame(full_names: Sequence[str]) -> dict[str, list[Any]]:
     """Linkage features of each name cell, as lists aligned with the input (computed once per distinct value).
 
-    ``surname_key`` script-neutral gender-neutral skeleton; ``surname_phonetic`` a coarser consonant code;
+    ``surname_key`` script-neutral gender-neutral skeleton (ШЧ folded into Щ); ``surname_phonetic`` a
+    coarser consonant code;
     ``given_id`` given-name cluster (None for an initial alone); ``given_initial``; ``patronymic_id``;
     ``birth_date_in_text`` "YYYY-MM-DD"; ``birth_year_in_text`` (also from "1990 г.р."); ``sex_hint``.
     """

@@ -242,6 +242,45 @@ def lookup_given_loose(token: str) -> tuple[str, ...]:
     return ()
 
 
+# Shortest listed form a misspelling is matched against: one letter off a three-letter name (Ян, Лев, Ира)
+# is too often another name or a surname.
+_TYPO_MIN_LENGTH = 4
+
+
+def _deletions(key: str) -> set[str]:
+    return {key[:i] + key[i + 1 :] for i in range(len(key))}
+
+
+@cache
+def _typo_index() -> dict[str, frozenset[str]]:
+    """Every listed form (length >= 4) and each of its one-letter deletions -> the clusters it comes from."""
+    out: dict[str, set[str]] = {}
+    for key, ids in given_index().exact.items():
+        if len(key) < _TYPO_MIN_LENGTH:
+            continue
+        for variant in _deletions(key) | {key}:
+            out.setdefault(variant, set()).update(ids)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@lru_cache(maxsize=65_536)
+def lookup_given_typo(token: str) -> tuple[str, ...]:
+    """The one cluster a word is a single slip away from (a dropped, doubled, swapped or changed letter).
+
+    Влаимир, Ваадим, Иавн, Кюсша -> Владимир, Вадим, Иван, Ксюша. Returns () for a listed form (use
+    :func:`lookup_given`), for a word shorter than four letters, and when the slip could come from more
+    than one cluster.
+    """
+    key = form_key(token)
+    if len(key) < _TYPO_MIN_LENGTH or not key.isalpha() or lookup_given(token)[0]:
+        return ()
+    index = _typo_index()
+    found: set[str] = set()
+    for variant in _deletions(key) | {key}:
+        found |= index.get(variant, frozenset())
+    return tuple(found) if len(found) == 1 else ()
+
+
 _PAT_M = re.compile(r"(вич|віч|ич|іч|vich|vič|vych|ich|ič)$")
 _PAT_F = re.compile(r"(вна|ўна|чна|vna|[aeiou]una|chna|čna|ŭna)$")
 _PAT_SUFFIX = re.compile(

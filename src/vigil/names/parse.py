@@ -14,6 +14,7 @@ from vigil.names.given import (
     light_key,
     lookup_given,
     lookup_given_loose,
+    lookup_given_typo,
     lookup_patronymic,
     patronymic_sex,
 )
@@ -360,6 +361,13 @@ def parse_name(text: str) -> ParsedName:
         if ids:
             hits[w.pos] = (ids, declined)
 
+    if not hits and len(words) >= 2:
+        # No listed given name: one word may be a misspelt one (Влаимир Гурик). Used only when exactly
+        # one word is a single slip away from exactly one cluster, so a surname is not taken for a name.
+        typos = {w.pos: lookup_given_typo(w.text) for w in words if not w.upper and w.pos not in pats}
+        found = [(pos, ids) for pos, ids in typos.items() if ids]
+        if len(found) == 1:
+            hits[found[0][0]] = (found[0][1], False)
     given_pos = _choose_given(words, hits, script_cyr)
     given_sex: str | None = None
     if given_pos is not None:

@@ -239,12 +239,15 @@ _PHON_CLASSES = str.maketrans(
 def phonetic_code(skel: str) -> str | None:
     """A coarse code of a surname skeleton: consonant classes with voicing merged, vowels dropped.
 
-    ``zh``/``sh``/``ch`` become ``S``-like ``s``, so ж ~ ш ~ ч ~ з ~ с. Returns None for an empty skeleton.
+    The hacek letters are read as if their marks were lost, as they are when a national-system or Łacinka
+    spelling is typed without diacritics (Šynkievič -> Synkievic, Ryhorčyk -> Ryhorcyk): ``zh``/``sh``
+    become ``s`` (ж ~ ш ~ з ~ с) and ``ch`` becomes ``t`` like ц (ч ~ ц ~ т). Returns None for an empty
+    skeleton.
     """
     if not skel:
         return None
     first = skel[0]
-    body = skel.replace("zh", "s").replace("sh", "s").replace("ch", "s")
+    body = skel.replace("zh", "s").replace("sh", "s").replace("ch", "t")
     body = body.translate(_PHON_CLASSES)
     body = _PHON_DROP.sub("", body)
     body = _ANY_DOUBLE.sub(r"\1", body)
