@@ -111,7 +111,11 @@ def _given() -> cl.CustomComparison:
             cll.ExactMatchLevel("given_id").configure(
                 tf_adjustment_column="given_id", tf_adjustment_weight=1.0
             ),
-            cll.JaroWinklerLevel("given_id", 0.9),
+            # Names outside the table carry a "_" marker; compare spellings without it (Андрюха ~ Андрюша).
+            cll.CustomLevel(
+                "jaro_winkler_similarity(ltrim(\"given_id_l\", '_'), ltrim(\"given_id_r\", '_')) >= 0.9",
+                label_for_charts="given names alike (Jaro-Winkler >= 0.9)",
+            ),
             cll.CustomLevel(
                 '"given_initial_l" = "given_initial_r" AND ("given_id_l" IS NULL OR "given_id_r" IS NULL)',
                 label_for_charts="initial agrees, full name on one side only",
@@ -386,16 +390,35 @@ def _floored(values: list[float | None], floor: float) -> tuple[list[float], int
     return [v / total for v in clean], raised
 
 
+def _below(value: Any, floor: float) -> bool:
+    return not isinstance(value, float | int) or value < floor
+
+
 def regularise(settings: dict[str, Any]) -> int:
-    """Floor and renormalise each comparison's m and u probabilities in place; returns how many changed."""
+    """Floor and renormalise each comparison's m and u probabilities in place; returns how many changed.
+
+    A level that neither EM nor random sampling ever saw (say "detained a month apart" in a list of one
+    weekend) has no evidence either way: its u is floored at the m floor, so it weighs about 0 bits instead
+    of the +3.3 bits that the two different floors alone would give it.
+    """
     changed = 0
     for comparison in settings["comparisons"]:
         levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
-        for key, floor in (("m_probability", M_FLOOR), ("u_probability", U_FLOOR)):
-            values, raised = _floored([lv.get(key) for lv in levels], floor)
-            changed += raised
-            for level, value in zip(levels, values, strict=True):
-                level[key] = value
+        unseen = [
+            _below(lv.get("m_probability"), M_FLOOR) and _below(lv.get("u_probability"), U_FLOOR)
+            for lv in levels
+        ]
+        values, raised = _floored([lv.get("m_probability") for lv in levels], M_FLOOR)
+        changed += raised
+        for level, value in zip(levels, values, strict=True):
+            level["m_probability"] = value
+        u_raw = [
+            M_FLOOR if blank else lv.get("u_probability") for lv, blank in zip(levels, unseen, strict=True)
+        ]
+        values, raised = _floored(u_raw, U_FLOOR)
+        changed += raised + sum(unseen)
+        for level, value in zip(levels, values, strict=True):
+            level["u_probability"] = value
     return changed
 
 
@@ -412,10 +435,16 @@ MIN_BIRTH_DATE_SHARE = 0.05
 def prior_rule(prepared: pd.DataFrame) -> tuple[str, float, str]:
     share = float(prepared["birth_date"].notna().mean()) if len(prepared) else 0.0
     if share >= MIN_BIRTH_DATE_SHARE:
+        # The rule can only find pairs where both records carry all three fields: a court list's
+        # "Иванов И.И., 12.03.1990" has a birth date but no full given name.
+        complete = (
+            prepared["birth_date"].notna() & prepared["given_id"].notna() & prepared["surname_key"].notna()
+        )
+        full = float(complete.mean())
         return (
             "l.surname_key = r.surname_key AND l.given_id = r.given_id AND l.birth_date = r.birth_date",
-            max(PRIOR_RULE_RECALL * share * share, 1e-3),
-            f"surname, given name and birth date ({share:.0%} of records have a birth date)",
+            max(PRIOR_RULE_RECALL * full * full, 1e-3),
+            f"surname, given name and birth date ({full:.0%} of records have all three)",
         )
     return (
         "l.surname_key = r.surname_key AND l.given_id = r.given_id",

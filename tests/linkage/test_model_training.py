@@ -1,0 +1,54 @@
+"""Training details that decide how much a field counts: floors, the prior's assumed recall, name levels."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from vigil.linkage.model import M_FLOOR, PRIOR_RULE_RECALL, prior_rule, regularise
+
+
+def _weights(levels: list[tuple[float | None, float | None]]) -> list[float]:
+    settings = {
+        "comparisons": [
+            {
+                "output_column_name": "detained_on",
+                "comparison_levels": [
+                    {"is_null_level": True, "sql_condition": "null"},
+                    *(
+                        {"sql_condition": f"l{i}", "m_probability": m, "u_probability": u}
+                        for i, (m, u) in enumerate(levels)
+                    ),
+                ],
+            }
+        ]
+    }
+    regularise(settings)
+    kept = settings["comparisons"][0]["comparison_levels"][1:]
+    return [math.log2(lv["m_probability"] / lv["u_probability"]) for lv in kept]
+
+
+def test_a_level_neither_em_nor_sampling_ever_saw_weighs_nothing() -> None:
+    within_a_day, within_a_month, other = _weights([(1.0, 1.0), (None, None), (None, None)])
+    assert abs(within_a_month) < 0.01 and abs(other) < 0.01
+    assert abs(within_a_day) < 0.01
+
+
+def test_a_level_seen_only_among_random_pairs_still_counts_against_a_link() -> None:
+    _, disagree = _weights([(1.0, 0.2), (None, 0.8)])
+    assert disagree < math.log2(M_FLOOR / 0.8) + 0.1
+
+
+def test_the_prior_assumes_the_rule_finds_only_pairs_whose_records_carry_all_three_fields() -> None:
+    prepared = pd.DataFrame(
+        {
+            "birth_date": ["1990-03-12", "1990-03-12", "1985-01-02", "1985-01-02", None, None],
+            # the third and fourth records are court-list initials: no full given name
+            "given_id": ["ivan", "ivan", None, None, "petr", "petr"],
+            "surname_key": ["ivanav"] * 6,
+        }
+    )
+    _, recall, why = prior_rule(prepared)
+    assert math.isclose(recall, max(PRIOR_RULE_RECALL * (2 / 6) ** 2, 1e-3))
+    assert "33%" in why
