@@ -131,6 +131,8 @@ elif DB_ENGINE == "sqlite":
             {
                 "key_provider": "vigil.keys:sqlcipher_key",
                 "journal_mode": "WAL",
+                # SQLCipher's wiping of its own buffers: off unless asked for, see vigil.sqlcipher.keying.
+                "memory_security": os.environ.get("VIGIL_SQLCIPHER_MEMORY_SECURITY", "0") == "1",
                 # Decrypting pages is the cost of SQLCipher: a 64 MB page cache keeps hot pages decrypted in
                 # memory, and temporary sorts stay in memory rather than in (encrypted) temp files.
                 "init_command": "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",

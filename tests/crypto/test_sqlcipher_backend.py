@@ -115,7 +115,6 @@ def test_the_right_key_reads_the_data_back(tmp_path: Path) -> None:
     conn.close()
     again = keying.connect(str(db), KEY.upper())
     assert [row[0] for row in again.execute("SELECT name FROM person ORDER BY id")] == MARKERS
-    assert again.execute("PRAGMA cipher_memory_security").fetchone()[0] == "1"
     again.close()
 
 
@@ -197,8 +196,21 @@ def test_the_django_backend_encrypts_migrated_tables_and_orm_rows(tmp_path: Path
     result = json.loads(right.stdout)
     assert result["texts"] == MARKERS
     assert result["user"] == [MARKERS[0], MARKERS[-1]]
-    assert result["cipher_memory_security"] == "1"
+    assert result["cipher_memory_security"] == "0"
     assert (result["vendor"], result["display_name"]) == ("sqlite", "SQLCipher")
+
+
+def test_sqlcipher_wipes_its_buffers_only_when_the_database_options_ask_for_it(tmp_path: Path) -> None:
+    # In a child process: once on, SQLCipher keeps memory security on for the whole process.
+    db = tmp_path / "vigil.db"
+    assert run_django(["-m", "sqlcipher_django.scenario", "write"], db, KEY).returncode == 0
+    on = run_django(
+        ["-m", "sqlcipher_django.scenario", "read"], db, KEY, extra_env={"VIGIL_TEST_MEMORY_SECURITY": "1"}
+    )
+    assert on.returncode == 0, on.stderr
+    assert json.loads(on.stdout)["cipher_memory_security"] == "1"
+    off = run_django(["-m", "sqlcipher_django.scenario", "read"], db, KEY)
+    assert json.loads(off.stdout)["cipher_memory_security"] == "0"
 
 
 def test_the_django_backend_wal_holds_no_plaintext_before_checkpoint(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ Configure with::
         "OPTIONS": {
             "key_provider": "vigil.somewhere:sqlcipher_key",  # or "key_hex": "<64 hex digits>"
             "journal_mode": "WAL",                            # default; None leaves SQLite's default
+            "memory_security": False,                         # default; see keying.apply_key
         },
     }
 
@@ -52,7 +53,7 @@ Database.register_adapter(decimal.Decimal, str)
 Database.register_adapter(datetime.date, lambda value: value.isoformat())
 Database.register_adapter(datetime.datetime, lambda value: value.isoformat(" "))
 
-_OUR_OPTIONS = ("key_hex", "key_provider", "journal_mode")
+_OUR_OPTIONS = ("key_hex", "key_provider", "journal_mode", "memory_security")
 
 
 class SQLCipherCursorWrapper(Database.Cursor):
@@ -130,6 +131,7 @@ class DatabaseWrapper(sqlite_base.DatabaseWrapper):
             self.settings_dict["OPTIONS"] = {**options, **ours}
         params["database"] = str(params["database"])
         self._journal_mode: str | None = ours.get("journal_mode", "WAL")
+        self._memory_security = bool(ours.get("memory_security", False))
         # Resolved per connection and kept out of ``params``: Django may log or copy those.
         self._key_options: dict[str, Any] = {
             name: ours[name] for name in ("key_hex", "key_provider") if name in ours
@@ -141,7 +143,8 @@ class DatabaseWrapper(sqlite_base.DatabaseWrapper):
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         key = self._key_from_options(self._key_options)
         conn = Database.connect(**conn_params)
-        apply_key(conn, key)  # first statement on the connection; raises WrongKeyError
+        # First statement on the connection; raises WrongKeyError.
+        apply_key(conn, key, memory_security=self._memory_security)
         del key
         restrict_permissions(conn_params["database"])
         if self._journal_mode and not is_in_memory(conn_params["database"]):

@@ -12,6 +12,9 @@ DATABASES = {
     "default": {
         "ENGINE": "vigil.sqlcipher",
         "NAME": os.environ.get("VIGIL_TEST_DB", ":memory:"),
-        "OPTIONS": {"key_provider": "sqlcipher_django.keyprovider:key"},
+        "OPTIONS": {
+            "key_provider": "sqlcipher_django.keyprovider:key",
+            "memory_security": os.environ.get("VIGIL_TEST_MEMORY_SECURITY") == "1",
+        },
     }
 }
