@@ -93,3 +93,21 @@ def test_birth_dates_one_slip_apart_and_misspelt_given_names_are_no_conflict() -
 
 def test_a_cluster_of_two_is_left_as_its_direct_link_decided() -> None:
     assert not _conflicts([0, 0, 1], sex=["m", "f", "m"])
+
+
+def test_a_field_left_out_by_the_caller_keeps_no_records_apart() -> None:
+    assert not _conflicts_without_birth([0, 0, 0], birth_date=["1990-03-12", "1951-07-25", None])
+
+
+def _conflicts_without_birth(labels: list[int], **fields: list[object]) -> set[tuple[int, int]]:
+    n = len(labels)
+    return set(
+        conflicting_pairs(
+            np.array(labels, dtype=np.int64),
+            sex=[None] * n,
+            birth_year=None,
+            birth_date=None,
+            patronymic=[None] * n,
+            given=[None] * n,
+        )
+    )

@@ -6,7 +6,9 @@ import math
 
 import pandas as pd
 
-from vigil.linkage.model import M_FLOOR, PRIOR_RULE_RECALL, prior_rule, regularise
+from vigil.linkage.link import _conflict_fields
+from vigil.linkage.model import M_FLOOR, PRIOR_RULE_RECALL, LinkModel, ModelSpec, prior_rule, regularise
+from vigil.linkage.prepare import split_name_features
 
 
 def _weights(levels: list[tuple[float | None, float | None]]) -> list[float]:
@@ -52,3 +54,36 @@ def test_the_prior_assumes_the_rule_finds_only_pairs_whose_records_carry_all_thr
     _, recall, why = prior_rule(prepared)
     assert math.isclose(recall, max(PRIOR_RULE_RECALL * (2 / 6) ** 2, 1e-3))
     assert "33%" in why
+
+
+def _model_with_else_weights(**weights: float) -> LinkModel:
+    comparisons = []
+    for name, bits in weights.items():
+        u_else = 0.5
+        comparisons.append(
+            {
+                "output_column_name": name,
+                "comparison_levels": [
+                    {"is_null_level": True, "sql_condition": "null"},
+                    {
+                        "sql_condition": "same",
+                        "m_probability": 1 - u_else * 2**bits,
+                        "u_probability": 1 - u_else,
+                    },
+                    {"sql_condition": "else", "m_probability": u_else * 2**bits, "u_probability": u_else},
+                ],
+            }
+        )
+    return LinkModel(settings={"comparisons": comparisons}, spec=ModelSpec())
+
+
+def test_only_fields_whose_disagreement_the_model_weighs_heavily_keep_clustered_records_apart() -> None:
+    # Hotline-like data: a different birth date is ~-9 bits; FEBRL-like data: corrupted dates, ~-3 bits.
+    model = _model_with_else_weights(birth=-3.0, sex=-8.5, patronymic=-7.5, given_name=-9.9, city=-8.0)
+    assert _conflict_fields(model) == {"sex", "patronymic", "given_name"}
+
+
+def test_names_that_arrive_split_are_marked_as_spellings_not_listed_given_names() -> None:
+    features = split_name_features(["Michael", ""], ["Smith", "Jones"])
+    assert features["given_id"] == ["_michael", None]
+    assert features["given_initial"] == ["m", None]

@@ -143,11 +143,11 @@ def _codes(values: Sequence[object] | npt.NDArray[np.object_]) -> npt.NDArray[np
 def conflicting_pairs(
     labels: npt.NDArray[np.int64],
     *,
-    sex: Sequence[object],
-    birth_year: Sequence[object],
-    birth_date: Sequence[object],
-    patronymic: Sequence[object],
-    given: Sequence[object],
+    sex: Sequence[object] | None,
+    birth_year: Sequence[object] | None,
+    birth_date: Sequence[object] | None,
+    patronymic: Sequence[object] | None,
+    given: Sequence[object] | None,
 ) -> list[tuple[int, int]]:
     """Pairs of records inside one cluster whose own fields say they are two people.
 
@@ -156,24 +156,34 @@ def conflicting_pairs(
     records conflict when both give a field and the values disagree beyond a typo: sex, patronymic, full
     given name (names outside the table, which may be misspelt, are not compared), birth years more than a
     year apart, or full birth dates more than one keystroke apart. Clustering then keeps them apart the way
-    it keeps a reviewer's "different" pair apart (the weakest links give way).
+    it keeps a reviewer's "different" pair apart (the weakest links give way). A field passed as None is
+    not compared (the caller leaves out fields whose disagreement the data shows to be common, such as
+    FEBRL's corrupted birth dates).
     """
     import pandas as pd
 
+    n = len(labels)
+    blank: list[object] = [None] * n
     sizes = np.bincount(labels) if len(labels) else np.zeros(0, dtype=np.int64)
     eligible = np.flatnonzero((sizes >= 3) & (sizes <= MAX_COMPONENT_FOR_CONFLICTS))
     if not len(eligible):
         return []
     members = np.flatnonzero(np.isin(labels, eligible))
     members = members[np.argsort(labels[members], kind="stable")]
-    given_known = [g if isinstance(g, str) and not g.startswith("_") else None for g in given]
+    given_known = [
+        g if isinstance(g, str) and not g.startswith("_") else None
+        for g in (given if given is not None else blank)
+    ]
     fields = {
-        "sex": _codes(sex),
-        "patronymic": _codes(patronymic),
+        "sex": _codes(sex if sex is not None else blank),
+        "patronymic": _codes(patronymic if patronymic is not None else blank),
         "given": _codes(given_known),
     }
-    year = pd.to_numeric(pd.Series(list(birth_year), dtype=object), errors="coerce").to_numpy(np.float64)
-    dates = [d if isinstance(d, str) and d else None for d in birth_date]
+    years = birth_year if birth_year is not None else blank
+    year = pd.to_numeric(pd.Series(list(years), dtype=object), errors="coerce").to_numpy(np.float64)
+    dates = [
+        d if isinstance(d, str) and d else None for d in (birth_date if birth_date is not None else blank)
+    ]
     date_codes = _codes(dates)
     left_parts: list[npt.NDArray[np.int64]] = []
     right_parts: list[npt.NDArray[np.int64]] = []
@@ -194,8 +204,9 @@ def conflicting_pairs(
     for codes in fields.values():
         a, b = codes[left], codes[right]
         conflict |= (a >= 0) & (b >= 0) & (a != b)
-    conflict |= np.abs(year[left] - year[right]) > 1  # NaN compares False
     da, db = date_codes[left], date_codes[right]
+    # Years alone only where a full date is missing: two full dates are compared as dates (1987 ~ 1978).
+    conflict |= (np.abs(year[left] - year[right]) > 1) & ((da < 0) | (db < 0))  # NaN compares False
     check = ~conflict & (da >= 0) & (db >= 0) & (da != db)
     for i in np.flatnonzero(check).tolist():
         date_a, date_b = dates[int(left[i])], dates[int(right[i])]

@@ -361,6 +361,26 @@ def _strongest_link(
     return strongest
 
 
+# A field keeps two records of one cluster apart only if the trained model counts its disagreement as strong
+# evidence of two people: at most this many bits (1/64). On hotline reports a different birth date weighs
+# about -9 bits; in FEBRL, whose birth dates are often corrupted beyond a typo, far less.
+CONFLICT_WEIGHT = -6.0
+
+
+def _conflict_fields(model: LinkModel) -> set[str]:
+    """Comparisons whose disagreeing ("else") level weighs at most ``CONFLICT_WEIGHT``."""
+    fields = set()
+    for comparison in model.settings["comparisons"]:
+        name = comparison["output_column_name"]
+        if name not in ("sex", "birth", "patronymic", "given_name"):
+            continue
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        m, u = levels[-1].get("m_probability"), levels[-1].get("u_probability")
+        if m and u and math.log2(m / u) <= CONFLICT_WEIGHT:
+            fields.add(name)
+    return fields
+
+
 def _smallest_member(ids: np.ndarray[Any, Any], cluster: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
     """Per record, the smallest record id of its cluster (vectorised: a groupby-min on strings is slow)."""
     order = np.argsort(ids.astype(str), kind="stable")
@@ -473,13 +493,14 @@ def link_prepared(
     cluster = cluster_pairs(len(ids), left, right, prob, threshold, must_link=same, cannot_link=different)
     # Chains through vague reports ("Ольга Наумик", nothing else) can join namesakes whose own fields
     # disagree; such pairs are kept apart like a reviewer's "different" (a reviewer's "same" wins).
+    checked = _conflict_fields(model)
     conflicts = conflicting_pairs(
         cluster,
-        sex=prepared["sex"].to_numpy(),
-        birth_year=prepared["birth_year"].to_numpy(),
-        birth_date=prepared["birth_date"].to_numpy(),
-        patronymic=prepared["patronymic_id"].to_numpy(),
-        given=prepared["given_id"].to_numpy(),
+        sex=prepared["sex"].to_numpy() if "sex" in checked else None,
+        birth_year=prepared["birth_year"].to_numpy() if "birth" in checked else None,
+        birth_date=prepared["birth_date"].to_numpy() if "birth" in checked else None,
+        patronymic=prepared["patronymic_id"].to_numpy() if "patronymic" in checked else None,
+        given=prepared["given_id"].to_numpy() if "given_name" in checked else None,
     )
     if conflicts:
         confirmed = {tuple(sorted(p)) for p in same}

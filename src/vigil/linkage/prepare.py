@@ -109,7 +109,10 @@ def split_name_features(given: Sequence[str], surname: Sequence[str]) -> dict[st
         return (key or None, (jellyfish.metaphone(key) or key) if key else None)
 
     def giv(v: str) -> str | None:
-        return latin_skeleton(v) or None
+        # Marked like vigil.names marks a name outside its table: the spelling, not a known name, so two
+        # different spellings may still be one name with a typo (clustering does not treat them as a conflict).
+        key = latin_skeleton(v)
+        return "_" + key if key else None
 
     s = _map_distinct(pd.Series(list(surname), dtype=object).fillna(""), sur)
     g = _map_distinct(pd.Series(list(given), dtype=object).fillna(""), giv)
@@ -117,7 +120,7 @@ def split_name_features(given: Sequence[str], surname: Sequence[str]) -> dict[st
         "surname_key": [t[0] for t in s],
         "surname_phon": [t[1] for t in s],
         "given_id": list(g),
-        "given_initial": [x[0] if x else None for x in g],
+        "given_initial": [x[1] if x else None for x in g],
         "patronymic_id": [None] * len(g),
     }
 
