@@ -92,3 +92,10 @@ def test_a_list_of_two_reports_is_linked_without_error(names: list[str]) -> None
     result = link(records)
     assert sorted(result.persons["record_id"]) == ["1", "2"]
     assert result.persons["person_id"].isin(["1", "2"]).all()
+
+
+def test_a_report_with_only_the_shared_name_does_not_join_two_namesakes(background: pd.DataFrame) -> None:
+    bridge = {"record_id": "i3", "source": "hotline", "full_name": "Иван Иванов", "city": "Минск",
+              "detained_on": "2020-11-08"}  # fmt: skip
+    result = link(frame([*NAMESAKES, bridge], background))
+    assert result.person_of("i1") != result.person_of("i2")
