@@ -3,6 +3,7 @@
     .venv/bin/python bench/linkage.py                      # FEBRL3, FEBRL4, synthetic 10k, 100k, 1M
     .venv/bin/python bench/linkage.py --quick              # FEBRL4 and synthetic 10k only
     .venv/bin/python bench/linkage.py --sizes 10000,100000 --no-febrl --methods vigil
+    .venv/bin/python bench/linkage.py --sizes 10000 --no-febrl --breakdown  # errors by hard case
 
 Every (data set, method) runs in its own Python process, so that the peak resident memory reported
 (ru_maxrss of that process) is its own. For the synthetic Belarusian data (``vigil.demo.generator.link_rows``)
@@ -57,6 +58,70 @@ def pair_scores(predicted: np.ndarray[Any, Any], truth: np.ndarray[Any, Any]) ->
     recall = both / true if true else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": precision, "recall": recall, "f1": f1, "true_pairs": true, "found_pairs": found}
+
+
+def _birth_info(frame: pd.DataFrame) -> pd.Series:
+    dated = (frame["birth_date"] != "") | frame["form"].str.contains("date_in_text")
+    return pd.Series(
+        np.where(dated, "date", np.where(frame["birth_year"] != "", "year", "none")), frame.index
+    )
+
+
+def _kind_of_pair(a: dict[str, Any], b: dict[str, Any]) -> str:
+    ia, ib = a["identity"].split(" "), b["identity"].split(" ")
+    if ia == ib:
+        return "same surname, given name and patronymic"
+    if ia[:2] == ib[:2]:
+        return "namesakes (same surname and given name)"
+    if ia[0] == ib[0]:
+        return "same surname, other given name"
+    return "other surname"
+
+
+def breakdown(frame: pd.DataFrame) -> dict[str, dict[str, list[int]]]:
+    """Missed and wrong pairs by hard case (``frame``: link_rows(hard_cases=True) + a ``person_id`` column).
+
+    Missed pairs (false negatives) are counted by how the two names were written (the form of each, with
+    "+typo" kept) and by the birth data on the two records; wrong pairs (false positives) by how the two
+    people's names relate and whether the generator drew them as relatives/namesakes or by chance. Each
+    entry is [missed or wrong, all such pairs].
+    """
+    import itertools
+    from collections import Counter
+
+    frame = frame.assign(
+        base=frame["form"].str.split("+").str[0].str.split(":").str[0]
+        + np.where(frame["form"].str.contains("typo"), "+typo", ""),
+        birth=_birth_info(frame),
+    )
+    by_form: Counter[str] = Counter()
+    by_form_all: Counter[str] = Counter()
+    by_birth: Counter[str] = Counter()
+    by_birth_all: Counter[str] = Counter()
+    for _, group in frame.groupby("true_person_id"):
+        records = group.to_dict("records")
+        for a, b in itertools.combinations(records, 2):
+            form = " & ".join(sorted((a["base"], b["base"])))
+            birth = " & ".join(sorted((a["birth"], b["birth"])))
+            by_form_all[form] += 1
+            by_birth_all[birth] += 1
+            if a["person_id"] != b["person_id"]:
+                by_form[form] += 1
+                by_birth[birth] += 1
+    wrong: Counter[str] = Counter()
+    for _, group in frame.groupby("person_id"):
+        if group["true_person_id"].nunique() < 2:
+            continue
+        for a, b in itertools.combinations(group.to_dict("records"), 2):
+            if a["true_person_id"] != b["true_person_id"]:
+                drawn = "related" if (a["relation"] or b["relation"]) else "by chance"
+                wrong[f"{_kind_of_pair(a, b)}, {drawn}"] += 1
+    top_forms = [k for k, _ in by_form.most_common(12)]
+    return {
+        "missed pairs by name forms": {k: [by_form[k], by_form_all[k]] for k in top_forms},
+        "missed pairs by birth data": {k: [by_birth[k], by_birth_all[k]] for k in by_birth_all},
+        "wrong pairs by kind": {k: [v, v] for k, v in wrong.most_common()},
+    }
 
 
 # ------------------------------------------------------------------------------------------- data sets
@@ -274,18 +339,32 @@ def worker(
         merged = true.merge(persons[["record_id", "person_id"]], on="record_id", how="left", validate="1:1")
         scores = pair_scores(merged["person_id"].to_numpy(), merged["true_person_id"].to_numpy())
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": seconds, "peak_mb": peak_mb, **scores}
+    out: dict[str, Any] = {"seconds": seconds, "peak_mb": peak_mb, **scores}
+    if not dataset.startswith("febrl") and "form" in merged:
+        out["breakdown"] = breakdown(merged)
+    return out
 
 
 # ----------------------------------------------------------------------------------------------- driver
-def synthetic_files(n: int, directory: Path, seed: int) -> tuple[Path, Path]:
-    from vigil.demo.generator import link_rows
+def synthetic_files(n: int, directory: Path, seed: int, hard_cases: bool = False) -> tuple[Path, Path]:
+    from vigil.demo.generator import LINK_COLUMNS, link_rows
 
-    rows = link_rows(n, seed=seed)
+    rows = link_rows(n, seed=seed, hard_cases=hard_cases)
     reports, truth = directory / f"reports-{n}.csv", directory / f"truth-{n}.csv"
-    rows.drop(columns=["true_person_id"]).to_csv(reports, index=False)
-    rows[["record_id", "true_person_id"]].to_csv(truth, index=False)
+    rows[list(LINK_COLUMNS)].to_csv(reports, index=False)
+    truth_columns = ["record_id", "true_person_id"]
+    if hard_cases:
+        truth_columns += ["form", "relation", "identity", "birth_date", "birth_year"]
+    rows[truth_columns].to_csv(truth, index=False)
     return reports, truth
+
+
+def print_breakdown(dataset: str, method: str, result: dict[str, Any]) -> None:
+    for title, counts in result.get("breakdown", {}).items():
+        print(f"  {dataset} {method}: {title}")
+        for key, (bad, total) in counts.items():
+            share = f" of {total} ({bad / total:.0%})" if title.startswith("missed") else ""
+            print(f"    {bad:>7}{share}  {key}")
 
 
 def run_one(
@@ -316,6 +395,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threshold", type=float, default=THRESHOLD)
     parser.add_argument("--seed", type=int, default=1, help="seed of the synthetic data")
     parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed per run")
+    parser.add_argument(
+        "--breakdown",
+        action="store_true",
+        help="after each synthetic run, missed and wrong pairs by hard case (name forms, birth data, namesakes)",
+    )
     parser.add_argument("--worker", nargs=2, metavar=("METHOD", "DATASET"), help=argparse.SUPPRESS)
     parser.add_argument("--reports", help=argparse.SUPPRESS)
     parser.add_argument("--truth", help=argparse.SUPPRESS)
@@ -342,7 +426,7 @@ def main(argv: list[str] | None = None) -> int:
         for dataset, _, target in jobs:
             files = None
             if dataset.startswith("synthetic"):
-                files = synthetic_files(int(dataset.split("-")[1]), Path(tmp), args.seed)
+                files = synthetic_files(int(dataset.split("-")[1]), Path(tmp), args.seed, args.breakdown)
             for method in methods:
                 r = run_one(method, dataset, args.threshold, files, args.timeout)
                 if "error" in r:
@@ -353,6 +437,8 @@ def main(argv: list[str] | None = None) -> int:
                     f"{r['seconds']:>8.1f} {r['peak_mb']:>8.0f}  {target if method == 'vigil' else ''}",
                     flush=True,
                 )
+                if method == "vigil":
+                    print_breakdown(dataset, method, r)
             if files is not None:
                 for f in files:
                     f.unlink()
