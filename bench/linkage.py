@@ -221,7 +221,7 @@ def run_splink_febrl(
         for col in ("given_name", "surname"):
             data[col] = data[col].map(lambda v: unidecode(v).lower() if isinstance(v, str) else v)
     settings = SettingsCreator(
-        link_type=link_type,
+        link_type=link_type,  # type: ignore[arg-type]
         comparisons=[
             cl.NameComparison("given_name").configure(term_frequency_adjustments=True),
             cl.NameComparison("surname").configure(term_frequency_adjustments=True),
