@@ -62,7 +62,7 @@ def test_a_failed_recording_leaves_nothing_half_written(coordinator, monkeypatch
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ops.Whereabouts.objects, "create", boom)
+    monkeypatch.setattr(ops.Whereabouts.objects, "bulk_create", boom)
     with pytest.raises(RuntimeError):
         record_detention(
             data=DetentionInput(detained_on=NOV8, city="Minsk", full_name="Иван Иванов", held_at="by-minsk-cip-akrestsina"),

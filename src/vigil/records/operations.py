@@ -239,65 +239,39 @@ def record_detention(
     is_synthetic: bool = False,
 ) -> DetentionResult:
     """Record a report of a detention: the report, the reported identity (a new person until linkage says
-    otherwise), the detention and where the person is held."""
+    otherwise), the detention and where the person is held. The writes are those of ``record_detentions``
+    (one path for one report and for many); a conflict is recorded before, outside its transaction, so that
+    it survives the refusal."""
     report_uuid = report_uuid or uuid_mod.uuid4()
     existing = already_submitted(
         report_uuid=report_uuid, source=source, kind="detention", payload=data.payload(), raw_text=raw_text, actor=actor
     )
     if existing is not None:
         return DetentionResult(existing, existing.detentions.get(), False)
-    with transaction.atomic():
-        report, created = submit_report(
-            report_uuid=report_uuid,
+    entry = DetentionEntry(
+        data=data,
+        source=source,
+        report_uuid=report_uuid,
+        raw_text=raw_text,
+        received_at=received_at,
+        is_synthetic=is_synthetic,
+    )
+    try:
+        (result,) = record_detentions([entry], actor=actor)
+    except IntegrityError:
+        # A concurrent submission of the same UUID won the race: decide as if it had come first.
+        return record_detention(
+            data=data,
             source=source,
-            kind="detention",
-            payload=data.payload(),
-            raw_text=raw_text,
             actor=actor,
+            report_uuid=report_uuid,
+            raw_text=raw_text,
             received_at=received_at,
             is_synthetic=is_synthetic,
         )
-        if not created:
-            return DetentionResult(report, report.detentions.get(), False)
-        identity = None
-        person = None
-        name = " ".join(data.full_name.split())
-        if name:
-            person = Person.objects.create(is_synthetic=is_synthetic)
-            identity = Identity.objects.create(
-                person=person,
-                report=report,
-                full_name=name,
-                birth_date=data.birth_date,
-                birth_year=data.known_birth_year(),
-                sex=data.sex,
-                home_city=data.home_city,
-                search_keys=search_keys_for(name),
-            )
-        detention = Detention.objects.create(
-            report=report,
-            identity=identity,
-            person=person,
-            head_count=1 if identity else data.head_count,
-            event=data.event,
-            detained_at=data.detained_at,
-            detained_on=data.detained_on,
-            city=data.city,
-            place=data.place,
-            unit=data.unit,
-            injuries=data.injuries,
-            is_synthetic=is_synthetic,
-        )
-        if data.held_at:
-            Whereabouts.objects.create(
-                detention=detention,
-                facility=data.held_at,
-                since=data.detained_at or timezone.now(),
-                report=report,
-            )
-        audit(actor, "detention.record", detention, report=report.pk, named=bool(identity))
-        sync.on_detention(detention)
-        return DetentionResult(report, detention, True)
+    if isinstance(result, ReportConflictError):
+        raise result
+    return result
 
 
 @dataclass(frozen=True)
