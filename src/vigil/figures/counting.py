@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import CharField, Count, Exists, OuterRef, QuerySet, Sum, Value
+from django.db.models.functions import Cast, Concat
 
 from vigil.cases.models import Case, Charge, Decision
 from vigil.records.models import Detention, DetentionQuerySet, Event
@@ -90,92 +91,107 @@ def count_episodes(qs: QuerySet[Detention]) -> int:
 
 
 def event_figures(event: Event | None) -> dict[str, Any]:
-    """Every figure of an event in two reads: its detention rows once, then its cases' charges and decisions.
+    """Every figure of an event, counted by the database in a few grouped scans of its detention rows (an
+    index covers them) and three reads of its cases, charges and decisions.
 
     The rules are those of :func:`detentions_for` (which the linked lists use); ``tests/app`` checks that each
     figure equals the count of the list it links to, and an independent recount on the demo data.
     """
-    rows = scope(event).values_list("pk", "person_id", "city", "detained_on", "report_id", "head_count", "is_synthetic")
-    persons: set[int] = set()
-    episodes: set[tuple[int, dt.date]] = set()
-    reports: set[int] = set()
-    city_persons: dict[str, set[int]] = {}
-    city_episodes: dict[str, set[tuple[int, dt.date]]] = {}
-    day_persons: dict[dt.date, set[int]] = {}
+    named = _named(event).order_by()
+    unnamed = scope(event).filter(person__isnull=True).order_by()
+    # An episode is a distinct (person, day): counted as distinct "person:day" strings.
+    episode = Concat(Cast("person_id", CharField()), Value(":"), Cast("detained_on", CharField()))
+    totals = named.aggregate(
+        persons=Count("person_id", distinct=True),
+        detentions=Count(episode, distinct=True),
+        reports=Count("report_id", distinct=True),
+    )
+    city_named = {
+        row["city"]: row
+        for row in named.values("city").annotate(
+            persons=Count("person_id", distinct=True), detentions=Count(episode, distinct=True)
+        )
+    }
+    day_persons = dict(
+        named.values("detained_on")
+        .annotate(n=Count("person_id", distinct=True))
+        .values_list("detained_on", "n")
+    )
     unnamed_by_city: dict[str, int] = {}
     unnamed_by_day: dict[dt.date, int] = {}
     unnamed_head_count = unnamed_reports = 0
-    is_synthetic = False
-    person_of: dict[int, int] = {}
-    for pk, person, city, day, report, head_count, synthetic in rows.iterator(chunk_size=5000):
-        is_synthetic = is_synthetic or synthetic
-        if person is None:
-            unnamed_head_count += head_count
-            unnamed_reports += 1
-            unnamed_by_city[city] = unnamed_by_city.get(city, 0) + head_count
-            unnamed_by_day[day] = unnamed_by_day.get(day, 0) + head_count
-            continue
-        person_of[pk] = person
-        persons.add(person)
-        episodes.add((person, day))
-        reports.add(report)
-        city_persons.setdefault(city, set()).add(person)
-        city_episodes.setdefault(city, set()).add((person, day))
-        day_persons.setdefault(day, set()).add(person)
-    cities = sorted(set(city_persons) | set(unnamed_by_city), key=lambda c: (-len(city_persons.get(c, ())), c))
+    for city, day, heads, rows in (
+        unnamed.values("city", "detained_on")
+        .annotate(heads=Sum("head_count"), rows=Count("pk"))
+        .values_list("city", "detained_on", "heads", "rows")
+    ):
+        unnamed_by_city[city] = unnamed_by_city.get(city, 0) + heads
+        unnamed_by_day[day] = unnamed_by_day.get(day, 0) + heads
+        unnamed_head_count += heads
+        unnamed_reports += rows
+    cities = sorted(
+        set(city_named) | set(unnamed_by_city),
+        key=lambda c: (-(city_named[c]["persons"] if c in city_named else 0), c),
+    )
     by_city = [
         {
             "city": city,
-            "persons": len(city_persons.get(city, ())),
-            "detentions": len(city_episodes.get(city, ())),
+            "persons": city_named[city]["persons"] if city in city_named else 0,
+            "detentions": city_named[city]["detentions"] if city in city_named else 0,
             "unnamed_head_count": unnamed_by_city.get(city, 0),
         }
         for city in cities
     ]
     by_day = [
-        {"day": day.isoformat(), "persons": len(day_persons.get(day, ())), "unnamed_head_count": unnamed_by_day.get(day, 0)}
+        {
+            "day": day.isoformat(),
+            "persons": day_persons.get(day, 0),
+            "unnamed_head_count": unnamed_by_day.get(day, 0),
+        }
         for day in sorted(set(day_persons) | set(unnamed_by_day))
     ]
     return {
         "event": event.slug if event else None,
         "event_name": event.name if event else None,
         "event_date": event.date.isoformat() if event else None,
-        "persons": len(persons),
+        "persons": totals["persons"],
         "unnamed_head_count": unnamed_head_count,
         "unnamed_reports": unnamed_reports,
-        "detentions": len(episodes),
-        "reports": len(reports) + unnamed_reports,
+        "detentions": totals["detentions"],
+        "reports": totals["reports"] + unnamed_reports,
         "by_city": by_city,
         "by_day": by_day,
-        **_case_figures(event, person_of),
-        "is_synthetic": is_synthetic,
+        **_case_figures(event),
+        "is_synthetic": scope(event).filter(is_synthetic=True).exists(),
     }
 
 
-def _case_figures(event: Event | None, person_of: dict[int, int]) -> dict[str, int]:
+def _case_figures(event: Event | None) -> dict[str, int]:
     """charged, decided, awaiting_trial and punished_by_next_day over the event's named detentions."""
-    cases = Case.objects.filter(detention__in=_named(event)).values_list("pk", "detention_id")
-    detention_of = dict(cases)
+    # Joins from the (few) cases to their detentions, not IN (subquery) over every detention of the event.
+    where: dict[str, Any] = {"detention__person__isnull": False}
+    if event is not None:
+        where["detention__event__in"] = event.with_parts_ids()
+    person_of = dict(Case.objects.filter(**where).values_list("pk", "detention__person_id"))
+    case_where = {f"case__{k}": v for k, v in where.items()}
     charged_cases: set[int] = set()
     gathering_cases: set[int] = set()
-    for case, article in Charge.objects.filter(case__in=Case.objects.filter(detention__in=_named(event))).values_list(
-        "case_id", "article"
-    ):
+    for case, article in Charge.objects.filter(**case_where).values_list("case_id", "article"):
         charged_cases.add(case)
         if article in GATHERING_ARTICLES:
             gathering_cases.add(case)
     decided_cases: set[int] = set()
     punished_cases: set[int] = set()
     limit = event.date + dt.timedelta(days=1) if event is not None else None
-    for case, outcome, decided_on in Decision.objects.filter(
-        case__in=Case.objects.filter(detention__in=_named(event))
-    ).values_list("case_id", "outcome", "decided_on"):
+    for case, outcome, decided_on in Decision.objects.filter(**case_where).values_list(
+        "case_id", "outcome", "decided_on"
+    ):
         decided_cases.add(case)
         if outcome in PUNISHED_BY_FINE_OR_ARREST and (limit is None or decided_on <= limit):
             punished_cases.add(case)
 
     def persons(case_ids: set[int]) -> int:
-        return len({person_of[detention_of[c]] for c in case_ids if detention_of.get(c) in person_of})
+        return len({person_of[c] for c in case_ids if c in person_of})
 
     return {
         "charged": persons(charged_cases),
@@ -188,12 +204,26 @@ def _case_figures(event: Event | None, person_of: dict[int, int]) -> dict[str, i
 def diff_figures(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
     """What changed between two sets of figures: scalar figures and per-city persons."""
     changes = []
-    for key in ("persons", "detentions", "unnamed_head_count", "charged", "decided", "awaiting_trial", "punished_by_next_day"):
+    for key in (
+        "persons",
+        "detentions",
+        "unnamed_head_count",
+        "charged",
+        "decided",
+        "awaiting_trial",
+        "punished_by_next_day",
+    ):
         if old.get(key) != new.get(key):
             changes.append({"figure": key, "before": old.get(key), "after": new.get(key)})
     old_city = {c["city"]: c["persons"] for c in old.get("by_city", [])}
     new_city = {c["city"]: c["persons"] for c in new.get("by_city", [])}
     for city in sorted(set(old_city) | set(new_city)):
         if old_city.get(city, 0) != new_city.get(city, 0):
-            changes.append({"figure": f"persons in {city}", "before": old_city.get(city, 0), "after": new_city.get(city, 0)})
+            changes.append(
+                {
+                    "figure": f"persons in {city}",
+                    "before": old_city.get(city, 0),
+                    "after": new_city.get(city, 0),
+                }
+            )
     return changes
