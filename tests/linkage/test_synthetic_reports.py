@@ -33,10 +33,10 @@ def _pairs(labels: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
 def test_linked_pairs_are_nearly_all_the_same_person(linked: LinkResult, reports: pd.DataFrame) -> None:
     person = linked.persons.set_index("record_id").loc[reports["record_id"], "person_id"].to_numpy()
     precision, recall = _pairs(person, reports["true_person_id"].to_numpy())
-    assert precision >= 0.93
-    # Most same-person pairs without birth data are indistinguishable from namesakes (see docs/linkage.md);
-    # half of all pairs is what the fields allow at this threshold.
-    assert recall >= 0.5
+    assert precision >= 0.95
+    # At the default threshold most pairs that agree on a full name and nothing else are linked, and the
+    # clustering keeps namesakes with disagreeing fields apart (see docs/linkage.md, "Benchmark").
+    assert recall >= 0.9
 
 
 def test_reports_in_latin_letters_are_linked_to_cyrillic_reports(
