@@ -1,9 +1,12 @@
 """Speed of the LCMCR sampler on the four reference tables, beside the R reference figures.
 
-Run: .venv/bin/python bench/estimate.py [--quick]
+Run: .venv/bin/python bench/estimate.py [--quick] [--with-gibbs]
 
-Prints iterations per second (all chains together, and one chain on one core) and effective samples per
-second (ArviZ bulk ESS of N divided by wall time) next to REFERENCE.md's figures for R's LCMCR 0.4.14.
+For each table, with the default settings (HMC sampler), prints iterations per second (one chain on one
+core, and all chains together), effective samples per second (ArviZ bulk ESS of N divided by the wall time
+of the whole fit, burn-in included), R-hat, the posterior median and 95% interval, next to REFERENCE.md's
+figures for R's LCMCR 0.4.14. ``--with-gibbs`` adds a line per table for the Gibbs sampler (the R package's
+algorithm) at 50,000 burn-in plus 1,000 draws thinned by 200, whose iterations are comparable with R's.
 Wall time includes thread start-up but not Numba compilation (done before timing).
 """
 
@@ -20,44 +23,86 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from vigil.estimate import LCMCRSettings, fit_lcmcr, read_table  # noqa: E402
-from vigil.estimate._lcmcr_kernel import run_chain  # noqa: E402
+from vigil.estimate._lcmcr_kernel import run_chain, run_chain_hmc  # noqa: E402
 from vigil.estimate.table import CaptureTable  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mse"
 
 # REFERENCE.md: iterations/s = iterations per chain / wall (one core); ESS/s only known for Kosovo
-# (4 chains x 1.1e6 iterations in 47.5 s, coda ESS 6,361 of 40,000 draws).
+# (4 chains x 1.1e6 iterations in 47.5 s, coda ESS 6,361 of 40,000 draws). Median and interval: the long
+# runs (Kosovo: 4 chains pooled; the others: burn-in 1e5, 10,000 draws x thin 100).
 REFERENCE = {
-    "kosovo": {"it_per_s": 71_000, "ess_per_s": 6_361 / 47.5, "median": 10_457},
-    "hiv_rome": {"it_per_s": 1_100_000 / 13.6, "ess_per_s": None, "median": 10_922},
-    "lesbian_allegheny": {"it_per_s": 1_100_000 / 18.0, "ess_per_s": None, "median": 5_434},
-    "diabetes": {"it_per_s": 1_100_000 / 14.9, "ess_per_s": None, "median": 2_398},
+    "kosovo": {"it_per_s": 71_000, "ess_per_s": 6_361 / 47.5, "median": 10_457, "interval": (9_125, 13_980)},
+    "hiv_rome": {"it_per_s": 1_100_000 / 13.6, "ess_per_s": None, "median": 10_922, "interval": (9_380, 13_089)},
+    "lesbian_allegheny": {
+        "it_per_s": 1_100_000 / 18.0,
+        "ess_per_s": None,
+        "median": 5_434,
+        "interval": (4_357, 7_181),
+    },
+    "diabetes": {"it_per_s": 1_100_000 / 14.9, "ess_per_s": None, "median": 2_398, "interval": (2_258, 3_121)},
 }
+GIBBS = {"sampler": "gibbs", "burnin": 50_000, "samples": 1_000, "thin": 200}
 
 
-def single_chain_rate(table: CaptureTable, k: int, iterations: int) -> float:
+def single_chain_rate(table: CaptureTable, settings: LCMCRSettings, iterations: int) -> float:
+    """Iterations per second of one chain on one core (after burn-in: the HMC step size is then fixed)."""
     observed = table.nonzero()
+    p, c, k = observed.patterns, observed.counts, settings.n_classes
     rng = np.random.default_rng(1)
-    run_chain(observed.patterns, observed.counts, k, 0.25, 0.25, 10**9, 10, 1, 1, rng)
-    start = time.perf_counter()
-    run_chain(observed.patterns, observed.counts, k, 0.25, 0.25, 10**9, iterations, 1, 1, rng)
+    if settings.sampler == "hmc":
+        steps = settings.leapfrog_steps
+        run_chain_hmc(p, c, k, 0.25, 0.25, 10**9, 10, 1, 1, rng, steps)
+        start = time.perf_counter()
+        run_chain_hmc(p, c, k, 0.25, 0.25, 10**9, 0, 1, iterations, rng, steps)
+    else:
+        run_chain(p, c, k, 0.25, 0.25, 10**9, 10, 1, 1, rng)
+        start = time.perf_counter()
+        run_chain(p, c, k, 0.25, 0.25, 10**9, iterations, 1, 1, rng)
     return iterations / (time.perf_counter() - start)
+
+
+def row(name: str, label: str, table: CaptureTable, settings: LCMCRSettings, ref: dict) -> str:
+    one = single_chain_rate(table, settings, 200_000 if settings.sampler == "gibbs" else 20_000)
+    fit_lcmcr(table, settings, burnin=10, samples=4, thin=1)  # warm the compiled kernel and thread pool
+    start = time.perf_counter()
+    result = fit_lcmcr(table, settings)
+    wall = time.perf_counter() - start
+    d = result.diagnostics
+    assert d is not None
+    total_it = settings.iterations_per_chain * settings.chains
+    ess_s = d.ess_bulk / wall
+    ref_ess = ref["ess_per_s"]
+    ratio = f"{ess_s / ref_ess:6.1f}" if ref_ess else f"{'-':>6}"
+    lo, hi = ref["interval"]
+    return (
+        f"{name:<18} {label:<6} {one:>9,.0f} {ref['it_per_s']:>7,.0f} {total_it / wall:>9,.0f} {wall:>6.1f} "
+        f"{d.ess_bulk:>8,.0f} {ess_s:>7,.0f} {ref_ess or float('nan'):>7,.0f} {ratio} {d.rhat:>6.3f} "
+        f"{result.median:>7,.0f} {ref['median']:>7,} {result.lower:>7,.0f}-{result.upper:<7,.0f} {lo:>7,}-{hi:<7,}"
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="shorter runs (a quarter of the defaults)")
+    parser.add_argument("--with-gibbs", action="store_true", help="also time the Gibbs sampler")
     args = parser.parse_args()
     settings = LCMCRSettings(seed=20201108)
     if args.quick:
-        settings = LCMCRSettings(seed=20201108, burnin=12_500, samples=500, thin=100)
+        settings = LCMCRSettings(seed=20201108, burnin=2_500, samples=1_000, thin=25)
     print(
-        f"cores: {os.cpu_count()}, chains: {settings.chains}, K: {settings.n_classes}, "
-        f"iterations/chain: {settings.iterations_per_chain:,}"
+        f"cores: {os.cpu_count()}, chains: {settings.chains}, K: {settings.n_classes}, sampler: {settings.sampler} "
+        f"({settings.leapfrog_steps} leapfrog steps), iterations/chain: {settings.iterations_per_chain:,} "
+        f"(burn-in {settings.burnin:,}, {settings.samples:,} draws x thin {settings.thin})"
+    )
+    print(
+        "it/s: one chain on one core, and all chains together; ESS/s: bulk ESS of N / wall time of the fit; "
+        "R = R's LCMCR 0.4.14 (REFERENCE.md); ratio = our ESS/s / R's"
     )
     header = (
-        f"{'table':<18} {'1-chain it/s':>13} {'R it/s':>8} {'all it/s':>10} {'wall s':>7} "
-        f"{'ESS bulk':>9} {'ESS/s':>7} {'R ESS/s':>8} {'ratio':>6} {'R-hat':>6} {'median':>8} {'R median':>8}"
+        f"{'table':<18} {'':<6} {'1ch it/s':>9} {'R it/s':>7} {'all it/s':>9} {'wall s':>6} {'ESS bulk':>8} "
+        f"{'ESS/s':>7} {'R ESS/s':>7} {'ratio':>6} {'R-hat':>6} {'median':>7} {'R med':>7} "
+        f"{'95% interval':<15} {'R 95% interval':<15}"
     )
     print(header)
     for name, ref in REFERENCE.items():
@@ -67,22 +112,10 @@ def main() -> int:
             continue
         table = read_table(path)
         assert isinstance(table, CaptureTable)
-        one = single_chain_rate(table, settings.n_classes, 200_000)
-        fit_lcmcr(table, settings, burnin=10, samples=4, thin=1)  # warm the compiled kernel and thread pool
-        start = time.perf_counter()
-        result = fit_lcmcr(table, settings)
-        wall = time.perf_counter() - start
-        d = result.diagnostics
-        assert d is not None
-        total_it = settings.iterations_per_chain * settings.chains
-        ess_s = d.ess_bulk / wall
-        ref_ess = ref["ess_per_s"]
-        ratio = f"{ess_s / ref_ess:6.1f}" if ref_ess else f"{'-':>6}"
-        print(
-            f"{name:<18} {one:>13,.0f} {ref['it_per_s']:>8,.0f} {total_it / wall:>10,.0f} {wall:>7.1f} "
-            f"{d.ess_bulk:>9,.0f} {ess_s:>7,.0f} {ref_ess or float('nan'):>8,.0f} {ratio} {d.rhat:>6.3f} "
-            f"{result.median:>8,.0f} {ref['median']:>8,}"
-        )
+        print(row(name, "hmc", table, settings, ref), flush=True)
+        if args.with_gibbs:
+            gibbs = LCMCRSettings(seed=20201108, **GIBBS)  # type: ignore[arg-type]
+            print(row(name, "gibbs", table, gibbs, ref), flush=True)
     return 0
 
 
