@@ -27,6 +27,13 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in STANDALONE:
         return _standalone(STANDALONE[args[0]])(args[1:])
+    if args and args[0] == "figures":
+        # Asked of a running `vigil serve` first: it holds the keys, so no key derivation and no Django here.
+        from vigil.figures.local import run_client
+
+        code = run_client(args[1:])
+        if code is not None:
+            return code
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigil.settings")
     from django.core.management import execute_from_command_line
 

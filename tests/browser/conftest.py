@@ -22,8 +22,15 @@ def browser() -> Iterator[Any]:
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield b
         b.close()
@@ -39,19 +46,6 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 @pytest.fixture(autouse=True)
-def _audit_log_flushable_after_test(transactional_db: Any) -> Iterator[None]:
-    """Transactional tests end with a flush of every table; the append-only triggers would refuse it.
-
-    The triggers are in force while the test runs and dropped only for the flush that ends it.
-    """
-    from importlib import import_module
-
-    from django.db import connection
-
-    migration = import_module("vigil.audit.migrations.0002_append_only")
-    with connection.schema_editor() as editor:
-        migration.backwards(None, editor)
-        migration.forwards(None, editor)
+def _audit_log_flushable_after_test(audit_log_flushable: Any) -> Iterator[None]:
+    """Browser tests are transactional (a live server in another thread): see ``audit_log_flushable``."""
     yield
-    with connection.schema_editor() as editor:
-        migration.backwards(None, editor)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vigil.figures.counting import event_figures
+from vigil.figures.local import format_figures
 from vigil.records.models import Event
 
 
@@ -25,19 +25,4 @@ class Command(BaseCommand):
             if event is None:
                 known = ", ".join(Event.objects.order_by("slug").values_list("slug", flat=True)[:20])
                 raise CommandError(f"no event with slug {options['event']!r}; known events: {known or 'none'}")
-        figures = event_figures(event)
-        if options["json"]:
-            self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2))
-            return
-        title = f"{figures['event_name']} ({figures['event_date']})" if event else "All records"
-        if figures["is_synthetic"]:
-            title += "  [SYNTHETIC DEMO DATA]"
-        self.stdout.write(title)
-        for key in ("persons", "detentions", "unnamed_head_count", "charged", "decided", "awaiting_trial", "punished_by_next_day"):
-            self.stdout.write(f"  {key:<22} {figures[key]:>8}")
-        self.stdout.write("  by city:")
-        for row in figures["by_city"]:
-            self.stdout.write(f"    {row['city']:<20} {row['persons']:>8}")
-        self.stdout.write("  by day:")
-        for row in figures["by_day"]:
-            self.stdout.write(f"    {row['day']:<20} {row['persons']:>8}")
+        self.stdout.write(format_figures(event_figures(event), as_json=options["json"]))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -23,6 +26,7 @@ class Command(BaseCommand):
         from waitress import serve
 
         from vigil import keys
+        from vigil.figures.local import FiguresSocket
         from vigil.wsgi import application
 
         if not keys.is_unlocked() and sys.stdin.isatty():
@@ -32,4 +36,10 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Locked: open the page and enter the passphrase to unlock.")
         self.stdout.write(f"Vigil on http://{options['host']}:{options['port']}/  (Ctrl-C stops)")
-        serve(application, host=options["host"], port=options["port"], threads=options["threads"], ident="")
+        # `vigil figures` asks this server over a Unix socket in the data directory (see vigil.figures.local).
+        def stop(signum: int, frame: Any) -> None:
+            raise SystemExit(0)  # so that the socket below is removed on SIGTERM as on Ctrl-C
+
+        signal.signal(signal.SIGTERM, stop)
+        with FiguresSocket(Path(settings.DATA_DIR)):
+            serve(application, host=options["host"], port=options["port"], threads=options["threads"], ident="")
