@@ -84,3 +84,25 @@ def test_a_saved_mapping_is_reused_for_the_next_file_from_the_source(db, tmp_pat
     second = _file(tmp_path, "Кто,Где,Когда\nПётр Петров,Минск,09.11.2020\n", "b.csv")
     _import(second)
     assert Report.objects.filter(kind="detention").count() == 2
+
+
+def test_the_same_file_under_another_mapping_is_refused_whole_naming_the_row(db, tmp_path):
+    path = _file(tmp_path, "Кто,Где,Когда,Откуда\nИван Иванов,Минск,08.11.2020,Гродно\n", "a.csv")
+    first = tmp_path / "first.json"
+    first.write_text(
+        '{"format": "vigil-import-mapping", "version": 1, '
+        '"columns": {"full_name": "Кто", "city": "Где", "detained_on": "Когда"}, "defaults": {}}'
+    )
+    _import(path, "--mapping", str(first))
+    other = tmp_path / "other.json"
+    other.write_text(
+        '{"format": "vigil-import-mapping", "version": 1, '
+        '"columns": {"full_name": "Кто", "city": "Откуда", "detained_on": "Когда"}, "defaults": {}}'
+    )
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="refused, nothing imported"):
+        call_command("import", str(path), "--source", "SYNTHETIC test sheet", "--mapping", str(other),
+                     stdout=io.StringIO(), stderr=err)
+    assert "row 2" in err.getvalue() and "imported before under another column mapping" in err.getvalue()
+    assert list(Detention.objects.values_list("city", flat=True)) == ["Minsk"]
+    assert ImportRun.objects.count() == 1

@@ -113,7 +113,11 @@ def import_detentions(
         for row, result in zip(plan.rows, record_detentions(entries, actor=actor), strict=True):
             if isinstance(result, ReportConflictError):
                 # A row id names a stored report with other content: refuse the whole file (nothing is kept).
-                raise ImportRefused(filename, [RowError(row.row, "", str(result))])
+                reason = (
+                    f"report {result.uuid} already exists with other content: this file was imported before "
+                    "under another column mapping or kind"
+                )
+                raise ImportRefused(filename, [RowError(row.row, "", reason)])
         ImportMapping.objects.update_or_create(source=source, defaults={"mapping": summary.mapping})
         run = ImportRun.objects.create(
             source=source, content_sha256=plan.content_sha256, rows=summary.rows, created_reports=summary.new,
