@@ -89,7 +89,7 @@ def main() -> int:
     args = parser.parse_args()
     settings = LCMCRSettings(seed=20201108)
     if args.quick:
-        settings = LCMCRSettings(seed=20201108, burnin=2_500, samples=1_000, thin=25)
+        settings = LCMCRSettings(seed=20201108, burnin=2_500, samples=1_000, thin=20)
     print(
         f"cores: {os.cpu_count()}, chains: {settings.chains}, K: {settings.n_classes}, sampler: {settings.sampler} "
         f"({settings.leapfrog_steps} leapfrog steps), iterations/chain: {settings.iterations_per_chain:,} "

@@ -1,6 +1,6 @@
 """LCMCR posterior medians and 95% intervals agree with R's LCMCR 0.4.14 on the four reference tables.
 
-R's figures (REFERENCE.md) come from long runs; ours use the default settings. The tolerance is a few Monte
+R's figures (REFERENCE.md) come from long runs; ours use the default settings (the HMC sampler). The tolerance is a few Monte
 Carlo standard errors of each quantile as ArviZ estimates them, plus R's own Monte Carlo error (about 1% for
 the median and 3% for the 97.5% point at the lengths R was run).
 """
@@ -28,7 +28,8 @@ def test_posterior_median_and_interval_agree_with_r_lcmcr(name):
     median, lower, upper = REFERENCE[name]
     result = fit_lcmcr(reference_table(name), seed=20201108)
     d = result.diagnostics
-    assert d is not None and d.rhat < 1.05
+    assert d is not None and d.rhat < 1.01  # the defaults are long enough to converge on every table
+    assert min(d.ess_bulk, d.ess_tail) >= 1_000
     assert abs(result.median - median) <= 4 * d.mcse_median + 0.015 * median
     assert abs(result.lower - lower) <= 4 * d.mcse_lower + 0.015 * lower
     assert abs(result.upper - upper) <= 4 * d.mcse_upper + 0.04 * upper

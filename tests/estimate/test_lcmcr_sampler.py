@@ -31,11 +31,17 @@ def test_the_interval_contains_a_known_population_in_most_replicates():
 
 
 def test_a_homogeneous_population_is_recovered():
+    # One replicate alone can put the truth at its interval's edge (seed 21's exact 2.5% point is about
+    # 1,995 for a truth of 2,000), so judge coverage over several.
     truth = 2_000
-    table, observed = simulate(truth, probabilities=[[0.3, 0.25, 0.35, 0.2]], weights=[1.0], seed=21)
-    result = fit_lcmcr(table, QUICK, seed=21)
-    assert result.lower <= truth <= result.upper
-    assert result.upper - result.lower < 0.5 * truth
+    covered = 0
+    for seed in (21, 22, 23, 24):
+        table, observed = simulate(truth, probabilities=[[0.3, 0.25, 0.35, 0.2]], weights=[1.0], seed=seed)
+        result = fit_lcmcr(table, QUICK, seed=seed)
+        assert abs(result.median - truth) < 0.1 * truth
+        assert result.upper - result.lower < 0.5 * truth
+        covered += result.lower <= truth <= result.upper
+    assert covered >= 3
 
 
 def test_the_same_seed_gives_identical_draws_and_another_seed_does_not(kosovo):

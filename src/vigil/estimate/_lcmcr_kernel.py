@@ -317,13 +317,14 @@ def run_chain(
 
 
 @njit(cache=True, nogil=True, fastmath=_FASTMATH)
-def _logit_pair(x: float) -> tuple[float, float, float]:
-    """For u = x: (log sigmoid(x), log(1 - sigmoid(x)), sigmoid(x)), without overflow."""
+def _logit_pair(x: float) -> tuple[float, float, float, float]:
+    """For u = x: (log sigmoid(x), log(1 - sigmoid(x)), sigmoid(x), e^x), without overflow in the first
+    three (e^x is inf beyond x = 709)."""
     t = math.exp(-abs(x))
     l1p = math.log1p(t)
     if x >= 0.0:
-        return -l1p, -x - l1p, 1.0 / (1.0 + t)
-    return x - l1p, -l1p, t / (1.0 + t)
+        return -l1p, -x - l1p, 1.0 / (1.0 + t), 1.0 / t if t > 0.0 else np.inf
+    return x - l1p, -l1p, t / (1.0 + t), t
 
 
 @njit(cache=True, nogil=True, fastmath=_FASTMATH)
@@ -343,14 +344,16 @@ def _log_posterior(
     w: np.ndarray,
     big_a: np.ndarray,
     big_b: np.ndarray,
-    one_m: np.ndarray,
+    odds: np.ndarray,
 ) -> float:
     """Log posterior density of u (up to a constant) with N summed out, and its gradient into ``grad``.
 
     Priors as in the Gibbs sampler: lambda_jk ~ Beta(1, 1), nu_k ~ Beta(1, alpha), alpha ~ Gamma(ab[0], ab[1])
-    (shape, rate), each times the Jacobian of the logit (log for alpha). Fills lam and nu with the parameters u stands for. Pattern probabilities are products of
-    lambda and 1 - lambda (no exp per pattern and class); a pattern whose probability comes near the smallest
-    double is recomputed in logs. Returns -inf where the density is zero numerically (the move is rejected)."""
+    (shape, rate), each times the Jacobian of the logit (log for alpha). Fills lam and nu with the
+    parameters u stands for. The probability of pattern c in class k is the class's all-zero probability
+    times the odds of the lists c is on (no exp per pattern and class, and most patterns are on one or two
+    lists); a pattern whose probability leaves the range of doubles is recomputed in logs. Returns -inf
+    where the density is zero numerically (the move is rejected)."""
     j, k_max = lam.shape
     ia = j * k_max + k_max - 1
     log_alpha = u[ia]
@@ -361,7 +364,7 @@ def _log_posterior(
     one_minus_p0 = 0.0  # sum_k pi_k (1 - prod_j (1 - lambda_jk)): no cancellation when p0 -> 1
     for k in range(k_max):
         if k < k_max - 1:
-            ln, ln1, v = _logit_pair(u[j * k_max + k])
+            ln, ln1, v, _ = _logit_pair(u[j * k_max + k])
             nu[k] = v
             lp += ln + alpha * ln1
             sum_ln1 += ln1
@@ -372,9 +375,7 @@ def _log_posterior(
             lpi = acc
         s1 = 0.0
         for jj in range(j):
-            ll, l1, x = _logit_pair(u[jj * k_max + k])
-            lam[jj, k] = x
-            one_m[jj, k] = math.exp(l1)
+            ll, l1, lam[jj, k], odds[jj, k] = _logit_pair(u[jj * k_max + k])
             lp += ll + l1
             s1 += l1
         pi[k] = math.exp(lpi)
@@ -390,14 +391,21 @@ def _log_posterior(
         nc = counts[c]
         if nc == 0:
             continue
+        # P(pattern c, class k) = q0_k * prod over the lists c is on of the odds: touches only those lists.
         tot = 0.0
         for k in range(k_max):
-            f = pi[k]
-            for jj in range(j):
-                f *= lam[jj, k] if patterns[c, jj] else one_m[jj, k]
+            f = q0[k]
+            if f < 1e-290:  # the product below could lose this class to underflow: go through logs
+                f = math.log(pi[k]) if pi[k] > 0.0 else -np.inf
+                for jj in range(j):
+                    f += _logit_pair(u[jj * k_max + k])[0 if patterns[c, jj] else 1]
+                f = math.exp(f)
+            else:
+                for q in range(on_count[c]):
+                    f *= odds[on_lists[c, q], k]
             w[k] = f
             tot += f
-        if tot > 1e-250:
+        if 1e-250 < tot < 1e250:
             lp += nc * math.log(tot)
         else:
             top = -np.inf
@@ -461,7 +469,7 @@ def _hmc_transition(
     nu: np.ndarray,
     scratch_k: np.ndarray,
     big_b: np.ndarray,
-    one_m: np.ndarray,
+    odds: np.ndarray,
     rng: np.random.Generator,
 ) -> float:
     """One HMC transition (leapfrog, diagonal mass matrix) from u, which is replaced by the new state if the
@@ -476,7 +484,7 @@ def _hmc_transition(
     big_a = scratch_k[3]
     for d in range(dim):
         u0[d] = u[d]
-    args = (ab, on_lists, on_count, patterns, counts, n_obs, lam, nu, q0, pi, w, big_a, big_b, one_m)
+    args = (ab, on_lists, on_count, patterns, counts, n_obs, lam, nu, q0, pi, w, big_a, big_b, odds)
     lp = _log_posterior(u, grad, *args)
     if not math.isfinite(lp):
         return 0.0
@@ -529,9 +537,10 @@ def run_chain_hmc(
     alpha and occupied classes, how often the cap ``n_max`` was imposed, the mean acceptance probability
     after burn-in and the step size used.
 
-    Burn-in tunes the sampler: the step size by dual averaging (Hoffman & Gelman 2014) towards an acceptance
-    probability of 0.8 throughout, and a diagonal mass matrix from the variance of u over its middle part.
-    After burn-in nothing adapts, so the kept draws come from a fixed, valid Markov chain."""
+    Burn-in tunes the step size by dual averaging (Hoffman & Gelman 2014) towards an acceptance probability
+    of 0.8; after burn-in nothing adapts, so the kept draws come from a fixed, valid Markov chain. The mass
+    matrix is the identity: one learnt from burn-in fits the class labels of that moment, and when classes
+    later trade places (a big class becoming small) its scales are wrong and the chain all but stops."""
     m, j = patterns.shape
     k_max = n_classes
     n_obs = 0
@@ -558,18 +567,13 @@ def run_chain_hmc(
     inv_mass = np.ones(dim)
     scratch_k = np.empty((4, k_max))
     big_b = np.empty((j, k_max))
-    one_m = np.empty((j, k_max))
+    odds = np.empty((j, k_max))
     logw = np.empty(k_max)
     weights = np.empty(k_max)
     alloc = np.zeros(k_max, dtype=np.int64)
     order = np.zeros(k_max, dtype=np.int64)
     class_n = np.zeros(k_max, dtype=np.int64)
 
-    w_mean = np.zeros(dim)
-    w_m2 = np.zeros(dim)
-    w_n = 0
-    window_from = burnin // 5
-    window_to = (burnin * 3) // 5
     eps = 0.05
     da_mu = math.log(10.0 * eps)
     da_hbar = 0.0
@@ -587,7 +591,7 @@ def run_chain_hmc(
         step = eps if it < burnin else eps * (0.8 + 0.4 * rng.random())  # jitter avoids periodic orbits
         accept = _hmc_transition(
             u, work, inv_mass, step, n_leap, ab, on_lists, on_count, patterns, counts, n_obs, lam, nu,
-            scratch_k, big_b, one_m, rng,
+            scratch_k, big_b, odds, rng,
         )  # fmt: skip
         if it < burnin:
             da_t += 1
@@ -596,20 +600,6 @@ def run_chain_hmc(
             eta = da_t**-0.75
             da_logbar = eta * log_eps + (1.0 - eta) * da_logbar
             eps = math.exp(log_eps)
-            if window_from <= it < window_to:
-                w_n += 1
-                for d in range(dim):
-                    delta = u[d] - w_mean[d]
-                    w_mean[d] += delta / w_n
-                    w_m2[d] += delta * (u[d] - w_mean[d])
-                if it == window_to - 1 and w_n >= 20:
-                    for d in range(dim):
-                        var = w_m2[d] / (w_n - 1)
-                        inv_mass[d] = (w_n * var + 5e-3) / (w_n + 5.0)  # shrunk towards a small variance
-                    da_mu = math.log(10.0 * eps)
-                    da_hbar = 0.0
-                    da_logbar = 0.0
-                    da_t = 0
             if it == burnin - 1:
                 eps = math.exp(da_logbar)
         else:
