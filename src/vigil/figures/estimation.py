@@ -17,7 +17,7 @@ from vigil.figures.counting import scope
 from vigil.figures.models import Estimate
 from vigil.records.models import Event
 
-# Long enough to converge on tables like the demo's (see docs/estimation.md); about ten seconds on two cores.
+# Long enough to converge on tables like the demo's with the library's default sampler (HMC; see docs/estimation.md).
 APP_SETTINGS: dict[str, Any] = {"chains": 2, "burnin": 20_000, "samples": 1_000, "thin": 50}
 
 
