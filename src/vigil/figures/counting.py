@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import CharField, Count, Exists, OuterRef, QuerySet, Sum, Value
-from django.db.models.functions import Cast, Concat
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 
 from vigil.cases.models import Case, Charge, Decision
 from vigil.records.models import Detention, DetentionQuerySet, Event
@@ -99,19 +99,13 @@ def event_figures(event: Event | None) -> dict[str, Any]:
     """
     named = _named(event).order_by()
     unnamed = scope(event).filter(person__isnull=True).order_by()
-    # An episode is a distinct (person, day): counted as distinct "person:day" strings.
-    episode = Concat(Cast("person_id", CharField()), Value(":"), Cast("detained_on", CharField()))
     totals = named.aggregate(
-        persons=Count("person_id", distinct=True),
-        detentions=Count(episode, distinct=True),
-        reports=Count("report_id", distinct=True),
+        persons=Count("person_id", distinct=True), reports=Count("report_id", distinct=True)
     )
-    city_named = {
-        row["city"]: row
-        for row in named.values("city").annotate(
-            persons=Count("person_id", distinct=True), detentions=Count(episode, distinct=True)
-        )
-    }
+    # An episode is a distinct (person, day). Counted over SELECT DISTINCT of the column pairs, not as
+    # COUNT(DISTINCT person || ':' || day): building 100,000 strings made that one query cost half the page.
+    episodes = named.values("person_id", "detained_on").distinct().count()
+    city_persons, city_episodes = _by_city(named)
     day_persons = dict(
         named.values("detained_on")
         .annotate(n=Count("person_id", distinct=True))
@@ -129,15 +123,12 @@ def event_figures(event: Event | None) -> dict[str, Any]:
         unnamed_by_day[day] = unnamed_by_day.get(day, 0) + heads
         unnamed_head_count += heads
         unnamed_reports += rows
-    cities = sorted(
-        set(city_named) | set(unnamed_by_city),
-        key=lambda c: (-(city_named[c]["persons"] if c in city_named else 0), c),
-    )
+    cities = sorted(set(city_persons) | set(unnamed_by_city), key=lambda c: (-city_persons.get(c, 0), c))
     by_city = [
         {
             "city": city,
-            "persons": city_named[city]["persons"] if city in city_named else 0,
-            "detentions": city_named[city]["detentions"] if city in city_named else 0,
+            "persons": city_persons.get(city, 0),
+            "detentions": city_episodes.get(city, 0),
             "unnamed_head_count": unnamed_by_city.get(city, 0),
         }
         for city in cities
@@ -157,13 +148,29 @@ def event_figures(event: Event | None) -> dict[str, Any]:
         "persons": totals["persons"],
         "unnamed_head_count": unnamed_head_count,
         "unnamed_reports": unnamed_reports,
-        "detentions": totals["detentions"],
+        "detentions": episodes,
         "reports": totals["reports"] + unnamed_reports,
         "by_city": by_city,
         "by_day": by_day,
         **_case_figures(event),
         "is_synthetic": scope(event).filter(is_synthetic=True).exists(),
     }
+
+
+def _by_city(named: QuerySet[Detention]) -> tuple[dict[str, int], dict[str, int]]:
+    """Persons and episodes per city, both from one DISTINCT (city, person, day) of the named rows: one sort
+    instead of two, the costlier part of the page on SQLCipher."""
+    sql, params = named.values("city", "person_id", "detained_on").distinct().query.sql_with_params()
+    persons: dict[str, int] = {}
+    episodes: dict[str, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT city, COUNT(DISTINCT person_id), COUNT(*) FROM ({sql}) AS episodes GROUP BY city", params
+        )
+        for city, n_persons, n_episodes in cursor.fetchall():
+            persons[city] = n_persons
+            episodes[city] = n_episodes
+    return persons, episodes
 
 
 def _case_figures(event: Event | None) -> dict[str, int]:
