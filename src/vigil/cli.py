@@ -37,7 +37,14 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigil.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["vigil", *args])
+    from vigil.keys import Locked
+
+    try:
+        execute_from_command_line(["vigil", *args])
+    except Locked as exc:
+        # No passphrase in the environment and none typed: say so, without a traceback.
+        print(f"vigil: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 

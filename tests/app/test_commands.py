@@ -78,3 +78,19 @@ def test_audit_verify_detects_tampering(coordinator, tamper):
             cur.execute("UPDATE audit_auditentry SET seq = %s WHERE seq = -1", [mid + 1])
     with pytest.raises(CommandError, match="FAILED"):
         call_command("audit", "verify", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_a_locked_instance_says_how_to_unlock_instead_of_a_traceback(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    vigil = str(Path(sys.executable).with_name("vigil"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
+    env.update(VIGIL_DATA_DIR=str(tmp_path), VIGIL_DB="sqlite")
+    subprocess.run([vigil, "migrate", "-v0"], env={**env, "VIGIL_PASSPHRASE": "a test passphrase"}, check=True, timeout=180)
+    locked = subprocess.run([vigil, "figures", "--json"], env=env, capture_output=True, text=True, timeout=180)
+    assert locked.returncode == 2
+    assert locked.stderr.strip() == "vigil: Vigil is locked: set VIGIL_PASSPHRASE, or unlock with the passphrase"
+    assert locked.stdout == ""
