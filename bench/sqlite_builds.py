@@ -1,0 +1,98 @@
+"""Where SQLCipher's cost lies when nothing is read from disk: the same counting queries on the same
+100,000 rows, in Debian's SQLite (Python's ``sqlite3``) and in the SQLite that ``sqlcipher3-binary``
+bundles, unkeyed and keyed, in memory and in a file with a page cache large enough to hold it all.
+
+    .venv/bin/python bench/sqlite_builds.py
+
+If the unkeyed bundled build is as slow as the keyed one, the cost is the build (compiler, options,
+version), not encryption: pages are decrypted once into the cache, and these queries then only compute.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+from types import ModuleType
+from typing import Any
+
+from sqlcipher3 import dbapi2 as sqlcipher
+
+QUERIES = {
+    "persons and episodes per city": (
+        "SELECT city, COUNT(DISTINCT person_id), COUNT(*) FROM (SELECT DISTINCT city, person_id, detained_on "
+        "FROM d WHERE event_id IN ({ids}) AND person_id IS NOT NULL) GROUP BY city"
+    ),
+    "persons and reports": (
+        "SELECT COUNT(DISTINCT person_id), COUNT(DISTINCT report_id) FROM d "
+        "WHERE event_id IN ({ids}) AND person_id IS NOT NULL"
+    ),
+}
+
+
+def run(module: ModuleType, *, key: bool, in_memory: bool) -> dict[str, float]:
+    path = ":memory:" if in_memory else os.path.join(tempfile.mkdtemp(prefix="vigil-bench-"), "x.db")
+    conn: Any = module.connect(path, isolation_level=None)
+    if key:
+        conn.execute("PRAGMA key = \"x'" + "ab" * 32 + "'\"")
+    conn.execute("PRAGMA cache_size = -65536")
+    conn.execute("PRAGMA temp_store = MEMORY")
+    conn.execute(
+        "CREATE TABLE d (id INTEGER PRIMARY KEY, event_id INT, person_id INT, detained_on TEXT, city TEXT, "
+        "report_id INT, head_count INT, is_synthetic INT)"
+    )
+    conn.execute(
+        "CREATE INDEX d_figures ON d (event_id, person_id, detained_on, city, report_id, head_count, is_synthetic)"
+    )
+    rnd = random.Random(1)
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO d (event_id, person_id, detained_on, city, report_id, head_count, is_synthetic) "
+        "VALUES (?, ?, ?, ?, ?, 1, 1)",
+        [
+            (rnd.randrange(18), i, f"2020-11-0{rnd.randrange(8, 10)}", f"City{rnd.randrange(60)}", i)
+            for i in range(100_000)
+        ],
+    )
+    conn.execute("COMMIT")
+    ids = ",".join(str(i) for i in range(18))
+    out = {}
+    for name, sql in QUERIES.items():
+        query = sql.format(ids=ids)
+        conn.execute(query).fetchall()  # warm the page cache
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            conn.execute(query).fetchall()
+            times.append(time.perf_counter() - start)
+        out[name] = statistics.median(times)
+    conn.close()
+    return out
+
+
+def main() -> int:
+    print(
+        f"Debian SQLite {sqlite3.sqlite_version}; sqlcipher3-binary bundles SQLite {sqlcipher.sqlite_version}"
+    )
+    runs = {
+        "Debian SQLite, file": run(sqlite3, key=False, in_memory=False),
+        "bundled SQLite, unkeyed, file": run(sqlcipher, key=False, in_memory=False),
+        "bundled SQLite, keyed (SQLCipher), file": run(sqlcipher, key=True, in_memory=False),
+        "Debian SQLite, in memory": run(sqlite3, key=False, in_memory=True),
+        "bundled SQLite, in memory": run(sqlcipher, key=False, in_memory=True),
+    }
+    base = runs["Debian SQLite, file"]
+    for label, result in runs.items():
+        cells = "; ".join(
+            f"{name} {seconds * 1000:.0f} ms ({seconds / base[name] - 1:+.0%})"
+            for name, seconds in result.items()
+        )
+        print(f"{label:42s} {cells}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
