@@ -6,8 +6,10 @@ the old version (its key can then never be derived again).
 * ``file``: every evidence file is re-encrypted chunk by chunk, plaintext only in memory, then swapped in.
 * ``audit_signing``: new checkpoints are signed with the new key; old ones keep verifying with the public key
   they carry, so the old version is kept.
-The blind-index key is not rotated: every search key, source look-up and content hash would have to be
-recomputed from plaintext first (not supported yet; refused with that reason).
+* ``blind_index``: every keyed hash is recomputed from the plaintext under the new key: source look-ups,
+  reports' and conflicts' content hashes and, on PostgreSQL, the hashed search keys of reported names. The
+  stored hashes are first recomputed under the old key and must all match, so a rotation never turns a
+  resubmitted report into a "conflict" or loses a source; if any differs, nothing is rotated.
 """
 
 from __future__ import annotations
@@ -45,10 +47,12 @@ def rotate(purpose: Purpose, *, actor: Any = None) -> RotationResult:
     from vigil.audit.log import record as audit
 
     if purpose == Purpose.BLIND_INDEX:
-        raise RotationRefused(
-            "the blind-index key cannot be rotated yet: every search key, source look-up and content hash would "
-            "have to be recomputed from plaintext first"
-        )
+        mismatches = _blind_index_mismatches()
+        if mismatches:
+            raise RotationRefused(
+                f"{len(mismatches)} stored hashes do not match their plaintext under the current key "
+                f"(first: {mismatches[0]}); nothing was rotated"
+            )
     ring = keys.keyring()
     old = ring.current_version(purpose)
     if purpose == Purpose.SQLCIPHER and settings.DATABASES["default"]["ENGINE"] == "vigil.sqlcipher":
@@ -61,6 +65,8 @@ def rotate(purpose: Purpose, *, actor: Any = None) -> RotationResult:
         count = _reseal_fields()
     elif purpose == Purpose.FILE:
         count = _reencrypt_files()
+    elif purpose == Purpose.BLIND_INDEX:
+        count = _reindex()
     else:
         count = 0
     retire = purpose != Purpose.AUDIT_SIGNING
@@ -93,21 +99,78 @@ def _reseal_fields() -> int:
     count = 0
     with transaction.atomic():
         for model in _sealed_models():
-            sealed = [f for f in model._meta.concrete_fields if isinstance(f, sealing.SealedTextField | sealing.SealedJSONField)]
+            sealed = [
+                f
+                for f in model._meta.concrete_fields
+                if isinstance(f, sealing.SealedTextField | sealing.SealedJSONField)
+            ]
             table = model._meta.db_table
-            for obj in model.objects.all().iterator(chunk_size=1000):  # from_db unseals with whichever version
+            for obj in model.objects.all().iterator(
+                chunk_size=1000
+            ):  # from_db unseals with whichever version
                 updates: dict[str, Any] = {}
                 for f in sealed:
                     value = getattr(obj, f.attname)
                     if value in (None, "") or (isinstance(f, sealing.SealedJSONField) and value is None):
                         continue
-                    plaintext = json.dumps(value, ensure_ascii=False, sort_keys=True) if isinstance(f, sealing.SealedJSONField) else value
-                    token = sealing.SEALED_PREFIX + encrypt_field(field_keys, plaintext, table=table, row_id=obj.uid, field=f.attname)
-                    updates[f.attname] = {"sealed": token} if isinstance(f, sealing.SealedJSONField) else token
+                    plaintext = (
+                        json.dumps(value, ensure_ascii=False, sort_keys=True)
+                        if isinstance(f, sealing.SealedJSONField)
+                        else value
+                    )
+                    token = sealing.SEALED_PREFIX + encrypt_field(
+                        field_keys, plaintext, table=table, row_id=obj.uid, field=f.attname
+                    )
+                    updates[f.attname] = (
+                        {"sealed": token} if isinstance(f, sealing.SealedJSONField) else token
+                    )
                 if updates:
                     # A raw update: immutable reports refuse save(), and re-sealing changes no content.
                     model.objects.filter(pk=obj.pk).update(**updates)
                     count += 1
+    return count
+
+
+def _hashes() -> list[tuple[Any, int, str, str, str]]:
+    """Every keyed hash stored: (model, pk, column, stored value, value recomputed under the current key)."""
+    from vigil.records.models import Identity, Report, ReportConflict, Source
+    from vigil.records.operations import content_hash, search_keys_for
+
+    out: list[tuple[Any, int, str, str, str]] = []
+    source_key: dict[int, str] = {}
+    for src in Source.objects.all().iterator(chunk_size=1000):
+        source_key[src.pk] = f"{src.kind}|{src.name}|{src.contact}"
+        out.append((Source, src.pk, "lookup", src.lookup, sealing.index(source_key[src.pk], "source")))
+    for report in Report.objects.all().iterator(chunk_size=1000):
+        digest = content_hash(source_key[report.source_id], report.kind, report.payload, report.raw_text)
+        out.append((Report, report.pk, "content_hash", report.content_hash, digest))
+    for conflict in ReportConflict.objects.all().iterator(chunk_size=1000):
+        body = conflict.payload
+        digest = content_hash(source_key[body["source"]], body["kind"], body["payload"], body["raw_text"])
+        out.append((ReportConflict, conflict.pk, "content_hash", conflict.content_hash, digest))
+    if sealing.active():  # elsewhere the search keys are the normalised names themselves, not hashes
+        for identity in Identity.objects.all().iterator(chunk_size=1000):
+            keys_now = search_keys_for(identity.full_name)
+            out.append((Identity, identity.pk, "search_keys", identity.search_keys, keys_now))
+    return out
+
+
+def _blind_index_mismatches() -> list[str]:
+    return [
+        f"{model._meta.label_lower}:{pk} {column}"
+        for model, pk, column, stored, now in _hashes()
+        if stored != now
+    ]
+
+
+def _reindex() -> int:
+    """Store every keyed hash recomputed under the (new) current key, in one transaction."""
+    count = 0
+    with transaction.atomic():
+        for model, pk, column, stored, now in _hashes():
+            if stored != now:
+                model.objects.filter(pk=pk).update(**{column: now})  # raw: reports refuse save()
+                count += 1
     return count
 
 
@@ -121,12 +184,16 @@ def _reencrypt_files() -> int:
         path = evidence_dir() / evidence.storage_name
         temp = path.with_name(f".{evidence.storage_name}.{secrets.token_hex(4)}.tmp")
         with path.open("rb") as src, open(temp, "xb") as dst:
-            info = reencrypt_stream(src, dst, ring.keys(Purpose.FILE), ring.key(Purpose.FILE), _aad(evidence.storage_name))
+            info = reencrypt_stream(
+                src, dst, ring.keys(Purpose.FILE), ring.key(Purpose.FILE), _aad(evidence.storage_name)
+            )
             dst.flush()
             os.fsync(dst.fileno())
         if info.plaintext_sha256 != evidence.sha256:
             temp.unlink()
-            raise RotationRefused(f"evidence file {evidence.pk} does not match its recorded SHA-256; left untouched")
+            raise RotationRefused(
+                f"evidence file {evidence.pk} does not match its recorded SHA-256; left untouched"
+            )
         os.chmod(temp, 0o400)
         os.replace(temp, path)
         count += 1

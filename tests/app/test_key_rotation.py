@@ -47,9 +47,63 @@ def test_rotating_the_field_key_reseals_every_value(coordinator):
     assert Identity.objects.get().full_name == "Иван Иванов"
 
 
-def test_the_blind_index_key_is_not_rotated_silently(coordinator):
-    with pytest.raises(RotationRefused, match="recomputed"):
+def _hash_columns() -> dict[str, list[str]]:
+    from vigil.records.models import Report, ReportConflict, Source
+
+    return {
+        "lookup": list(Source.objects.order_by("pk").values_list("lookup", flat=True)),
+        "content": list(Report.objects.order_by("pk").values_list("content_hash", flat=True)),
+        "conflict": list(ReportConflict.objects.order_by("pk").values_list("content_hash", flat=True)),
+        "search": list(Identity.objects.order_by("pk").values_list("search_keys", flat=True)),
+    }
+
+
+def test_rotating_the_blind_index_key_recomputes_every_hash_and_resubmission_and_search_still_work(
+    coordinator, client
+):
+    import uuid
+
+    from vigil.records.models import Report, ReportConflict
+    from vigil.records.operations import ReportConflictError
+    from vigil.sealing import active
+
+    from .factories import login
+
+    rid = uuid.uuid4()
+    detain(coordinator, "Сяргей Ціханоўскі", report_uuid=rid)
+    with pytest.raises(ReportConflictError):
+        detain(coordinator, "Пётр Петров", report_uuid=rid)
+    before = _hash_columns()
+    result = rotate(Purpose.BLIND_INDEX, actor=coordinator)
+    after = _hash_columns()
+    assert result.retired and keys.keyring().versions(Purpose.BLIND_INDEX) == [result.new_version]
+    # Every keyed hash changed with the key (search keys are hashes only where fields are sealed).
+    for column in ("lookup", "content", "conflict"):
+        assert before[column] and all(b != a for b, a in zip(before[column], after[column], strict=True))
+    assert (before["search"] != after["search"]) == active()
+    # The same report again is still recognised as stored, the source is found again, the name still found.
+    again = detain(coordinator, "Сяргей Ціханоўскі", report_uuid=rid)
+    assert not again.created and Report.objects.count() == 1 and ReportConflict.objects.count() == 1
+    from vigil.records.models import Source
+
+    assert Source.objects.count() == 1
+    login(client, coordinator)
+    from django.urls import reverse
+
+    page = client.get(reverse("detention_list"), {"q": "Tsikhanouski"}).context["page"]
+    assert [d.identity.full_name for d in page] == ["Сяргей Ціханоўскі"]
+
+
+def test_a_blind_index_rotation_whose_hashes_do_not_match_their_plaintext_changes_nothing(coordinator):
+    from vigil.records.models import Report
+
+    detain(coordinator, "Иван Иванов")
+    Report.objects.update(content_hash="0" * 64)
+    version = keys.keyring().current_version(Purpose.BLIND_INDEX)
+    with pytest.raises(RotationRefused, match="1 stored hashes do not match"):
         rotate(Purpose.BLIND_INDEX)
+    assert keys.keyring().current_version(Purpose.BLIND_INDEX) == version
+    assert Report.objects.get().content_hash == "0" * 64
 
 
 def test_rotating_the_database_key_rekeys_the_file_and_the_old_key_no_longer_opens_it(tmp_path):
