@@ -105,3 +105,13 @@ def test_strata_and_sensitivity_options_run(tmp_path: Path):
     plain.write_text("a,b,c,d,count\n1,0,0,0,50\n0,1,0,0,40\n0,0,1,0,30\n1,1,0,0,10\n0,0,0,1,7\n1,0,0,1,3\n")
     code, out, _ = run([str(plain), "--sensitivity", *FAST])
     assert code == 0 and "without a" in out
+
+
+def test_the_r_packages_gibbs_sampler_can_be_chosen_and_is_reported():
+    code, out, _ = run([str(reference_path("kosovo")), "--json", "--sampler", "gibbs", *FAST])
+    assert code == 0
+    summary = json.loads(out)
+    assert summary["diagnostics"]["settings"]["sampler"] == "gibbs"
+    assert 4400 <= summary["estimate"]["median"]
+    code, _, err = run([str(reference_path("kosovo")), "--sampler", "metropolis"])
+    assert code == 2 and "--sampler" in err

@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--burn-in", type=_non_negative, default=DEFAULTS.burnin)
     p.add_argument("--thin", type=_positive, default=DEFAULTS.thin)
     p.add_argument("--K", type=_positive, default=DEFAULTS.n_classes, help="maximum number of latent classes")
+    p.add_argument(
+        "--sampler",
+        choices=("hmc", "gibbs"),
+        default=DEFAULTS.sampler,
+        help="LCMCR sampler: hmc (default, mixes far faster) or gibbs (the R package's Gibbs sampler)",
+    )
     p.add_argument("--strata", metavar="COLUMN", default=None, help="estimate per value of COLUMN and sum")
     p.add_argument("--sensitivity", action="store_true", help="add leave-one-list-out and prior variants")
     p.add_argument("--criterion", choices=("bic", "aic"), default="bic", help="log-linear model ranking")
@@ -95,6 +101,7 @@ def main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO | None = 
         thin=args.thin,
         chains=args.chains,
         seed=args.seed,
+        sampler=args.sampler,
     )
     try:
         result = _run(args, loaded, settings)

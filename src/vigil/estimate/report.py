@@ -46,6 +46,7 @@ def _posterior_diagnostics(p: PosteriorEstimate) -> dict[str, Any]:
             "samples": s.samples,
             "thin": s.thin,
             "seed": s.seed,
+            "sampler": s.sampler,
         },
         "warnings": list(p.warnings),
         "converged": not any("R-hat" in w or "effective draws" in w for w in p.warnings),
