@@ -194,13 +194,7 @@ def run_chain(
     kept = 0
 
     # Lists each pattern is on, so the per-pattern sum touches only those (most people are on one list).
-    on_count = np.zeros(m, dtype=np.int64)
-    on_lists = np.zeros((m, j), dtype=np.int64)
-    for c in range(m):
-        for jj in range(j):
-            if patterns[c, jj]:
-                on_lists[c, on_count[c]] = jj
-                on_count[c] += 1
+    on_count, on_lists = _lists_of_patterns(patterns)
     base = np.empty(k_max)  # log pi_k + sum_j log(1 - lambda_jk): the log-weight of the all-zero pattern
     diff = np.empty((k_max, j))  # log lambda_jk - log(1 - lambda_jk), class-major for locality
 

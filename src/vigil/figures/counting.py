@@ -11,21 +11,12 @@ from django.db import connection
 from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 
 from vigil.cases.models import Case, Charge, Decision
+from vigil.figures import FIGURES
 from vigil.records.models import Detention, DetentionQuerySet, Event
 from vigil.reference import PUNISHED_BY_FINE_OR_ARREST
 
 # Article 23.34 of KoAP-2003 (public gatherings) and its successor 24.23 of KoAP-2021.
 GATHERING_ARTICLES = ("23.34", "24.23")
-
-FIGURES = (
-    "persons",
-    "detentions",
-    "unnamed_head_count",
-    "charged",
-    "decided",
-    "awaiting_trial",
-    "punished_by_next_day",
-)
 
 
 def scope(event: Event | None) -> DetentionQuerySet:
@@ -211,15 +202,7 @@ def _case_figures(event: Event | None) -> dict[str, int]:
 def diff_figures(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
     """What changed between two sets of figures: scalar figures and per-city persons."""
     changes = []
-    for key in (
-        "persons",
-        "detentions",
-        "unnamed_head_count",
-        "charged",
-        "decided",
-        "awaiting_trial",
-        "punished_by_next_day",
-    ):
+    for key in FIGURES:
         if old.get(key) != new.get(key):
             changes.append({"figure": key, "before": old.get(key), "after": new.get(key)})
     old_city = {c["city"]: c["persons"] for c in old.get("by_city", [])}

@@ -24,6 +24,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from vigil.figures import FIGURES
+
 SOCKET_NAME = "figures.sock"
 CLIENT_TIMEOUT = 30.0
 
@@ -81,15 +83,7 @@ def format_figures(figures: dict[str, Any], *, as_json: bool) -> str:
     if figures["is_synthetic"]:
         title += "  [SYNTHETIC DEMO DATA]"
     lines = [title]
-    for key in (
-        "persons",
-        "detentions",
-        "unnamed_head_count",
-        "charged",
-        "decided",
-        "awaiting_trial",
-        "punished_by_next_day",
-    ):
+    for key in FIGURES:
         lines.append(f"  {key:<22} {figures[key]:>8}")
     lines.append("  by city:")
     lines += [f"    {row['city']:<20} {row['persons']:>8}" for row in figures["by_city"]]
@@ -120,7 +114,7 @@ def run_client(argv: list[str]) -> int | None:
 
 
 def _answer(question: dict[str, Any]) -> dict[str, Any]:
-    from django.db import close_old_connections, connection
+    from django.db import connection
 
     from vigil import keys
     from vigil.figures.counting import event_figures
@@ -141,8 +135,7 @@ def _answer(question: dict[str, Any]) -> dict[str, Any]:
                 }
         return {"figures": event_figures(event)}
     finally:
-        close_old_connections()
-        connection.close()
+        connection.close()  # this thread's connection: the next question may come in another thread
 
 
 class _Handler(socketserver.StreamRequestHandler):
