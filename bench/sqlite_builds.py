@@ -6,14 +6,21 @@ bundles, unkeyed and keyed, in memory and in a file with a page cache large enou
 
 If the unkeyed bundled build is as slow as the keyed one, the cost is the build (compiler, options,
 version), not encryption: pages are decrypted once into the cache, and these queries then only compute.
+
+Then what SQLCipher's memory wiping (``PRAGMA cipher_memory_security``) costs: 60,000 inserts in one
+transaction and opening a keyed connection, with it on and off, each in a child process (SQLCipher keeps it
+on for the whole process once it is on).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import sqlite3
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from types import ModuleType
@@ -73,7 +80,71 @@ def run(module: ModuleType, *, key: bool, in_memory: bool) -> dict[str, float]:
     return out
 
 
+def memory_security_child(on: bool) -> dict[str, float]:
+    """In this (child) process: 60,000 inserts, then the median time to open a keyed connection and read."""
+    import uuid
+
+    directory = tempfile.mkdtemp(prefix="vigil-bench-")
+    path = os.path.join(directory, "x.db")
+    key = "PRAGMA key = \"x'" + "ab" * 32 + "'\""
+
+    def connect() -> Any:
+        conn = sqlcipher.connect(path, isolation_level=None)
+        conn.execute(key)
+        if on:
+            conn.execute("PRAGMA cipher_memory_security = ON")
+        # As vigil.settings opens every connection.
+        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        return conn
+
+    conn = connect()
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, uid TEXT UNIQUE, a TEXT, b TEXT, c INT)")
+    rows = [(str(uuid.uuid4()), "x" * 200, "y" * 50, i % 100) for i in range(60_000)]
+    start = time.perf_counter()
+    conn.execute("BEGIN IMMEDIATE")
+    for first in range(0, len(rows), 70):
+        chunk = rows[first : first + 70]
+        conn.execute(
+            "INSERT INTO t (uid, a, b, c) VALUES " + ",".join(["(?, ?, ?, ?)"] * len(chunk)),
+            [value for row in chunk for value in row],
+        )
+    conn.execute("COMMIT")
+    inserts = time.perf_counter() - start
+    conn.close()
+    opens = []
+    for _ in range(20):
+        start = time.perf_counter()
+        again = connect()
+        again.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        opens.append(time.perf_counter() - start)
+        again.close()
+    return {"inserts": inserts, "open": statistics.median(opens)}
+
+
+def memory_security() -> None:
+    result = {}
+    for state in ("off", "on"):
+        out = subprocess.run(
+            [sys.executable, __file__, "--memory-security-child", state],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result[state] = json.loads(out.stdout)
+    off, on = result["off"], result["on"]
+    print(
+        f"cipher_memory_security: 60,000 inserts {off['inserts']:.2f} s off, {on['inserts']:.2f} s on "
+        f"({on['inserts'] / off['inserts']:.1f}x); open a keyed connection and read "
+        f"{off['open'] * 1000:.1f} ms off, {on['open'] * 1000:.1f} ms on"
+    )
+
+
 def main() -> int:
+    if len(sys.argv) == 3 and sys.argv[1] == "--memory-security-child":
+        print(json.dumps(memory_security_child(sys.argv[2] == "on")))
+        return 0
     print(
         f"Debian SQLite {sqlite3.sqlite_version}; sqlcipher3-binary bundles SQLite {sqlcipher.sqlite_version}"
     )
@@ -91,6 +162,7 @@ def main() -> int:
             for name, seconds in result.items()
         )
         print(f"{label:42s} {cells}")
+    memory_security()
     return 0
 
 

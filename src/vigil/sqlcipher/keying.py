@@ -68,10 +68,11 @@ def apply_key(conn: Database.Connection, key: str | bytes | bytearray, *, memory
     """Key a freshly opened connection, harden it, and prove the key opens the database.
 
     ``memory_security`` makes SQLCipher wipe (and lock) its own buffers on every free. It is off by default:
-    it made inserts 5.6 times slower here (60,000 rows: 8.7 s against 1.6 s), and the Python process that
-    uses the connection keeps the same decrypted values in its own heap without wiping them, so it hides
-    little from a memory dump; the protections that matter there are the keys dropped by "lock now", and
-    encrypted swap. SQLCipher makes it process-wide and irreversible once on (docs/protection.md).
+    it made inserts about 8 times slower here (``bench/sqlite_builds.py``: 60,000 rows, 3.1 s against 0.4 s),
+    and the Python process that uses the connection keeps the same decrypted values in its own heap without
+    wiping them, so it hides little from a memory dump; the protections that matter there are the keys
+    dropped by "lock now", and encrypted swap. SQLCipher makes it process-wide and irreversible once on
+    (docs/protection.md).
 
     Raises :class:`WrongKeyError` (after closing the connection) when it does not.
     """
