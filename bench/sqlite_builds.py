@@ -1,8 +1,16 @@
 """Where SQLCipher's cost lies when nothing is read from disk: the same counting queries on the same
-100,000 rows, in Debian's SQLite (Python's ``sqlite3``) and in the SQLite that ``sqlcipher3-binary``
-bundles, unkeyed and keyed, in memory and in a file with a page cache large enough to hold it all.
+100,000 rows, in Debian's SQLite (Python's ``sqlite3``) and in the SQLite that the installed ``sqlcipher3``
+distribution bundles (``sqlcipher3-wheels``), unkeyed and keyed, in memory and in a file with a page cache
+large enough to hold it all.
 
     .venv/bin/python bench/sqlite_builds.py
+    .venv/bin/python bench/sqlite_builds.py --also /tmp/other-venv/bin/python
+
+``--also PYTHON`` runs the bundled-SQLite measurements a second time in another interpreter, whose
+``sqlcipher3`` comes from another distribution, in the same run. Vigil used ``sqlcipher3-binary`` 0.6.0
+until November 2026; its SQLite is compiled without optimisation (every local variable goes through the
+stack), which made counting about twice as slow. To compare:
+``python3 -m venv /tmp/binary && /tmp/binary/bin/pip install sqlcipher3-binary==0.6.0``.
 
 If the unkeyed bundled build is as slow as the keyed one, the cost is the build (compiler, options,
 version), not encryption: pages are decrypted once into the cache, and these queries then only compute.
@@ -141,20 +149,52 @@ def memory_security() -> None:
     )
 
 
+def build() -> str:
+    """Which distribution provides ``sqlcipher3`` here, and how its SQLite was built."""
+    from importlib import metadata
+
+    names = metadata.packages_distributions().get("sqlcipher3", ["?"])
+    conn = sqlcipher.connect(":memory:")
+    compiler = next(
+        (row[0] for row in conn.execute("PRAGMA compile_options") if row[0].startswith("COMPILER=")), "?"
+    )
+    cipher = conn.execute("PRAGMA cipher_version").fetchone()[0]
+    conn.close()
+    dists = ", ".join(f"{name} {metadata.version(name)}" for name in names)
+    return f"{dists}: SQLite {sqlcipher.sqlite_version}, SQLCipher {cipher}, {compiler}"
+
+
+def bundled_runs() -> dict[str, dict[str, float]]:
+    return {
+        "unkeyed, file": run(sqlcipher, key=False, in_memory=False),
+        "keyed (SQLCipher), file": run(sqlcipher, key=True, in_memory=False),
+        "in memory": run(sqlcipher, key=False, in_memory=True),
+    }
+
+
 def main() -> int:
     if len(sys.argv) == 3 and sys.argv[1] == "--memory-security-child":
         print(json.dumps(memory_security_child(sys.argv[2] == "on")))
         return 0
-    print(
-        f"Debian SQLite {sqlite3.sqlite_version}; sqlcipher3-binary bundles SQLite {sqlcipher.sqlite_version}"
-    )
+    if sys.argv[1:] == ["--bundled-child"]:
+        print(json.dumps({"build": build(), "runs": bundled_runs()}))
+        return 0
+    others = []
+    if len(sys.argv) == 3 and sys.argv[1] == "--also":
+        out = subprocess.run(
+            [sys.argv[2], __file__, "--bundled-child"], capture_output=True, text=True, check=True
+        )
+        others.append(json.loads(out.stdout))
+    print(f"Debian SQLite {sqlite3.sqlite_version}")
+    builds = [{"build": build(), "runs": bundled_runs()}, *others]
     runs = {
         "Debian SQLite, file": run(sqlite3, key=False, in_memory=False),
-        "bundled SQLite, unkeyed, file": run(sqlcipher, key=False, in_memory=False),
-        "bundled SQLite, keyed (SQLCipher), file": run(sqlcipher, key=True, in_memory=False),
         "Debian SQLite, in memory": run(sqlite3, key=False, in_memory=True),
-        "bundled SQLite, in memory": run(sqlcipher, key=False, in_memory=True),
     }
+    for number, each in enumerate(builds, 1):
+        print(f"bundled build {number}: {each['build']}")
+        for label, result in each["runs"].items():
+            runs[f"build {number}, {label}"] = result
     base = runs["Debian SQLite, file"]
     for label, result in runs.items():
         cells = "; ".join(
