@@ -34,10 +34,15 @@ def main(argv: list[str] | None = None) -> int:
         code = run_client(args[1:])
         if code is not None:
             return code
+    from vigil.datadir import data_dir
+    from vigil.keys import Locked, unlock_ahead
+
+    if os.environ.get("DJANGO_SETTINGS_MODULE", "vigil.settings") == "vigil.settings":
+        # Argon2id runs on the other core while Django starts (settings of our own only: another settings
+        # module may keep its data elsewhere, and then the keys are unlocked when first needed).
+        unlock_ahead(data_dir() / "keys")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigil.settings")
     from django.core.management import execute_from_command_line
-
-    from vigil.keys import Locked
 
     try:
         execute_from_command_line(["vigil", *args])

@@ -8,6 +8,7 @@ connection, so a locked instance cannot open the database at all.
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -33,6 +34,70 @@ _lock = threading.Lock()
 _ring: Keyring | None = None
 # After "lock now", the environment's passphrase is not used again: someone must type it.
 _locked_by_user = False
+# An unlock started by unlock_ahead(): its thread, and what it produced.
+_ahead: threading.Thread | None = None
+_ahead_result: tuple[Keyring, Path, tuple[int, int, int]] | None = None
+
+
+def _keyfile_identity(store: KeyStore) -> tuple[int, int, int]:
+    # The keyfile is only ever replaced whole (atomic rename), so a changed file has a new inode or mtime.
+    stat = os.stat(store.path)
+    return (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+
+def unlock_ahead(directory: Path) -> None:
+    """Start unlocking the keystore in ``directory`` with the environment's passphrase, in a thread.
+
+    The ``vigil`` command calls this before it loads Django: Argon2id takes about half a second on purpose
+    and releases the GIL, so on a second core it runs while Django imports and sets up, and a short command
+    (``vigil figures``) waits for it less or not at all. :func:`keyring` takes the result if the keystore is
+    still the one that was unlocked; on any failure the normal path runs again and reports the error.
+    Without a passphrase in the environment, or without a keystore yet, nothing starts.
+    """
+    global _ahead
+    try:
+        passphrase = passphrase_from_env()
+    except Exception:  # e.g. both variables set: the normal path says so
+        return
+    store = KeyStore(directory)
+    if not passphrase or not store.exists():
+        return
+
+    def derive() -> None:
+        global _ahead_result
+        try:
+            identity = _keyfile_identity(store)
+            _ahead_result = (store.unlock(passphrase), store.directory.resolve(), identity)
+        except Exception:
+            _ahead_result = None
+
+    with _lock:
+        if _ahead is not None or _ring is not None:
+            return
+        _ahead = threading.Thread(target=derive, name="vigil-unlock-ahead", daemon=True)
+        _ahead.start()
+
+
+def _take_ahead() -> Keyring | None:
+    """The keyring that unlock_ahead() produced, if it matches this instance's keystore as it is now."""
+    global _ahead, _ahead_result
+    thread = _ahead
+    if thread is None:
+        return None
+    thread.join()
+    result, _ahead, _ahead_result = _ahead_result, None, None
+    if result is None:
+        return None
+    ring, directory, identity = result
+    store = keystore()
+    try:
+        same = directory == store.directory.resolve() and identity == _keyfile_identity(store)
+    except OSError:
+        same = False
+    if not same or _locked_by_user:
+        ring.lock()
+        return None
+    return ring
 
 
 def keystore_dir() -> Path:
@@ -49,6 +114,9 @@ def unlock(passphrase: str) -> Keyring:
     """Unlock this instance's keystore, creating it on first use."""
     global _ring, _locked_by_user
     with _lock:
+        stray = _take_ahead()
+        if stray is not None:
+            stray.lock()
         store = keystore()
         ring = store.unlock(passphrase) if store.exists() else store.create(passphrase)
         _ring = ring
@@ -58,10 +126,16 @@ def unlock(passphrase: str) -> Keyring:
 
 def keyring() -> Keyring:
     """The unlocked keyring; unlocks from the environment if a passphrase is there; else raises Locked."""
+    global _ring
     ring = _ring
     if ring is not None and not ring.locked:
         return ring
     if not _locked_by_user:
+        with _lock:
+            ahead = _take_ahead()
+            if ahead is not None:
+                _ring = ahead
+                return ahead
         passphrase = passphrase_from_env()
         if passphrase:
             return unlock(passphrase)
@@ -81,6 +155,7 @@ def lock_now() -> None:
     global _ring, _locked_by_user
     with _lock:
         _locked_by_user = True
+        _take_ahead()  # waits for an unlock still under way, so that its keys are dropped too
         lock_all()
         _ring = None
     from django.db import connections

@@ -12,11 +12,13 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from vigil.datadir import data_dir
+
 BASE_DIR = Path(__file__).resolve().parent
 ENV = os.environ.get("VIGIL_ENV", "local")
 PRODUCTION = ENV == "production"
 
-DATA_DIR = Path(os.environ.get("VIGIL_DATA_DIR", Path.home() / ".local" / "share" / "vigil")).expanduser()
+DATA_DIR = data_dir()
 
 
 def _require(name: str) -> str:
