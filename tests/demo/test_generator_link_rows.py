@@ -118,3 +118,35 @@ def test_family_members_in_link_rows_are_not_all_charged(rows) -> None:
     court = set(rows.loc[rows["source"] == "court_list", "true_person_id"])
     persons = rows["true_person_id"].nunique()
     assert 0.1 < len(court) / persons < 0.4
+
+
+def test_the_detention_calendar_keeps_the_single_day_figures_and_weights_sundays() -> None:
+    import datetime
+
+    from vigil.demo.generator import _SUNDAY_WEIGHT, detention_calendar_2020
+
+    days, expected = detention_calendar_2020()
+    on = dict(zip(days, expected, strict=True))
+    assert days[0] == datetime.date(2020, 5, 1) and days[-1] == datetime.date(2020, 12, 31)
+    assert on[datetime.date(2020, 8, 9)] == 3000 and on[datetime.date(2020, 11, 8)] == 1053
+    # October has no day of its own: its 3,000 are spread, a Sunday five times a weekday.
+    assert sum(v for d, v in on.items() if d.month == 10) == pytest.approx(3000)
+    assert on[datetime.date(2020, 10, 11)] == pytest.approx(_SUNDAY_WEIGHT * on[datetime.date(2020, 10, 13)])
+
+
+def test_link_rows_spreads_detentions_over_2020_with_the_days_of_mass_detentions_first(rows) -> None:
+    days = rows["detained_on"]
+    assert days.min() >= "2020-04-30" and days.max() <= "2021-01-01"
+    assert days.nunique() > 200
+    busiest = list(days.value_counts().index[:3])
+    assert busiest[0] == "2020-08-09" and "2020-08-10" in busiest
+
+
+def test_reports_of_one_detention_give_its_day_or_a_day_next_to_it(rows) -> None:
+    import pandas as pd
+
+    dates = pd.to_datetime(rows["detained_on"])
+    spread = dates.groupby(rows["true_person_id"]).agg(lambda d: (d.max() - d.min()).days)
+    # Most persons are detained once: their reports lie within two days; the 3% detained again do not.
+    assert (spread <= 2).mean() > 0.95
+    assert (spread > 2).mean() > 0.005

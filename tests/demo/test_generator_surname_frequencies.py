@@ -23,7 +23,12 @@ def _persons(rows: pd.DataFrame) -> pd.DataFrame:
 def test_the_commonest_surname_is_borne_by_about_one_percent_of_persons_at_most(rows: pd.DataFrame) -> None:
     shares = _persons(rows)["surname"].value_counts(normalize=True)
     assert shares.iloc[0] < 0.012
-    assert shares.head(70).sum() < 0.15
+
+
+def test_the_seventy_commonest_surnames_are_borne_by_about_a_tenth_of_persons() -> None:
+    # On 100,000 reports (about 39,000 persons): in a small sample, chance pushes rarer surnames into the top 70.
+    persons = _persons(link_rows(100_000, seed=12, hard_cases=True))
+    assert persons["surname"].value_counts(normalize=True).head(70).sum() < 0.12
 
 
 def test_most_persons_share_neither_surname_and_given_name_with_another_person(rows: pd.DataFrame) -> None:

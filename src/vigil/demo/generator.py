@@ -23,6 +23,10 @@ The model, in short
   draws add a spouse (same surname, other sex), 2% a sibling (same surname and patronymic), 2% a namesake (same
   surname and given name, different person); the default world always has two different Иван Иванов in Minsk.
 * Detentions: 3% of persons are detained twice (the second mostly on 9 November, not tied to the march).
+  :func:`link_rows` models more than one march (see :func:`detention_calendar_2020`): each person's
+  detention falls on a day of 2020 weighted by the day's share of that year's detentions, a second one on a
+  later day; 8% of reports give the day before or after (a detention around midnight, a report that gives
+  the day of the hearing).
 * Capture: each person has a catchability ``v = exp(N(0, 0.7))``; source kind ``s`` reports a detention with
   probability ``1 - (1 - base_s) ** v`` (hotline 0.62, volunteer sheet 0.33, relative 0.28, lawyer 0.18 or 0.45
   for the charged, detainee 0.14, media 0.07, official 0.03); court lists report 85% of decided and 45% of
@@ -924,6 +928,101 @@ def _city_slug(city: str) -> str:
     return city.lower().replace(" ", "-")
 
 
+# Detentions in Belarus in 2020, read from key_numbers.csv (rows from Viasna and the Ministry of Internal
+# Affairs, each citing its source): figures for single days, and what the monthly and cumulative figures leave
+# for the other days of their period. (date_from, date_to, metric) of each row used.
+_DAYS_2020 = (
+    ("2020-08-09", "2020-08-10", "detained (night after election)"),
+    ("2020-08-10", "2020-08-11", "detained"),
+    ("2020-08-11", "2020-08-12", "detained"),
+    ("2020-08-12", "2020-08-13", "detained"),
+    ("2020-11-08", "2020-11-08", "detained in connection with rally"),
+    ("2020-11-15", "2020-11-15", "detained"),
+    ("2020-12-06", "2020-12-06", "detained (names in Viasna spreadsheet)"),
+)
+_CUMULATIVE_TO_OCTOBER = ("2020-05-01", "2020-10-31", "detained for participating in peaceful assemblies (cumulative)")
+_OCTOBER = ("2020-10-01", "2020-10-31", "detained for attending assemblies")
+_NOVEMBER = ("2020-11-01", "2020-11-30", "detained at street rallies")
+_CUMULATIVE_TO_NOVEMBER = ("2020-05-01", "2020-11-30", "detained (cumulative since May)")
+_YEAR = ("2020-05-01", "2020-12-31", "persons detained in connection with elections/protests")
+# The marches of 2020 were on Sundays: a Sunday carries this many times a weekday's share of its period.
+_SUNDAY_WEIGHT = 5.0
+
+
+def _key_number(key: tuple[str, str, str]) -> float:
+    for row in domain_table("key_numbers"):
+        if (row["date_from"], row["date_to"], row["metric"]) == key:
+            return float(row["value"])
+    raise LookupError(f"key_numbers.csv has no row {key}")
+
+
+@cache
+def detention_calendar_2020() -> tuple[tuple[datetime.date, ...], tuple[float, ...]]:
+    """Days from May to December 2020 and the expected number of detentions on each.
+
+    Days with a figure of their own (the nights after the election, 8 and 15 November, 6 December) keep it;
+    the rest of each period's figure (May to September: the cumulative figure to October less August's nights
+    and October; October; November; December: the year's figure less the figure to November) is spread over
+    the period's other days, Sundays weighted :data:`_SUNDAY_WEIGHT` times a weekday. The figures come
+    from different counts and do not add up (16,000 to October and 4,000 in November, but 30,000 to
+    November): the calendar totals 23,000, and only the days' shares of it are used.
+    """
+    fixed = {datetime.date.fromisoformat(key[0]): _key_number(key) for key in _DAYS_2020}
+
+    def period(first: str, last: str) -> list[datetime.date]:
+        day, end, out = datetime.date.fromisoformat(first), datetime.date.fromisoformat(last), []
+        while day <= end:
+            out.append(day)
+            day += datetime.timedelta(days=1)
+        return out
+
+    october = _key_number(_OCTOBER)
+    periods = [
+        (period("2020-05-01", "2020-09-30"), _key_number(_CUMULATIVE_TO_OCTOBER) - october),
+        (period("2020-10-01", "2020-10-31"), october),
+        (period("2020-11-01", "2020-11-30"), _key_number(_NOVEMBER)),
+        (period("2020-12-01", "2020-12-31"), _key_number(_YEAR) - _key_number(_CUMULATIVE_TO_NOVEMBER)),
+    ]
+    expected: dict[datetime.date, float] = {}
+    for days, total in periods:
+        rest = total - sum(fixed.get(day, 0.0) for day in days)
+        if rest < 0:
+            raise ValueError(f"key_numbers.csv: the days of {days[0]}..{days[-1]} exceed the period's figure")
+        free = [day for day in days if day not in fixed]
+        weights = [_SUNDAY_WEIGHT if day.weekday() == 6 else 1.0 for day in free]
+        for day, weight in zip(free, weights, strict=True):
+            expected[day] = rest * weight / sum(weights)
+        for day in days:
+            if day in fixed:
+                expected[day] = fixed[day]
+    days = tuple(sorted(expected))
+    return days, tuple(expected[day] for day in days)
+
+
+class _Days:
+    """Draws detention days from :func:`detention_calendar_2020`."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self._rng = rng
+        self._days, weights = detention_calendar_2020()
+        self._cumulative = list(itertools.accumulate(weights))
+
+    def first(self) -> int:
+        return bisect.bisect_right(self._cumulative, self._rng.random() * self._cumulative[-1])
+
+    def later(self, after: int) -> int:
+        low = self._cumulative[after]
+        if low >= self._cumulative[-1]:
+            return after
+        return bisect.bisect_right(self._cumulative, low + self._rng.random() * (self._cumulative[-1] - low))
+
+    def as_reported(self, index: int) -> str:
+        day = self._days[index]
+        if self._rng.random() < 0.08:
+            day += datetime.timedelta(days=self._rng.choice((-1, 1)))
+        return day.isoformat()
+
+
 def _uuid(seed: int, index: int) -> str:
     return str(uuid.uuid5(uuid.NAMESPACE_URL, f"vigil-synthetic:{seed}:{index}"))
 
@@ -1465,8 +1564,7 @@ def link_rows(n_records: int, *, seed: int = 1, hard_cases: bool = False) -> pan
     rng = random.Random(seed)
     sampler = _Sampler(rng)
     cat = _cities()
-    march = MARCH_DATE.isoformat()
-    next_day = NEXT_DAY.isoformat()
+    calendar = _Days(rng)
 
     record_ids: list[str] = []
     sources: list[str] = []
@@ -1513,10 +1611,12 @@ def link_rows(n_records: int, *, seed: int = 1, hard_cases: bool = False) -> pan
         pid = f"S{seed}-{person_no:07d}"
         city = cat[sampler.city()]
         birth = _draw_birth_date(rng)
+        first_day = calendar.first()
+        second_day = calendar.later(first_day) if second else first_day
         for k, source in enumerate(caps + second):
             if len(names) >= n_records:
                 break
-            day = march if k < len(caps) or rng.random() < 0.3 else next_day
+            day = calendar.as_reported(first_day if k < len(caps) else second_day)
             name, form = _render_name(rng, ident, source)
             bd, by = _birth_fields(rng, source, birth)
             if source == "court_list" and rng.random() < 0.3:
