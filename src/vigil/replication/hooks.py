@@ -20,7 +20,7 @@ from vigil.replication.log import (
     issue_many,
     local_of,
     set_gid,
-    set_gids,
+    set_gids_of_kinds,
 )
 from vigil.replication.models import GlobalId
 from vigil.replication.rows import to_json
@@ -79,8 +79,7 @@ def on_detentions(recorded: list[tuple[Any, Any]]) -> None:
         gids["identity"].append((detention.identity_id, identity))
         gids["person"].append((detention.person_id, person))
         ops.append(("link", "link", {"action": "attach", "identity": identity, "person": person}))
-    for kind, pairs in gids.items():
-        set_gids(kind, pairs)
+    set_gids_of_kinds(gids)
     issue_many(ops)
 
 

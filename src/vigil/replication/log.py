@@ -11,12 +11,12 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import uuid as uuid_mod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from vigil import keys
 from vigil.crypto.keys import Purpose
@@ -51,11 +51,12 @@ def sync_state(*, lock: bool = False) -> SyncState:
     return state
 
 
-def instance_keys() -> Keys:
+def instance_keys(state: SyncState | None = None) -> Keys:
     """This instance's Ed25519 and X25519 keys, derived (HKDF-SHA256) from the first audit-signing key of the
-    unlocked keyring, so they need no storage of their own and never leave the keystore's protection."""
+    unlocked keyring, so they need no storage of their own and never leave the keystore's protection.
+    ``state``: the sync state row when the caller has just read it (saves reading it again)."""
     ring = keys.keyring()
-    name = sync_state().name
+    name = (state or sync_state()).name
     version = min(ring.versions(Purpose.AUDIT_SIGNING))
     cache_key = (f"{ring.key_id}/{version}", name)
     cached = _keys_cache.get(cache_key)
@@ -136,8 +137,8 @@ def issue(op: str, target: str, data: dict[str, Any]) -> Change | None:
     """Append one change of this instance to the log (in the caller's transaction); None while applying."""
     if _applying.get():
         return None
-    me = instance_keys().instance
     state = sync_state(lock=True)
+    me = instance_keys(state).instance
     top = SyncChange.objects.filter(origin=me).aggregate(top=Max("seq"))["top"] or 0
     # The stored stamp may be a peer's (the greatest ever observed): only its wall time and counter matter.
     clock = HybridClock(me, last=Stamp.parse(state.last_stamp) if state.last_stamp else None)
@@ -160,8 +161,8 @@ def issue_many(ops: Sequence[tuple[str, str, dict[str, Any]]]) -> list[Change]:
     numbers, stamps and data), with one lock, one read of the top and one bulk insert; [] while applying."""
     if _applying.get() or not ops:
         return []
-    me = instance_keys().instance
     state = sync_state(lock=True)
+    me = instance_keys(state).instance
     top = SyncChange.objects.filter(origin=me).aggregate(top=Max("seq"))["top"] or 0
     clock = HybridClock(me, last=Stamp.parse(state.last_stamp) if state.last_stamp else None)
     latest_link = state.latest_link or None
@@ -186,19 +187,39 @@ def issue_many(ops: Sequence[tuple[str, str, dict[str, Any]]]) -> list[Change]:
 
 def set_gids(kind: str, pairs: Iterable[tuple[int, str]]) -> None:
     """``set_gid`` for many rows at once; rows that already have a global id keep it."""
-    wanted = dict(pairs)
+    set_gids_of_kinds({kind: pairs})
+
+
+def set_gids_of_kinds(pairs_by_kind: Mapping[str, Iterable[tuple[int, str]]]) -> None:
+    """``set_gids`` for several kinds, with one look-up and one insert when the rows are few (one intake)."""
+    wanted = {(kind, pk): gid for kind, pairs in pairs_by_kind.items() for pk, gid in pairs}
     if not wanted:
         return
-    ids = list(wanted)
-    have: set[int] = set()
-    for start in range(0, len(ids), 900):  # within SQLite's limit on query parameters
-        have.update(
-            GlobalId.objects.filter(kind=kind, local_id__in=ids[start : start + 900]).values_list(
-                "local_id", flat=True
-            )
-        )
+    have: set[tuple[str, int]] = set()
+    by_kind: dict[str, list[int]] = {}
+    for kind, pk in wanted:
+        by_kind.setdefault(kind, []).append(pk)
+    chunk: list[tuple[str, list[int]]] = []
+    size = 0
+
+    def look_up() -> None:
+        condition = Q()
+        for kind, ids in chunk:
+            condition |= Q(kind=kind, local_id__in=ids)
+        have.update(GlobalId.objects.filter(condition).values_list("kind", "local_id"))
+
+    for kind, ids in by_kind.items():
+        for start in range(0, len(ids), 900):  # within SQLite's limit on query parameters
+            part = ids[start : start + 900]
+            if size + len(part) > 900:
+                look_up()
+                chunk, size = [], 0
+            chunk.append((kind, part))
+            size += len(part) + 1
+    if chunk:
+        look_up()
     GlobalId.objects.bulk_create(
-        [GlobalId(kind=kind, local_id=pk, gid=gid) for pk, gid in wanted.items() if pk not in have],
+        [GlobalId(kind=kind, local_id=pk, gid=gid) for (kind, pk), gid in wanted.items() if (kind, pk) not in have],
         batch_size=1000,
     )
 
