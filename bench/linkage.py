@@ -4,6 +4,7 @@
     .venv/bin/python bench/linkage.py --quick              # FEBRL4 and synthetic 10k only
     .venv/bin/python bench/linkage.py --sizes 10000,100000 --no-febrl --methods vigil
     .venv/bin/python bench/linkage.py --sizes 10000 --no-febrl --breakdown  # errors by hard case
+    .venv/bin/python bench/linkage.py --sizes 1000000 --no-febrl --methods vigil --years 1  # all in 2020
 
 Every (data set, method) runs in its own Python process, so that the peak resident memory reported
 (ru_maxrss of that process) is its own. For the synthetic Belarusian data (``vigil.demo.generator.link_rows``)
@@ -346,10 +347,12 @@ def worker(
 
 
 # ----------------------------------------------------------------------------------------------- driver
-def synthetic_files(n: int, directory: Path, seed: int, hard_cases: bool = False) -> tuple[Path, Path]:
+def synthetic_files(
+    n: int, directory: Path, seed: int, hard_cases: bool = False, years: int | None = None
+) -> tuple[Path, Path]:
     from vigil.demo.generator import LINK_COLUMNS, link_rows
 
-    rows = link_rows(n, seed=seed, hard_cases=hard_cases)
+    rows = link_rows(n, seed=seed, hard_cases=hard_cases, years=years)
     reports, truth = directory / f"reports-{n}.csv", directory / f"truth-{n}.csv"
     rows[list(LINK_COLUMNS)].to_csv(reports, index=False)
     truth_columns = ["record_id", "true_person_id"]
@@ -400,6 +403,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="after each synthetic run, missed and wrong pairs by hard case (name forms, birth data, namesakes)",
     )
+    parser.add_argument(
+        "--years",
+        type=int,
+        help="years of 2020's detention calendar the synthetic reports span (default: one per 100,000 reports; "
+        "1 packs every size into 2020)",
+    )
     parser.add_argument("--worker", nargs=2, metavar=("METHOD", "DATASET"), help=argparse.SUPPRESS)
     parser.add_argument("--reports", help=argparse.SUPPRESS)
     parser.add_argument("--truth", help=argparse.SUPPRESS)
@@ -414,6 +423,11 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [10_000] if args.quick else [int(s) for s in args.sizes.split(",") if s]
     febrls = [] if args.no_febrl else (["febrl4"] if args.quick else ["febrl3", "febrl4"])
     print(f"threshold {args.threshold}; {os.cpu_count()} CPUs visible; each run in its own process")
+    if sizes:
+        from vigil.demo.generator import calendar_years
+
+        spans = ", ".join(f"{n:,} over {args.years or calendar_years(n)}" for n in sizes)
+        print(f"synthetic reports (seed {args.seed}) and the years of 2020's detention calendar they span: {spans}")
     header = f"{'data':<18} {'method':<17} {'precision':>9} {'recall':>7} {'F1':>7} {'seconds':>8} {'peak MB':>8}  target"
     print(header)
     print("-" * len(header))
@@ -426,7 +440,9 @@ def main(argv: list[str] | None = None) -> int:
         for dataset, _, target in jobs:
             files = None
             if dataset.startswith("synthetic"):
-                files = synthetic_files(int(dataset.split("-")[1]), Path(tmp), args.seed, args.breakdown)
+                files = synthetic_files(
+                    int(dataset.split("-")[1]), Path(tmp), args.seed, args.breakdown, args.years
+                )
             for method in methods:
                 r = run_one(method, dataset, args.threshold, files, args.timeout)
                 if "error" in r:

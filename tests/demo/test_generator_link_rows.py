@@ -150,3 +150,13 @@ def test_reports_of_one_detention_give_its_day_or_a_day_next_to_it(rows) -> None
     # Most persons are detained once: their reports lie within two days; the 3% detained again do not.
     assert (spread <= 2).mean() > 0.95
     assert (spread > 2).mean() > 0.005
+
+
+def test_link_rows_spans_one_year_of_2020s_calendar_per_hundred_thousand_reports() -> None:
+    from vigil.demo.generator import calendar_years
+
+    assert [calendar_years(n) for n in (0, 10_000, 100_000, 149_999, 1_000_000)] == [1, 1, 1, 1, 10]
+    years = link_rows(5_000, seed=2, years=3)["detained_on"].str[:4]
+    assert set(years) <= {"2017", "2018", "2019", "2020", "2021"}
+    assert {"2018", "2019", "2020"} <= set(years)
+    assert set(link_rows(5_000, seed=2)["detained_on"].str[:4]) <= {"2020", "2021"}

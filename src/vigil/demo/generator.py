@@ -24,8 +24,8 @@ The model, in short
   surname and given name, different person); the default world always has two different Иван Иванов in Minsk.
 * Detentions: 3% of persons are detained twice (the second mostly on 9 November, not tied to the march).
   :func:`link_rows` models more than one march (see :func:`detention_calendar_2020`): each person's
-  detention falls on a day of 2020 weighted by the day's share of that year's detentions, a second one on a
-  later day; 8% of reports give the day before or after (a detention around midnight, a report that gives
+  detention falls on a day of 2020 weighted by the day's share of that year's detentions (with one such year
+  per 100,000 reports, going back from 2020), a second one on a later day; 8% of reports give the day before or after (a detention around midnight, a report that gives
   the day of the hearing).
 * Capture: each person has a catchability ``v = exp(N(0, 0.7))``; source kind ``s`` reports a detention with
   probability ``1 - (1 - base_s) ** v`` (hotline 0.62, volunteer sheet 0.33, relative 0.28, lawyer 0.18 or 0.45
@@ -995,17 +995,31 @@ def detention_calendar_2020() -> tuple[tuple[datetime.date, ...], tuple[float, .
         for day in days:
             if day in fixed:
                 expected[day] = fixed[day]
-    days = tuple(sorted(expected))
-    return days, tuple(expected[day] for day in days)
+    calendar = tuple(sorted(expected))
+    return calendar, tuple(expected[day] for day in calendar)
+
+
+# About one year of detentions at the rate of 2020: 100,000 reports name about 38,900 persons (Viasna counted
+# more than 33,000 people detained from May to December 2020, key_numbers.csv).
+REPORTS_PER_YEAR = 100_000
+
+
+def calendar_years(n_records: int) -> int:
+    """How many years of 2020's calendar :func:`link_rows` spreads ``n_records`` reports over by default."""
+    return max(1, round(n_records / REPORTS_PER_YEAR))
 
 
 class _Days:
-    """Draws detention days from :func:`detention_calendar_2020`."""
+    """Draws detention days from :func:`detention_calendar_2020`, repeated over ``years`` years back from 2020
+    (a data set of a million reports is a decade of detentions at 2020's rate, not ten times 2020)."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, years: int = 1) -> None:
+        if years < 1:
+            raise ValueError("years must be at least 1")
         self._rng = rng
-        self._days, weights = detention_calendar_2020()
-        self._cumulative = list(itertools.accumulate(weights))
+        days, weights = detention_calendar_2020()
+        self._days = [day.replace(year=day.year - back) for back in range(years) for day in days]
+        self._cumulative = list(itertools.accumulate(weights * years))
 
     def first(self) -> int:
         return bisect.bisect_right(self._cumulative, self._rng.random() * self._cumulative[-1])
@@ -1547,12 +1561,16 @@ def report_rows(world: World) -> pandas.DataFrame:
     )
 
 
-def link_rows(n_records: int, *, seed: int = 1, hard_cases: bool = False) -> pandas.DataFrame:
+def link_rows(
+    n_records: int, *, seed: int = 1, hard_cases: bool = False, years: int | None = None
+) -> pandas.DataFrame:
     """``n_records`` named reports as a flat table for linkage (LINK_COLUMNS + ``true_person_id``).
 
     All columns are strings; dates are YYYY-MM-DD, unknown values are "". Rows are shuffled. Uses the same
     name rendering, source styles and hard cases as :func:`generate_world`, without building dataclasses.
-    ``hard_cases=True`` adds what a real source would not give, for breaking linkage errors down: ``form``
+    Detention days follow 2020's calendar over ``years`` years (default :func:`calendar_years`: one per
+    100,000 reports); ``years=1`` packs any number of reports into 2020. ``hard_cases=True`` adds what a
+    real source would not give, for breaking linkage errors down: ``form``
     (how the name was written, e.g. "ru_dim+typo"), ``relation`` (how the person was drawn: "" independent,
     "spouse", "sibling" or "namesake" of the person drawn before) and ``identity`` (the true Russian
     masculine surname, given name and patronymic). The other columns are the same either way.
@@ -1564,7 +1582,7 @@ def link_rows(n_records: int, *, seed: int = 1, hard_cases: bool = False) -> pan
     rng = random.Random(seed)
     sampler = _Sampler(rng)
     cat = _cities()
-    calendar = _Days(rng)
+    calendar = _Days(rng, calendar_years(n_records) if years is None else years)
 
     record_ids: list[str] = []
     sources: list[str] = []
