@@ -205,6 +205,7 @@ def blocking_rules(spec: ModelSpec) -> list[Any]:
         # "Николай Иванов". Capped (see prepare.NAME_BLOCK_CAP); common names pair up through the rules below.
         block_on("name_block"),
         block_on("phon_block"),
+        block_on("name_week_block"),
         block_on("surname_key", "given_initial", "birth_year"),
         block_on("surname_key", "given_id", "patronymic_id"),
         block_on("given_id", "birth_date"),

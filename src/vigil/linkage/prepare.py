@@ -232,18 +232,35 @@ def prepare_records(
 # data (a million reports hold thousands of "Иванов А."). Their records are still paired through rules
 # that add a birth year, a birth date or a patronymic.
 NAME_BLOCK_CAP = 60
-BLOCK_KEYS: dict[str, tuple[str, str]] = {
+# A name capped above can still be paired within the week of its detention: reports of one detention give
+# its day or the day next to it, and a common name has few bearers detained in any one week.
+BLOCK_KEYS: dict[str, tuple[str, ...]] = {
     "name_block": ("surname_key", "given_initial"),
     "phon_block": ("surname_phon", "given_initial"),
+    "name_week_block": ("surname_key", "given_initial", "detained_week"),
 }
+
+
+def _detained_week(prepared: pd.DataFrame) -> pd.Series:
+    """Seven-day periods since 1970-01-01 (Thursday to Wednesday), as text; missing where the day is."""
+    if "detained_on" not in prepared:
+        return pd.Series([None] * len(prepared), index=prepared.index, dtype=object)
+    days = pd.to_datetime(prepared["detained_on"])
+    weeks = (days - pd.Timestamp("1970-01-01")).dt.days // 7
+    return weeks.astype("Int64").astype(str).where(days.notna()).astype(object)
 
 
 def add_block_keys(prepared: pd.DataFrame, cap: int = NAME_BLOCK_CAP) -> pd.DataFrame:
     """Add capped blocking keys (see ``NAME_BLOCK_CAP``) to the prepared frame, in place; returns it."""
-    for name, (a, b) in BLOCK_KEYS.items():
-        left, right = prepared[a], prepared[b]
-        key = left.astype(str) + "|" + right.astype(str)
-        key = key.where(left.notna() & right.notna())
+    week = _detained_week(prepared)
+    for name, columns in BLOCK_KEYS.items():
+        parts = [week if column == "detained_week" else prepared[column] for column in columns]
+        key = parts[0].astype(str)
+        present = parts[0].notna()
+        for part in parts[1:]:
+            key = key + "|" + part.astype(str)
+            present &= part.notna()
+        key = key.where(present)
         counts = key.map(key.value_counts())
         prepared[name] = key.where(counts <= cap).astype(object)
     return prepared
