@@ -37,6 +37,33 @@ def test_resubmitting_the_same_form_stores_nothing_new(client, db):
     assert Report.objects.count() == 1
 
 
+def test_the_answer_says_whether_the_report_was_new_or_already_saved(client, db):
+    login(client, make_user("volunteer"))
+    rid = str(uuid.uuid4())
+    first, again = _post(client, report_uuid=rid), _post(client, report_uuid=rid)
+    pk = Detention.objects.get().pk
+
+    assert first["Location"] == f"{reverse('intake')}?saved={pk}"
+    assert again["Location"] == f"{reverse('intake')}?saved={pk}&again=1"
+    new_page = client.get(first["Location"]).content.decode()
+    again_page = client.get(again["Location"]).content.decode()
+    assert f"Saved as detention #{pk}." in new_page and "already saved" not in new_page
+    assert "This report was already saved." in again_page and f"#{pk}" in again_page
+    assert "уже" in client.get(again["Location"], HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+
+
+def test_posts_whose_redirects_are_never_followed_do_not_grow_the_session(client, db):
+    # The offline queue and scripts post without reading the page they are sent to.
+    login(client, make_user("volunteer"))
+    _post(client)
+    sizes = []
+    for _ in range(30):
+        _post(client)
+        messages_cookie = client.cookies["messages"].value if "messages" in client.cookies else ""
+        sizes.append((len(str(dict(client.session))), len(messages_cookie)))
+    assert sizes[-1] == sizes[0]
+
+
 def test_a_form_with_errors_keeps_what_was_typed_and_says_where(client, db):
     login(client, make_user("volunteer"))
     response = _post(client, detained_on="2099-01-01", place="Пушкинская")

@@ -120,13 +120,16 @@ def intake(request: HttpRequest) -> HttpResponse:
         except ValueError as exc:
             form.add_error(None, str(exc))
         else:
-            if result.created:
-                messages.success(request, _("Report saved."))
-            else:
-                messages.info(request, _("This report was already saved."))
-            return redirect(reverse("intake") + "?saved=" + str(result.detention.pk))
+            # The answer travels in the redirect, not in the session's message store: a client that does
+            # not follow redirects (the offline queue, a script, a load generator) would otherwise pile
+            # one message per post into its session, and every later request would read and rewrite them.
+            again = "" if result.created else "&again=1"
+            return redirect(reverse("intake") + "?saved=" + str(result.detention.pk) + again)
     saved = request.GET.get("saved")
-    return render(request, "web/intake.html", {"form": form, "saved": saved})
+    saved = saved if saved and saved.isdigit() else None
+    return render(
+        request, "web/intake.html", {"form": form, "saved": saved, "again": request.GET.get("again") == "1"}
+    )
 
 
 def _label(detention: Detention, user: Any) -> str:
