@@ -17,7 +17,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--threads", type=int, default=8)
+        # Requests are mostly Python work under one GIL and writes to one SQLite file: more threads than
+        # this only queue on the GIL and SQLite's write lock. With locust posting intake at 50/s here
+        # (bench/intake_locust.py --users 25), 8 threads gave p95 668 ms, 4 gave 150 ms, 2 gave 64 ms; 4
+        # keeps room for a slow page or export beside intake.
+        parser.add_argument("--threads", type=int, default=4, help="request threads (default 4)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         import getpass
