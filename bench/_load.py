@@ -16,6 +16,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -121,6 +122,27 @@ class Run:
 
     def lateness(self, q: float) -> float:
         return percentile([o.late for o in self.outcomes], q)
+
+
+def intake_form(i: int, *, event: int | str, names: Sequence[str], caller: str) -> dict[str, str]:
+    """The ``i``-th intake post of a benchmark: a fresh report UUID, a realistic name, a synthetic caller."""
+    form = {
+        "report_uuid": str(uuid.uuid4()),
+        "full_name": names[i % len(names)],
+        "detained_on": "2020-11-08",
+        "detained_time": f"{14 + i % 6:02d}:{i % 60:02d}",
+        "city": "Minsk",
+        "event": str(event),
+        "place": "пр-т Победителей",
+        "source_kind": "relative",
+        "source_name": f"SYNTHETIC {caller} caller",
+        "source_contact": f"+375 29 {i:07d}",
+        "reliability": "D",
+        "raw_text": f"SYNTHETIC {caller} call {i}",
+    }
+    if i % 3 == 0:
+        form["birth_year"] = str(1960 + i % 45)
+    return form
 
 
 def percentile(values: Sequence[float], q: float) -> float:

@@ -216,12 +216,12 @@ def bench_event(config: str, size: int, build: str, check_size: int) -> dict[str
 class Server:
     """``vigil serve`` in its own process group, stopped on exit whatever happens."""
 
-    def __init__(self, env: dict[str, str], log: Path) -> None:
+    def __init__(self, env: dict[str, str], log: Path, *serve_args: str) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log.open("w")
         self.proc = subprocess.Popen(
-            [VIGIL, "serve", "--port", str(self.port)],
+            [VIGIL, "serve", "--port", str(self.port), *serve_args],
             env=env,
             cwd=ROOT,
             stdin=subprocess.DEVNULL,
@@ -288,7 +288,6 @@ def intake_names(count: int) -> list[str]:
 def bench_intake(
     config: str, clients: int, rate: float, seconds: float, flat_seconds: float
 ) -> dict[str, Any]:
-    import uuid
 
     import _load
 
@@ -307,23 +306,7 @@ def bench_intake(
             def make_form(_: int) -> dict[str, str]:
                 i = counter["n"]
                 counter["n"] += 1
-                form = {
-                    "report_uuid": str(uuid.uuid4()),
-                    "full_name": names[i % len(names)],
-                    "detained_on": "2020-11-08",
-                    "detained_time": f"{14 + i % 6:02d}:{i % 60:02d}",
-                    "city": "Minsk",
-                    "event": str(prepared["event"]),
-                    "place": "пр-т Победителей",
-                    "source_kind": "relative",
-                    "source_name": "SYNTHETIC bench caller",
-                    "source_contact": f"+375 29 {i:07d}",
-                    "reliability": "D",
-                    "raw_text": f"SYNTHETIC benchmark call {i}",
-                }
-                if i % 3 == 0:
-                    form["birth_year"] = str(1960 + i % 45)
-                return form
+                return _load.intake_form(i, event=prepared["event"], names=names, caller="bench")
 
             warm = _load.paced(sessions, make_form, rate=10, seconds=1)
             cpu0, server_cpu0 = _load.cpu_seconds(), server.cpu_seconds()

@@ -4,6 +4,7 @@ lost or stored twice, on the embedded database (SQLCipher, and plain SQLite besi
 
     .venv/bin/python bench/intake_locust.py                       # SQLCipher and plain SQLite, 10 users, 50/s, 30 s
     .venv/bin/python bench/intake_locust.py --configs sqlcipher --users 20 --rate 60 --seconds 60
+    .venv/bin/python bench/intake_locust.py --configs sqlcipher --users 25 --threads 8   # the old default
 
 Per configuration: a fresh data directory, ``vigil serve`` on a free port of 127.0.0.1 (the same set-up as
 ``bench/core.py``, whose workers prepare the volunteers and check the database afterwards), then
@@ -33,12 +34,15 @@ from _load import percentile  # noqa: E402
 LOCUST = str(Path(sys.executable).with_name("locust"))
 
 
-def run(config: str, users: int, rate: float, seconds: float, warm_up: float) -> dict[str, Any]:
+def run(
+    config: str, users: int, rate: float, seconds: float, warm_up: float, threads: int | None = None
+) -> dict[str, Any]:
     names = core.intake_names(int(rate * (seconds + warm_up)) + 1000)
     with core.fresh_data_dir(f"locust-{config}") as data_dir:
         env = core.config_env(config, data_dir)
         prepared = core.run_worker("intake-prepare", env, "--clients", str(users))
-        server = core.Server(env, data_dir / "serve.log")
+        serve_args = ("--threads", str(threads)) if threads else ()
+        server = core.Server(env, data_dir / "serve.log", *serve_args)
         try:
             server.wait_ready()
             outcomes_file = data_dir / "outcomes.jsonl"
@@ -112,11 +116,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=50.0, help="posts per second offered, all users together")
     parser.add_argument("--seconds", type=float, default=30.0, help="measured seconds, after the warm-up")
     parser.add_argument("--warm-up", type=float, default=5.0, help="seconds for logging in, not measured")
+    parser.add_argument("--threads", type=int, help="vigil serve --threads (default: the server's own)")
     args = parser.parse_args(argv)
     print(f"locust intake: {args.users} users, {args.rate:g} posts/s offered, {args.seconds:g} s measured")
     failed_target = False
     for config in (c for c in args.configs.split(",") if c):
-        r = run(config, args.users, args.rate, args.seconds, args.warm_up)
+        r = run(config, args.users, args.rate, args.seconds, args.warm_up, args.threads)
         db = r["database"]
         lost = db["saved_but_missing"]
         twice = db["duplicate_uuids"]

@@ -11,17 +11,19 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import re
+import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 from locust import HttpUser, constant_throughput, events, task
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _load import _CSRF as CSRF  # noqa: E402  (the same token and posts as bench/core.py)
+from _load import intake_form  # noqa: E402
+
 PARAMS: dict[str, Any] = json.loads(Path(os.environ["VIGIL_LOCUST_PARAMS"]).read_text())
-CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _logins = itertools.cycle(PARAMS["logins"])
 _counter = itertools.count()
 _guard = threading.Lock()
@@ -33,27 +35,6 @@ def _token(text: str, where: str) -> str:
     if not match:
         raise RuntimeError(f"no CSRF token in {where}")
     return match.group(1)
-
-
-def _form(i: int) -> dict[str, str]:
-    names = PARAMS["names"]
-    form = {
-        "report_uuid": str(uuid.uuid4()),
-        "full_name": names[i % len(names)],
-        "detained_on": "2020-11-08",
-        "detained_time": f"{14 + i % 6:02d}:{i % 60:02d}",
-        "city": "Minsk",
-        "event": str(PARAMS["event"]),
-        "place": "пр-т Победителей",
-        "source_kind": "relative",
-        "source_name": "SYNTHETIC locust caller",
-        "source_contact": f"+375 29 {i:07d}",
-        "reliability": "D",
-        "raw_text": f"SYNTHETIC locust benchmark call {i}",
-    }
-    if i % 3 == 0:
-        form["birth_year"] = str(1960 + i % 45)
-    return form
 
 
 class Volunteer(HttpUser):
@@ -80,7 +61,7 @@ class Volunteer(HttpUser):
     def post_intake(self) -> None:
         with _guard:
             i = next(_counter)
-        form = _form(i)
+        form = intake_form(i, event=PARAMS["event"], names=PARAMS["names"], caller="locust")
         sent = time.time()
         start = time.perf_counter()
         with self.client.post(

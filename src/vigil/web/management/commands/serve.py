@@ -17,10 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        # Requests are mostly Python work under one GIL and writes to one SQLite file: more threads than
-        # this only queue on the GIL and SQLite's write lock. With locust posting intake at 50/s here
-        # (bench/intake_locust.py --users 25), 8 threads gave p95 668 ms, 4 gave 150 ms, 2 gave 64 ms; 4
-        # keeps room for a slow page or export beside intake.
+        # Requests are mostly Python work under one GIL writing one SQLite file, so more threads add little
+        # beyond queueing; 4 is waitress's own default. Repeated locust runs (bench/intake_locust.py --users 25
+        # --threads N) showed no consistent difference between 2, 4 and 8 at 50 posts/s.
         parser.add_argument("--threads", type=int, default=4, help="request threads (default 4)")
 
     def handle(self, *args: Any, **options: Any) -> None:
