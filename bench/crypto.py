@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from vigil.crypto import fields, files  # noqa: E402
-from vigil.crypto.errors import KeystoreDestroyedError  # noqa: E402
-from vigil.crypto.keys import KdfParams, KeyStore, Purpose  # noqa: E402
-from vigil.crypto.material import VersionedKey  # noqa: E402
+from vigil.lib.crypto import fields, files  # noqa: E402
+from vigil.lib.crypto.errors import KeystoreDestroyedError  # noqa: E402
+from vigil.lib.crypto.keys import KdfParams, KeyStore, Purpose  # noqa: E402
+from vigil.lib.crypto.material import VersionedKey  # noqa: E402
 from vigil.sqlcipher import keying  # noqa: E402
 
 FAST_KDF = KdfParams(time_cost=1, memory_cost_kib=KdfParams.MIN_MEMORY_KIB, parallelism=1)

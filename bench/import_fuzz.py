@@ -32,7 +32,7 @@ PREFIXES = {0: "x.csv", 1: "x.xlsx", 2: "x.ods"}
 
 def seeds() -> list[bytes]:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.importing.sheets import HEADERS, ROWS, ods_bytes, xlsx_bytes
+    from tests.lib.importing.sheets import HEADERS, ROWS, ods_bytes, xlsx_bytes
 
     return [
         b"\x00" + SAMPLE.encode("utf-8"),
@@ -47,10 +47,10 @@ def main() -> int:
     if atheris is None:
         print("import_fuzz: atheris is not installed (pip install atheris); nothing to do")
         return 0
-    with atheris.instrument_imports(include=["vigil.importing"]):
+    with atheris.instrument_imports(include=["vigil.lib.importing"]):
         import datetime as dt
 
-        from vigil.importing import (
+        from vigil.lib.importing import (
             ImportingError,
             Mapping,
             guess_mapping,

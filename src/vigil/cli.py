@@ -13,8 +13,8 @@ from importlib import import_module
 
 # Sub-commands that run without Django: name -> "module:function" taking argv and returning an exit code.
 STANDALONE: dict[str, str] = {
-    "link": "vigil.linkage.cli:main",
-    "estimate": "vigil.estimate.cli:main",
+    "link": "vigil.lib.linkage.cli:main",
+    "estimate": "vigil.lib.estimate.cli:main",
 }
 
 

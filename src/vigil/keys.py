@@ -12,7 +12,7 @@ import os
 import threading
 from pathlib import Path
 
-from vigil.crypto.keys import (
+from vigil.lib.crypto.keys import (
     Keyring,
     KeyStore,
     Purpose,

@@ -25,9 +25,9 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from vigil import keys, sealing
-from vigil.crypto.fields import encrypt_field
-from vigil.crypto.files import reencrypt_stream
-from vigil.crypto.keys import Purpose
+from vigil.lib.crypto.fields import encrypt_field
+from vigil.lib.crypto.files import reencrypt_stream
+from vigil.lib.crypto.keys import Purpose
 
 
 class RotationRefused(ValueError):

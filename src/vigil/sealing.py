@@ -21,8 +21,8 @@ from django.conf import settings
 from django.db import connections, models
 
 from vigil import keys
-from vigil.crypto.fields import blind_index, decrypt_field, encrypt_field
-from vigil.crypto.keys import Purpose
+from vigil.lib.crypto.fields import blind_index, decrypt_field, encrypt_field
+from vigil.lib.crypto.keys import Purpose
 
 SEALED_PREFIX = "sealed:"
 

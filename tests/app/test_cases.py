@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from vigil.cases.operations import open_case, record_decision
-from vigil.reference import UnknownArticle
+from vigil.lib.reference import UnknownArticle
 
 from .factories import NOV8, NOV9, detain
 

@@ -10,8 +10,8 @@ from django.db import connection
 from vigil import keys
 from vigil.abuse.models import EvidenceFile
 from vigil.abuse.operations import attach_evidence, evidence_dir, open_evidence, record_allegation
-from vigil.crypto.files import container_key_version
-from vigil.crypto.keys import Purpose
+from vigil.lib.crypto.files import container_key_version
+from vigil.lib.crypto.keys import Purpose
 from vigil.records.models import Identity
 from vigil.rotation import RotationRefused, rotate
 
@@ -35,7 +35,7 @@ def test_rotating_the_file_key_reencrypts_every_evidence_file(coordinator):
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="fields are sealed on PostgreSQL only")
 def test_rotating_the_field_key_reseals_every_value(coordinator):
-    from vigil.crypto.fields import token_key_version
+    from vigil.lib.crypto.fields import token_key_version
     from vigil.sealing import SEALED_PREFIX
 
     detain(coordinator, "Иван Иванов", injuries="рана")

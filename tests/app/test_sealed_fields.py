@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from vigil.crypto.errors import DecryptionError
+from vigil.lib.crypto.errors import DecryptionError
 from vigil.records.models import Identity, Source
 from vigil.records.operations import SourceInput, get_or_create_source
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from vigil import keys
-from vigil.crypto.keys import _LIVE, KdfParams, KeyStore, WrongPassphraseError
+from vigil.lib.crypto.keys import _LIVE, KdfParams, KeyStore, WrongPassphraseError
 
 PASSPHRASE = "ahead: a throw-away test passphrase"
 CHEAP = KdfParams(time_cost=1, memory_cost_kib=8 * 1024, parallelism=1)

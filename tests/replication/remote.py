@@ -1,4 +1,4 @@
-"""Another instance, simulated in the test process with the pure ``vigil.sync`` library: its own keys and
+"""Another instance, simulated in the test process with the pure ``vigil.lib.sync`` library: its own keys and
 replica, exchanging real bundles with the Django instance under test."""
 
 from __future__ import annotations
@@ -7,11 +7,11 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from vigil.lib.sync.bundle import ImportResult, Keys, Peer, export_bundle, import_bundle
+from vigil.lib.sync.state import Change, Replica
 from vigil.records.operations import DetentionInput
 from vigil.replication.exchange import add_peer
 from vigil.replication.log import derived_gid, instance_keys
-from vigil.sync.bundle import ImportResult, Keys, Peer, export_bundle, import_bundle
-from vigil.sync.state import Change, Replica
 
 
 class Remote:

@@ -10,11 +10,11 @@ from django.core.management import call_command
 from django.test import Client
 from tests.app.factories import detain
 
+from vigil.lib.sync.bundle import Keys, Peer, seal
 from vigil.records.models import Detention, Identity, Report
 from vigil.replication import network
 from vigil.replication.log import derived_gid
 from vigil.replication.models import SyncPeer
-from vigil.sync.bundle import Keys, Peer, seal
 
 from .remote import Remote
 

@@ -21,7 +21,7 @@ from vigil.abuse.operations import open_evidence
 from vigil.audit.log import record as audit
 from vigil.audit.log import target_of
 from vigil.audit.models import AuditEntry
-from vigil.package import PackageFile, build_package
+from vigil.lib.package import PackageFile, build_package
 from vigil.records.models import Event
 
 

@@ -11,8 +11,8 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from vigil.lib.reference import UnknownArticle
 from vigil.records.operations import ReportConflictError
-from vigil.reference import UnknownArticle
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

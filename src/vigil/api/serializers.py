@@ -10,9 +10,9 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from vigil.cases.models import CaseKind
+from vigil.lib.reference import city_name, outcomes
 from vigil.records.models import Detention, Event, Reliability, Sex, SourceKind
 from vigil.records.operations import DetentionInput, SourceInput
-from vigil.reference import city_name, outcomes
 
 
 class SourceSerializer(serializers.Serializer):

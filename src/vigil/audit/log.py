@@ -112,7 +112,7 @@ def sign_checkpoint(actor: Any = None) -> dict[str, Any]:
     """Sign "the log had N entries with this head hash" with this instance's audit key; keep the returned line
     somewhere else too (printed, mailed, on another instance): it is what reveals a truncated log later."""
     from vigil import keys
-    from vigil.crypto import chain, signing
+    from vigil.lib.crypto import chain, signing
 
     head = AuditEntry.objects.order_by("-seq").only("seq", "hash").first()
     if head is None:
@@ -129,7 +129,7 @@ def sign_checkpoint(actor: Any = None) -> dict[str, Any]:
 def verify_checkpoints(checkpoints: list[dict[str, Any]], public_key: str | None = None) -> list[Problem]:
     """Each checkpoint must carry a valid signature and still match the stored entry at its sequence number;
     a checkpoint beyond the end of the log means entries were cut off."""
-    from vigil.crypto import chain
+    from vigil.lib.crypto import chain
 
     problems: list[Problem] = []
     for data in checkpoints:

@@ -10,9 +10,9 @@ from django.db import transaction
 
 from vigil.audit.log import record as audit
 from vigil.cases.models import Case, CaseKind, Charge, Decision, Hearing
+from vigil.lib.reference import base_unit_byn, find_article, outcomes
 from vigil.records.models import Detention, Source
 from vigil.records.operations import actor_report
-from vigil.reference import base_unit_byn, find_article, outcomes
 from vigil.replication import hooks as sync
 
 

@@ -12,8 +12,8 @@ from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
 
 from vigil.cases.models import Case, Charge, Decision
 from vigil.figures import FIGURES
+from vigil.lib.reference import PUNISHED_BY_FINE_OR_ARREST
 from vigil.records.models import Detention, DetentionQuerySet, Event
-from vigil.reference import PUNISHED_BY_FINE_OR_ARREST
 
 # Article 23.34 of KoAP-2003 (public gatherings) and its successor 24.23 of KoAP-2021.
 GATHERING_ARTICLES = ("23.34", "24.23")

@@ -38,7 +38,7 @@ def capture_rows(event: Event | None) -> tuple[list[str], dict[tuple[int, ...], 
 
 
 def run_estimate(event: Event | None, *, actor: Any, seed: int | None = None, **overrides: Any) -> Estimate:
-    from vigil.estimate import (
+    from vigil.lib.estimate import (
         CaptureTable,
         closedp,
         fit_lcmcr,

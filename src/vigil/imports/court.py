@@ -18,7 +18,9 @@ from django.utils import timezone
 from vigil.audit.log import record as audit
 from vigil.cases.models import Case, CaseKind
 from vigil.cases.operations import open_case, record_decision, record_hearing
-from vigil.importing import (
+from vigil.imports.models import CourtListMatch, ImportMapping
+from vigil.imports.operations import ImportRefused, _mapping_for
+from vigil.lib.importing import (
     Hearing,
     ImportingError,
     InvalidRows,
@@ -26,11 +28,9 @@ from vigil.importing import (
     parse_court_list,
     read_table,
 )
-from vigil.imports.models import CourtListMatch, ImportMapping
-from vigil.imports.operations import ImportRefused, _mapping_for
+from vigil.lib.reference import find_article
 from vigil.records.models import Detention, Report, Source, SourceKind
 from vigil.records.operations import SourceInput, get_or_create_source, search_keys_for, submit_report
-from vigil.reference import find_article
 
 SURE = 0.9
 MARGIN = 0.1
@@ -51,7 +51,7 @@ def candidates_for(h: Hearing) -> list[dict[str, Any]]:
     """Detentions whose reported name shares a search key with the defendant's, scored by name similarity."""
     from django.db.models import Q
 
-    from vigil.names import name_similarity
+    from vigil.lib.names import name_similarity
 
     keys = search_keys_for(h.name).split()
     if not keys:

@@ -15,8 +15,9 @@ from typing import Any
 from django.db import transaction
 
 from vigil.audit.log import record as audit
-from vigil.importing import ImportingError, Mapping, RowError, guess_mapping, read_table, validate
 from vigil.imports.models import ImportMapping, ImportRun
+from vigil.lib.importing import ImportingError, Mapping, RowError, guess_mapping, read_table, validate
+from vigil.lib.reference import city_name
 from vigil.records.models import Event, Report, Source, SourceKind
 from vigil.records.operations import (
     DetentionEntry,
@@ -26,7 +27,6 @@ from vigil.records.operations import (
     get_or_create_source,
     record_detentions,
 )
-from vigil.reference import city_name
 
 
 class ImportRefused(Exception):

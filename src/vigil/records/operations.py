@@ -173,7 +173,7 @@ def submit_report(
 
 
 def search_keys_for(name: str) -> str:
-    from vigil.names import search_keys
+    from vigil.lib.names import search_keys
 
     keys = sorted(search_keys(name))
     if sealing.active():

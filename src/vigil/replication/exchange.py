@@ -25,7 +25,12 @@ from vigil.abuse.models import EvidenceFile
 from vigil.abuse.operations import _aad as evidence_aad  # the binding attach_evidence uses; one definition
 from vigil.abuse.operations import evidence_dir, open_evidence
 from vigil.audit.log import record as audit
-from vigil.crypto.files import EncryptingWriter
+from vigil.lib.crypto.files import EncryptingWriter
+from vigil.lib.sync.bundle import Identity as PeerIdentity
+from vigil.lib.sync.bundle import Keys, Peer, open_bundle, seal
+from vigil.lib.sync.errors import SyncError
+from vigil.lib.sync.hlc import HybridClock, Stamp
+from vigil.lib.sync.state import Change, Replica
 from vigil.records.models import Detention, Event, Identity, Person, Report
 from vigil.records.operations import (
     DetentionEntry,
@@ -50,11 +55,6 @@ from vigil.replication.log import (
 from vigil.replication.models import GlobalId, SyncChange, SyncConflict, SyncPeer
 from vigil.replication.rows import SPECS, Missing, from_json
 from vigil.review.models import LinkOperation
-from vigil.sync.bundle import Identity as PeerIdentity
-from vigil.sync.bundle import Keys, Peer, open_bundle, seal
-from vigil.sync.errors import SyncError
-from vigil.sync.hlc import HybridClock, Stamp
-from vigil.sync.state import Change, Replica
 
 
 class PeerError(SyncError):

@@ -1,7 +1,7 @@
 """This instance's sync keys, clock and change log in the database, and the hooks the write operations call.
 
 Every local write of a replicated record (see ``docs/sync-app.md``) calls one ``on_*`` hook inside its own
-transaction; the hook appends the matching ``vigil.sync`` change to the log (``SyncChange``) and advances the
+transaction; the hook appends the matching ``vigil.lib.sync`` change to the log (``SyncChange``) and advances the
 clock kept in ``SyncState``, so a write and its change commit or roll back together. While a bundle is being
 applied (``applying()``), the hooks do nothing: replayed operations must not issue changes of their own.
 """
@@ -19,11 +19,11 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.db.models import Max, Q
 
 from vigil import keys
-from vigil.crypto.keys import Purpose
+from vigil.lib.crypto.keys import Purpose
+from vigil.lib.sync.bundle import Keys
+from vigil.lib.sync.hlc import HybridClock, Stamp
+from vigil.lib.sync.state import Change, validate
 from vigil.replication.models import GlobalId, SyncChange, SyncState
-from vigil.sync.bundle import Keys
-from vigil.sync.hlc import HybridClock, Stamp
-from vigil.sync.state import Change, validate
 
 # Stamps more than a day ahead of this machine's clock are refused: one peer with a clock set years ahead
 # would otherwise win every last-writer-wins field.

@@ -24,7 +24,7 @@ class SyncState(models.Model):
 
 
 class SyncChange(SealedModel):
-    """One replicated change held here (our own and every peer's), as ``vigil.sync.state.Change`` JSON."""
+    """One replicated change held here (our own and every peer's), as ``vigil.lib.sync.state.Change`` JSON."""
 
     origin = models.CharField(max_length=64)
     seq = models.PositiveBigIntegerField()

@@ -14,10 +14,10 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from vigil.lib.sync.errors import SyncError
 from vigil.replication.exchange import ImportSummary, export_for, import_bundle_data
-from vigil.sync.errors import SyncError
 
-CONTENT_TYPE = "application/vnd.vigil.sync-bundle"
+CONTENT_TYPE = "application/vnd.vigil.lib.sync-bundle"
 Transport = Callable[[str, bytes], bytes]
 
 

@@ -10,10 +10,10 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from vigil.accounts.models import Role
+from vigil.lib.sync.errors import BundleNotForUs, BundleUnknownSender, SyncError
 from vigil.replication.exchange import export_for, import_bundle_data
 from vigil.replication.models import SyncConflict, SyncPeer
 from vigil.replication.network import CONTENT_TYPE
-from vigil.sync.errors import BundleNotForUs, BundleUnknownSender, SyncError
 from vigil.web.access import role_required
 
 log = logging.getLogger("vigil.sync")

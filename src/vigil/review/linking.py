@@ -67,7 +67,7 @@ def labelled_pairs() -> pd.DataFrame:
 
 
 def link_persons(*, actor: Any, threshold: float = MERGE_THRESHOLD, review_threshold: float = REVIEW_THRESHOLD) -> LinkSummary:
-    from vigil.linkage import link
+    from vigil.lib.linkage import link
 
     frame = identity_frame()
     if len(frame) < 2:

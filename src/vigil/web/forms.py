@@ -12,9 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from vigil.cases.models import CaseKind
-from vigil.records.models import Event, Reliability, Sex, SourceKind
-from vigil.records.operations import DetentionInput, SourceInput
-from vigil.reference import (
+from vigil.lib.reference import (
     UnknownArticle,
     article_choices,
     city_name,
@@ -24,6 +22,8 @@ from vigil.reference import (
     units,
     violation_types,
 )
+from vigil.records.models import Event, Reliability, Sex, SourceKind
+from vigil.records.operations import DetentionInput, SourceInput
 
 
 def facility_choices() -> list[tuple[str, str]]:

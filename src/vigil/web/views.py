@@ -59,7 +59,7 @@ from vigil.web.forms import (
 def unlock(request: HttpRequest) -> HttpResponse:
     """Enter the passphrase that unlocks the keys. Needs no database: the database is what it unlocks."""
     from vigil import keys
-    from vigil.crypto.errors import CryptoError
+    from vigil.lib.crypto.errors import CryptoError
 
     error = ""
     if request.method == "POST":

@@ -22,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         from vigil.abuse.packaging import build_investigation_package
-        from vigil.package import PackageError
+        from vigil.lib.package import PackageError
 
         event = None
         if options["event"]:

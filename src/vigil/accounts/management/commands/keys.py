@@ -9,8 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vigil import keys
-from vigil.crypto.errors import CryptoError
-from vigil.crypto.keys import Purpose
+from vigil.lib.crypto.errors import CryptoError
+from vigil.lib.crypto.keys import Purpose
 
 
 class Command(BaseCommand):

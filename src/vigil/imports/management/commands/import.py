@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from vigil.importing import ImportingError, Mapping
+from vigil.lib.importing import ImportingError, Mapping
 from vigil.records.models import SourceKind
 
 

@@ -15,6 +15,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 
+from vigil.lib.sync.bundle import read_header
+from vigil.lib.sync.errors import SyncError
 from vigil.replication.exchange import (
     add_peer,
     export_for,
@@ -27,8 +29,6 @@ from vigil.replication.exchange import (
 from vigil.replication.log import sync_state
 from vigil.replication.models import SyncChange, SyncConflict, SyncPeer
 from vigil.replication.network import exchange
-from vigil.sync.bundle import read_header
-from vigil.sync.errors import SyncError
 
 
 class Command(BaseCommand):
@@ -64,7 +64,7 @@ class Command(BaseCommand):
 
     def do_identity(self, options: dict[str, Any]) -> None:
         if options.get("name"):
-            from vigil.sync.bundle import Keys
+            from vigil.lib.sync.bundle import Keys
 
             Keys.from_seeds(options["name"], bytes(32), bytes(32))  # validates the name
             state = sync_state()

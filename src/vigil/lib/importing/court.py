@@ -1,0 +1,152 @@
+"""Court lists: who was tried, where, by which judge, under which article, and what was decided.
+
+Court lists are published as tables (court, judge, name, article, decision, date); the same cell
+discipline as detention lists applies, and a list with any bad cell is refused whole.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+
+from vigil.lib.importing import fields as F
+from vigil.lib.importing.errors import InvalidRows, RowError
+from vigil.lib.importing.mapping import COURT_REQUIRED, Mapping
+from vigil.lib.importing.tables import RawTable
+from vigil.lib.importing.validate import RowReader, row_uuid
+
+__all__ = ["CourtListPlan", "Hearing", "parse_court_list", "validate_court_list"]
+
+
+@dataclass(frozen=True)
+class Hearing:
+    row: int
+    report_uuid: uuid.UUID
+    name: str
+    decided_on: dt.date
+    court: str = ""
+    judge: str = ""
+    articles: tuple[tuple[str, str], ...] = ()
+    decision: str = ""
+    fine_base_units: Decimal | None = None
+    arrest_days: int | None = None
+    birth_date: dt.date | None = None
+    birth_year: int | None = None
+    city: str = ""
+    record_id: str = ""
+
+    @property
+    def article(self) -> str:
+        return "; ".join(f"{a} ч.{p}" if p else a for a, p in self.articles)
+
+
+@dataclass(frozen=True)
+class CourtListPlan:
+    hearings: list[Hearing]
+    errors: list[RowError]
+    content_sha256: str
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate_court_list(
+    table: RawTable, mapping: Mapping, *, source_name: str = "", today: dt.date | None = None
+) -> CourtListPlan:
+    """Type every row of a court list (required: full_name and decided_on); never raises on bad data."""
+    today = today or dt.date.today()
+    reader = RowReader(table, mapping, COURT_REQUIRED)
+    if reader.errors:
+        return CourtListPlan([], sorted(reader.errors), table.content_sha256)
+    hearings: list[Hearing] = []
+    seen_ids: dict[str, int] = {}
+    for number, v in reader.rows():
+        before = reader.row_start
+        F.year_only_birth_date(v)
+        r = reader.read
+        name = r(
+            number, "full_name", v["full_name"], lambda t: F.parse_text(t, field="full_name", max_length=300)
+        )
+        if not v["full_name"]:
+            reader.error(number, "full_name", "is empty but required")
+        decided_on = r(
+            number, "decided_on", v["decided_on"], lambda t: F.check_date(t, field="decided_on", today=today)
+        )
+        if not v["decided_on"]:
+            reader.error(number, "decided_on", "is empty but required")
+        decision = r(number, "decision", v["decision"], F.parse_decision)
+        fine = r(number, "fine_base_units", v["fine_base_units"], F.parse_fine)
+        days = r(number, "arrest_days", v["arrest_days"], F.parse_arrest_days)
+        articles = r(number, "article", v["article"], F.parse_article) or ()
+        court = r(number, "court", v["court"], lambda t: F.parse_text(t, field="court", max_length=300)) or ""
+        judge = r(number, "judge", v["judge"], lambda t: F.parse_text(t, field="judge", max_length=300)) or ""
+        city = r(number, "city", v["city"], lambda t: F.parse_text(t, field="city", max_length=200)) or ""
+        record_id = r(number, "record_id", v["record_id"], lambda t: F.parse_text(t, field="record_id")) or ""
+        birth_date = r(
+            number, "birth_date", v["birth_date"], lambda t: F.check_date(t, field="birth_date", today=today)
+        )
+        birth_year = r(number, "birth_year", v["birth_year"], lambda t: F.parse_birth_year(t, today=today))
+        if birth_date and birth_year and birth_date.year != birth_year:
+            reader.error(
+                number, "birth_year", f"{birth_year} contradicts birth_date {birth_date.isoformat()}"
+            )
+        if birth_date and decided_on and birth_date > decided_on:
+            reader.error(number, "birth_date", "is after decided_on")
+        code = ""
+        if decision is not None:
+            code, stated_fine, stated_days = decision
+            if stated_fine is not None:
+                if fine is not None and fine != stated_fine:
+                    reader.error(
+                        number, "fine_base_units", f"{fine} contradicts the decision's {stated_fine}"
+                    )
+                fine = fine if fine is not None else stated_fine
+            if stated_days is not None:
+                if days is not None and days != stated_days:
+                    reader.error(
+                        number, "arrest_days", f"{days} contradicts the decision's {stated_days} days"
+                    )
+                days = days if days is not None else stated_days
+        if record_id:
+            if record_id in seen_ids:
+                reader.error(
+                    number, "record_id", f"duplicate {record_id!r} (first on row {seen_ids[record_id]})"
+                )
+            else:
+                seen_ids[record_id] = number
+        if len(reader.errors) > before or decided_on is None or not name:
+            continue
+        hearings.append(
+            Hearing(
+                row=number,
+                report_uuid=row_uuid(source_name, table.content_sha256, number),
+                name=name,
+                decided_on=decided_on,
+                court=court,
+                judge=judge,
+                articles=articles,
+                decision=code,
+                fine_base_units=fine,
+                arrest_days=days,
+                birth_date=birth_date,
+                birth_year=birth_year
+                if birth_year is not None
+                else (birth_date.year if birth_date else None),
+                city=city,
+                record_id=record_id,
+            )
+        )
+    return CourtListPlan(hearings, sorted(reader.errors), table.content_sha256)
+
+
+def parse_court_list(
+    table: RawTable, mapping: Mapping, *, source_name: str = "", today: dt.date | None = None
+) -> list[Hearing]:
+    """All hearings of a court list, or :class:`InvalidRows` listing every bad cell (nothing partial)."""
+    plan = validate_court_list(table, mapping, source_name=source_name, today=today)
+    if plan.errors:
+        raise InvalidRows(plan.errors)
+    return plan.hearings

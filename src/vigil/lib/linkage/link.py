@@ -1,0 +1,563 @@
+"""Link reports about the same person: the library entry point behind ``vigil link``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeAlias
+
+import numpy as np
+import pandas as pd
+
+from vigil.lib.linkage.cluster import cluster_pairs, conflicting_pairs
+from vigil.lib.linkage.model import (
+    DEFAULT_SEED,
+    ExtraKind,
+    LinkModel,
+    LinkType,
+    make_linker,
+    spec_for,
+    train,
+)
+from vigil.lib.linkage.prepare import NameFeaturiser, prepare_records
+from vigil.lib.linkage.records import check_frame
+
+# Records whose pairs score at least this form one person. The model is calibrated (of pairs scored 0.7-0.8
+# on the synthetic reports, 77% are one person; 0.8-0.9, 84%), so at 0.9 a fifth of the true pairs, mostly
+# two reports giving the same full name and nothing else, stay apart; 0.7 links them and the clustering keeps
+# namesakes whose own fields disagree apart. The app merges at the same 0.7 and queues 0.4-0.7 for review.
+DEFAULT_THRESHOLD = 0.7
+# Pairs below this are dropped straight out of Splink: they would never link and nobody reviews them.
+PAIR_FLOOR = 0.01
+# Comparisons whose exact levels are adjusted for how common the value is (see model.py).
+_TF_COLUMNS = {"surname": "surname_key", "given_name": "given_id"}
+
+# Reviewers' decisions: a frame (record_id_l, record_id_r and a decision column named same, decision or
+# is_match) or (a, b, decision) triples, where a decision is True/"same" or False/"different".
+LabelledPairs: TypeAlias = pd.DataFrame | Iterable[tuple[str, str, bool | str]]
+
+
+@dataclass(frozen=True)
+class FieldEvidence:
+    """How one comparison voted on a pair: the level reached and its Bayes factor (weight = log2 of it)."""
+
+    comparison: str
+    level: str
+    bayes_factor: float
+    match_weight: float
+
+    @property
+    def agreed(self) -> bool:
+        return self.match_weight > 0
+
+
+@dataclass(frozen=True)
+class PairExplanation:
+    """Why a pair scored what it scored: prior weight + one weight per comparison = total match weight."""
+
+    record_id_l: str
+    record_id_r: str
+    match_probability: float
+    match_weight: float
+    prior_weight: float
+    fields: tuple[FieldEvidence, ...]
+    scored_by_blocking: bool = True  # False: the blocking rules never paired these records; scored on request
+
+    def agreeing(self) -> list[FieldEvidence]:
+        return [f for f in self.fields if f.match_weight > 0]
+
+    def disagreeing(self) -> list[FieldEvidence]:
+        return [f for f in self.fields if f.match_weight < 0]
+
+    def field(self, comparison: str) -> FieldEvidence:
+        for evidence in self.fields:
+            if evidence.comparison == comparison:
+                return evidence
+        raise KeyError(comparison)
+
+    def describe(self) -> str:
+        """A few lines a reviewer can read: each field's level and weight, strongest first."""
+        lines = [
+            f"{self.record_id_l} ~ {self.record_id_r}: probability {self.match_probability:.4f}, "
+            f"weight {self.match_weight:+.2f} (prior {self.prior_weight:+.2f})"
+        ]
+        for f in sorted(self.fields, key=lambda f: -abs(f.match_weight)):
+            lines.append(f"  {f.comparison:<12} {f.match_weight:+7.2f}  {f.level}")
+        return "\n".join(lines)
+
+
+def _level_tables(settings: Mapping[str, Any]) -> dict[str, dict[int, tuple[str, float]]]:
+    """comparison -> gamma value -> (level label, Bayes factor), in Splink's gamma numbering."""
+    tables: dict[str, dict[int, tuple[str, float]]] = {}
+    for comparison in settings["comparisons"]:
+        levels = comparison["comparison_levels"]
+        non_null = [lv for lv in levels if not lv.get("is_null_level")]
+        table: dict[int, tuple[str, float]] = {-1: ("missing on one side", 1.0)}
+        # Splink numbers non-null levels from len-1 (first listed, strongest) down to 0 (else level).
+        for i, level in enumerate(non_null):
+            m, u = level.get("m_probability"), level.get("u_probability")
+            bf = (m / u) if (m and u) else 1.0
+            table[len(non_null) - 1 - i] = (str(level.get("label_for_charts") or level["sql_condition"]), bf)
+        tables[comparison["output_column_name"]] = table
+    return tables
+
+
+def explain_gammas(
+    model: LinkModel, gammas: Mapping[str, int], tf_adjustments: Mapping[str, float] | None = None
+) -> tuple[float, tuple[FieldEvidence, ...]]:
+    """(prior weight, per-comparison evidence) for one comparison vector under ``model``.
+
+    ``tf_adjustments`` are Splink's term-frequency adjustments in match weight (bits), per comparison.
+    """
+    tables = _level_tables(model.settings)
+    prior = float(model.settings["probability_two_random_records_match"])
+    prior_weight = math.log2(prior / (1 - prior))
+    evidence = []
+    for comparison, table in tables.items():
+        gamma = int(gammas[comparison])
+        label, bf = table[gamma]
+        weight = math.log2(bf)
+        adj = (tf_adjustments or {}).get(comparison)
+        if adj is not None and not math.isnan(adj) and adj != 0.0:
+            weight += adj
+            label += f" ({adj:+.2f} for how common the value is)"
+        evidence.append(FieldEvidence(comparison, label, 2.0**weight, weight))
+    return prior_weight, tuple(evidence)
+
+
+def _explanation_from_row(
+    model: LinkModel, row: Mapping[str, Any], a: str, b: str, *, scored_by_blocking: bool
+) -> PairExplanation:
+    gammas = {c[len("gamma_") :]: int(v) for c, v in row.items() if str(c).startswith("gamma_")}
+    tfs = {c[len("mw_tf_adj_") :]: float(v) for c, v in row.items() if str(c).startswith("mw_tf_adj_")}
+    prior_weight, evidence = explain_gammas(model, gammas, tfs)
+    return PairExplanation(
+        record_id_l=a,
+        record_id_r=b,
+        match_probability=float(row["match_probability"]),
+        match_weight=float(row["match_weight"]),
+        prior_weight=prior_weight,
+        fields=evidence,
+        scored_by_blocking=scored_by_blocking,
+    )
+
+
+def _score_two(model: LinkModel, left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
+    """Score one pair of prepared records under ``model`` (term frequencies supplied as tf_* values)."""
+    settings = dict(model.settings)
+    settings["link_type"] = "dedupe_only"
+    settings["blocking_rules_to_generate_predictions"] = []
+    frame = pd.DataFrame([left, right])
+    frame = frame[[c for c in frame.columns if not c.startswith("tf_")]]
+    linker = make_linker(frame, settings, "dedupe_only")
+    try:
+        scored = linker.inference.score_pair(left, right).as_pandas_dataframe()
+    finally:
+        linker._db_api.delete_tables_created_by_splink_from_db()
+    return dict(scored.iloc[0])
+
+
+def _term_frequencies(prepared: pd.DataFrame) -> dict[str, dict[Any, float]]:
+    return {
+        col: prepared[col].dropna().value_counts(normalize=True).to_dict()
+        for col in _TF_COLUMNS.values()
+        if col in prepared
+    }
+
+
+@dataclass
+class LinkResult:
+    """Persons found, the strongest link of each record, and every scored pair with its evidence.
+
+    ``persons``: record_id, person_id (the smallest record_id of the person's records), match_probability
+    (the strongest link joining the record to another record of its person; NaN for a person with one
+    record; 1.0 where a reviewer confirmed the link). ``pairs``: every pair the blocking rules produced
+    that scored at least ``PAIR_FLOOR`` (record_id_l, record_id_r, match_probability, match_weight,
+    gamma_<comparison> levels and mw_tf_adj_<comparison> term-frequency adjustments in bits).
+    """
+
+    persons: pd.DataFrame
+    pairs: pd.DataFrame
+    model: LinkModel
+    threshold: float
+    notes: list[str] = field(default_factory=list)
+    prepared: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def clusters(self) -> dict[str, str]:
+        return dict(zip(self.persons["record_id"], self.persons["person_id"], strict=True))
+
+    def person_of(self, record_id: str) -> str:
+        hit = self.persons.loc[self.persons["record_id"] == str(record_id), "person_id"]
+        if hit.empty:
+            raise KeyError(record_id)
+        return str(hit.iloc[0])
+
+    def explain(self, pair: tuple[str, str] | str, other: str | None = None) -> PairExplanation:
+        """Per-comparison level and weight for a pair of record ids: ``explain((a, b))`` or ``explain(a, b)``.
+
+        A pair the blocking rules produced is explained from its stored comparison vector; any other pair
+        (never compared, or below ``PAIR_FLOOR``) is scored now under the same model.
+        """
+        if other is None:
+            if isinstance(pair, str) or len(pair) != 2:
+                raise TypeError("explain takes a pair of record ids: explain((a, b)) or explain(a, b)")
+            a, b = str(pair[0]), str(pair[1])
+        else:
+            a, b = str(pair), str(other)
+        hit = self.pairs[
+            ((self.pairs["record_id_l"] == a) & (self.pairs["record_id_r"] == b))
+            | ((self.pairs["record_id_l"] == b) & (self.pairs["record_id_r"] == a))
+        ]
+        if not hit.empty:
+            row = hit.iloc[0]
+            return _explanation_from_row(
+                self.model,
+                dict(row),
+                str(row["record_id_l"]),
+                str(row["record_id_r"]),
+                scored_by_blocking=True,
+            )
+        if self.prepared is None:
+            raise KeyError(f"pair {a!r}, {b!r} was not scored and the prepared records were not kept")
+        rows = self.prepared.set_index("unique_id", drop=False)
+        for rid in (a, b):
+            if rid not in rows.index:
+                raise KeyError(rid)
+        tf = _term_frequencies(self.prepared)
+        records = []
+        for rid in (a, b):
+            rec = {k: _plain(v) for k, v in rows.loc[rid].to_dict().items()}
+            for col, freq in tf.items():
+                rec[f"tf_{col}"] = freq.get(rec[col]) if rec[col] is not None else None
+            records.append(rec)
+        row = _score_two(self.model, records[0], records[1])
+        return _explanation_from_row(self.model, row, a, b, scored_by_blocking=False)
+
+
+def _plain(value: Any) -> Any:
+    """NumPy/pandas scalars and missing markers as plain Python values Splink can put into SQL."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    return value
+
+
+_DECISION_COLUMNS = ("same", "decision", "is_match")
+_SAME = {"same", "true", "1", "yes", "y", "match"}
+_DIFFERENT = {"different", "false", "0", "no", "n", "nonmatch", "non-match"}
+
+
+def _decision(value: Any) -> bool:
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    if isinstance(value, int | np.integer) and value in (0, 1):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _SAME:
+        return True
+    if text in _DIFFERENT:
+        return False
+    raise ValueError(f"labelled pair decision {value!r} is neither 'same' nor 'different'")
+
+
+def normalise_labels(labelled_pairs: LabelledPairs | None) -> pd.DataFrame | None:
+    """Reviewers' decisions as a frame record_id_l, record_id_r, same (bool)."""
+    if labelled_pairs is None:
+        return None
+    if isinstance(labelled_pairs, pd.DataFrame):
+        cols = set(labelled_pairs.columns)
+        decision_col = next((c for c in _DECISION_COLUMNS if c in cols), None)
+        missing = {"record_id_l", "record_id_r"} - cols
+        if missing or decision_col is None:
+            raise ValueError(
+                "labelled pairs need columns record_id_l, record_id_r and one of "
+                f"{', '.join(_DECISION_COLUMNS)}; "
+                f"got {sorted(cols)}"
+            )
+        triples = list(
+            zip(
+                labelled_pairs["record_id_l"],
+                labelled_pairs["record_id_r"],
+                labelled_pairs[decision_col],
+                strict=True,
+            )
+        )
+    else:
+        triples = [tuple(t) for t in labelled_pairs]  # type: ignore[misc]
+    rows = []
+    for triple in triples:
+        if len(triple) != 3:
+            raise ValueError(f"a labelled pair is (record_id_a, record_id_b, decision), got {triple!r}")
+        a, b, d = triple
+        if str(a) == str(b):
+            raise ValueError(f"labelled pair joins record {a!r} to itself")
+        rows.append((str(a), str(b), _decision(d)))
+    return pd.DataFrame(rows, columns=["record_id_l", "record_id_r", "same"]).astype({"same": bool})
+
+
+def _decided_pairs(
+    labels: pd.DataFrame | None, index_of: Mapping[str, int]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    if labels is None or labels.empty:
+        return [], []
+    same: list[tuple[int, int]] = []
+    different: list[tuple[int, int]] = []
+    for a, b, s in zip(labels["record_id_l"], labels["record_id_r"], labels["same"], strict=True):
+        if a in index_of and b in index_of:
+            (same if s else different).append((index_of[a], index_of[b]))
+    return same, different
+
+
+def _validate(records: pd.DataFrame, extra_fields: Mapping[str, ExtraKind] | None) -> None:
+    skip = {"given_name", "surname", *(extra_fields or {})}
+    check_frame(records[[c for c in records.columns if c not in skip]])
+
+
+def train_model(
+    records: pd.DataFrame,
+    *,
+    labelled_pairs: LabelledPairs | None = None,
+    extra_fields: Mapping[str, ExtraKind] | None = None,
+    link_type: LinkType = "dedupe_only",
+    extra_blocking: Sequence[Sequence[str]] = (),
+    seed: int = DEFAULT_SEED,
+    name_featuriser: NameFeaturiser | None = None,
+    validate: bool = True,
+) -> LinkModel:
+    """Train a model on ``records`` (unsupervised EM, improved by reviewers' labels) without linking."""
+    labels = normalise_labels(labelled_pairs)
+    if validate:
+        _validate(records, extra_fields)
+    prepared = prepare_records(
+        records, extra_columns=list(extra_fields or {}), name_featuriser=name_featuriser
+    )
+    spec = spec_for(prepared, extra_fields or {}, link_type, tuple(tuple(c) for c in extra_blocking))
+    model, linker = train(prepared, spec, seed=seed, labels=labels)
+    linker._db_api.delete_tables_created_by_splink_from_db()
+    return model
+
+
+def _strongest_link(
+    n: int,
+    left: np.ndarray[Any, Any],
+    right: np.ndarray[Any, Any],
+    prob: np.ndarray[Any, Any],
+    person: np.ndarray[Any, Any],
+    threshold: float,
+    same: Sequence[tuple[int, int]],
+) -> np.ndarray[Any, Any]:
+    """Per record, the strongest link to another record of its own person (NaN when it has none)."""
+    strongest = np.full(n, -1.0)
+    inside = (prob >= threshold) & (person[left] == person[right])
+    np.maximum.at(strongest, left[inside], prob[inside])
+    np.maximum.at(strongest, right[inside], prob[inside])
+    for a, b in same:
+        if person[a] == person[b]:
+            strongest[a] = strongest[b] = 1.0
+    strongest[strongest < 0] = np.nan
+    return strongest
+
+
+# A field keeps two records of one cluster apart only if the trained model counts its disagreement as strong
+# evidence of two people: at most this many bits (1/64). On hotline reports a different birth date weighs
+# about -9 bits; in FEBRL, whose birth dates are often corrupted beyond a typo, far less.
+CONFLICT_WEIGHT = -6.0
+
+
+def _conflict_fields(model: LinkModel) -> set[str]:
+    """Comparisons whose disagreeing ("else") level weighs at most ``CONFLICT_WEIGHT``."""
+    fields = set()
+    for comparison in model.settings["comparisons"]:
+        name = comparison["output_column_name"]
+        if name not in ("sex", "birth", "patronymic", "given_name"):
+            continue
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        m, u = levels[-1].get("m_probability"), levels[-1].get("u_probability")
+        if m and u and math.log2(m / u) <= CONFLICT_WEIGHT:
+            fields.add(name)
+    return fields
+
+
+def _smallest_member(ids: np.ndarray[Any, Any], cluster: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Per record, the smallest record id of its cluster (vectorised: a groupby-min on strings is slow)."""
+    order = np.argsort(ids.astype(str), kind="stable")
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[order] = np.arange(len(ids))
+    best = np.full(int(cluster.max()) + 1 if len(cluster) else 0, len(ids), dtype=np.int64)
+    np.minimum.at(best, cluster, rank)
+    return ids[order[best[cluster]]]
+
+
+def link(
+    records: pd.DataFrame,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    labelled_pairs: LabelledPairs | None = None,
+    model: LinkModel | None = None,
+    extra_fields: Mapping[str, ExtraKind] | None = None,
+    link_type: LinkType = "dedupe_only",
+    extra_blocking: Sequence[Sequence[str]] = (),
+    seed: int = DEFAULT_SEED,
+    name_featuriser: NameFeaturiser | None = None,
+    validate: bool = True,
+    keep_prepared: bool = True,
+) -> LinkResult:
+    """Find which records describe the same person.
+
+    ``records`` has the link columns (record_id, full_name; optionally source, birth_date, birth_year, sex,
+    city, detained_on). ``labelled_pairs`` holds reviewers' decisions (see :data:`LabelledPairs`): "same"
+    pairs are always joined, "different" pairs never end up in one person, and enough "same" pairs also
+    give the model one more estimate of each m probability. ``model`` reuses a trained model (from
+    :func:`train_model` or ``LinkModel.from_json``); without one the model is trained on ``records``
+    first (u by random sampling, m by EM), deterministically for ``seed``. ``extra_fields`` adds
+    comparisons on further columns (kind "id" also blocks on the column); ``extra_blocking`` adds blocking
+    rules, each a sequence of columns that must agree. Records whose strongest path
+    of links all score at least ``threshold`` form one person.
+    """
+    if not 0.0 < threshold < 1.0:
+        raise ValueError("threshold must be a probability strictly between 0 and 1")
+    labels = normalise_labels(labelled_pairs)
+    if validate:
+        _validate(records, extra_fields)
+    extras = list(model.spec.extra_fields if model is not None else (extra_fields or {}))
+    prepared = prepare_records(records, extra_columns=extras, name_featuriser=name_featuriser)
+    return link_prepared(
+        prepared,
+        threshold=threshold,
+        labels=labels,
+        model=model,
+        extra_fields=extra_fields,
+        link_type=link_type,
+        extra_blocking=extra_blocking,
+        seed=seed,
+        keep_prepared=keep_prepared,
+    )
+
+
+def link_prepared(
+    prepared: pd.DataFrame,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    labels: pd.DataFrame | None = None,
+    model: LinkModel | None = None,
+    extra_fields: Mapping[str, ExtraKind] | None = None,
+    link_type: LinkType = "dedupe_only",
+    extra_blocking: Sequence[Sequence[str]] = (),
+    seed: int = DEFAULT_SEED,
+    keep_prepared: bool = True,
+) -> LinkResult:
+    """:func:`link` on records already through :func:`prepare_records` (lets a caller free the raw table)."""
+    blocking = tuple(tuple(c) for c in extra_blocking)
+    spec = model.spec if model is not None else spec_for(prepared, extra_fields or {}, link_type, blocking)
+    notes: list[str] = []
+    if model is None:
+        model, trainer = train(prepared, spec, seed=seed, labels=labels)
+        trainer._db_api.delete_tables_created_by_splink_from_db()
+    linker = make_linker(prepared, model.settings, spec.link_type)
+    notes += model.training_notes
+    try:
+        predictions = linker.inference.predict(
+            threshold_match_probability=min(PAIR_FLOOR, threshold), warning_mode="never"
+        )
+        names = [c.unquote().name for c in predictions.columns]
+        cols = [c for c in names if c.startswith("gamma_") or c.startswith("mw_tf_adj_")]
+        select = ", ".join(
+            [
+                "unique_id_l AS record_id_l",
+                "unique_id_r AS record_id_r",
+                "match_probability",
+                "match_weight",
+                *cols,
+            ]
+        )
+        con = linker._db_api.duckdb_con
+        # Sorted so that the pair table (and anything derived from it) is identical run to run.
+        pairs = con.sql(
+            f"SELECT {select} FROM {predictions.physical_name} ORDER BY record_id_l, record_id_r"
+        ).df()
+    finally:
+        linker._db_api.delete_tables_created_by_splink_from_db()
+    ids = prepared["unique_id"].to_numpy(dtype=object)
+    index_of = pd.Index(ids)
+    left = index_of.get_indexer(pairs["record_id_l"]).astype(np.int64)
+    right = index_of.get_indexer(pairs["record_id_r"]).astype(np.int64)
+    prob = pairs["match_probability"].to_numpy(dtype=np.float64)
+    same, different = _decided_pairs(labels, {k: i for i, k in enumerate(ids)})
+    if labels is not None:
+        notes.append(
+            f"{len(same)} 'same' and {len(different)} 'different' reviewer decisions applied in clustering"
+        )
+    cluster = cluster_pairs(len(ids), left, right, prob, threshold, must_link=same, cannot_link=different)
+    # Chains through vague reports ("Ольга Наумик", nothing else) can join namesakes whose own fields
+    # disagree; such pairs are kept apart like a reviewer's "different" (a reviewer's "same" wins).
+    checked = _conflict_fields(model)
+    conflicts = conflicting_pairs(
+        cluster,
+        sex=prepared["sex"].to_numpy() if "sex" in checked else None,
+        birth_year=prepared["birth_year"].to_numpy() if "birth" in checked else None,
+        birth_date=prepared["birth_date"].to_numpy() if "birth" in checked else None,
+        patronymic=prepared["patronymic_id"].to_numpy() if "patronymic" in checked else None,
+        given=prepared["given_id"].to_numpy() if "given_name" in checked else None,
+    )
+    if conflicts:
+        confirmed = {tuple(sorted(p)) for p in same}
+        apart = different + [p for p in conflicts if tuple(sorted(p)) not in confirmed]
+        cluster = cluster_pairs(len(ids), left, right, prob, threshold, must_link=same, cannot_link=apart)
+        notes.append(
+            f"{len(conflicts)} pairs of records inside chained clusters conflict and were kept apart"
+        )
+    person = _smallest_member(ids, cluster)
+    strongest = _strongest_link(len(ids), left, right, prob, cluster, threshold, same)
+    persons = pd.DataFrame({"record_id": ids, "person_id": person, "match_probability": strongest})
+    return LinkResult(
+        persons=persons,
+        pairs=pairs,
+        model=model,
+        threshold=threshold,
+        notes=notes,
+        prepared=prepared if keep_prepared else None,
+    )
+
+
+def explain_pair(
+    model: LinkModel,
+    record_a: Mapping[str, Any],
+    record_b: Mapping[str, Any],
+    *,
+    name_featuriser: NameFeaturiser | None = None,
+) -> PairExplanation:
+    """Score and explain any two raw records under ``model`` (no population: no term-frequency adjustment)."""
+    frame = pd.DataFrame([dict(record_a), dict(record_b)])
+    for col in ("record_id", "full_name"):
+        if col not in frame:
+            raise ValueError(f"both records need {col}")
+    prepared = prepare_records(
+        frame, extra_columns=list(model.spec.extra_fields), name_featuriser=name_featuriser
+    )
+    left, right = ({k: _plain(v) for k, v in rec.items()} for rec in prepared.to_dict("records"))
+    row = _score_two(model, left, right)
+    return _explanation_from_row(
+        model, row, str(record_a["record_id"]), str(record_b["record_id"]), scored_by_blocking=False
+    )
+
+
+__all__: Sequence[str] = (
+    "DEFAULT_THRESHOLD",
+    "FieldEvidence",
+    "LabelledPairs",
+    "LinkResult",
+    "PairExplanation",
+    "explain_gammas",
+    "explain_pair",
+    "link",
+    "link_prepared",
+    "normalise_labels",
+    "train_model",
+)

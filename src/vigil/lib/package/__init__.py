@@ -1,0 +1,24 @@
+"""Signed investigation packages (no Django): :func:`build_package` writes one; the standalone
+``tools/verify_package.py`` checks one. See docs/importing.md for the layout."""
+
+from vigil.lib.package.builder import (
+    FORMAT,
+    MANIFEST,
+    SIGNATURE,
+    Manifest,
+    ManifestEntry,
+    PackageError,
+    PackageFile,
+    build_package,
+)
+
+__all__ = [
+    "FORMAT",
+    "MANIFEST",
+    "SIGNATURE",
+    "Manifest",
+    "ManifestEntry",
+    "PackageError",
+    "PackageFile",
+    "build_package",
+]
