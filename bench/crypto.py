@@ -23,7 +23,7 @@ from vigil.lib.crypto import fields, files  # noqa: E402
 from vigil.lib.crypto.errors import KeystoreDestroyedError  # noqa: E402
 from vigil.lib.crypto.keys import KdfParams, KeyStore, Purpose  # noqa: E402
 from vigil.lib.crypto.material import VersionedKey  # noqa: E402
-from vigil.sqlcipher import keying  # noqa: E402
+from vigil.protection.sqlcipher import keying  # noqa: E402
 
 FAST_KDF = KdfParams(time_cost=1, memory_cost_kib=KdfParams.MIN_MEMORY_KIB, parallelism=1)
 

@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         if code is not None:
             return code
     from vigil.datadir import data_dir
-    from vigil.keys import Locked, unlock_ahead
+    from vigil.protection.keys import Locked, unlock_ahead
 
     if os.environ.get("DJANGO_SETTINGS_MODULE", "vigil.settings") == "vigil.settings":
         # Argon2id runs on the other core while Django starts (settings of our own only: another settings

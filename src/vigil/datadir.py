@@ -1,7 +1,7 @@
 """Where an instance keeps its data: ``VIGIL_DATA_DIR``, else ``~/.local/share/vigil``.
 
 Its own module, free of Django, because the ``vigil`` command needs it before Django's settings are loaded
-(to start unlocking the keystore while Django starts, see :func:`vigil.keys.unlock_ahead`).
+(to start unlocking the keystore while Django starts, see :func:`vigil.protection.keys.unlock_ahead`).
 """
 
 from __future__ import annotations

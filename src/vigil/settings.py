@@ -38,7 +38,7 @@ else:
     # A per-data-dir random key keeps local sessions valid across restarts without a shared default secret.
     SECRET_KEY = os.environ.get("VIGIL_SECRET_KEY", "")
     if not SECRET_KEY:
-        from vigil.localsecret import local_secret_key
+        from vigil.protection.localsecret import local_secret_key
 
         SECRET_KEY = local_secret_key(DATA_DIR)
     DEBUG = os.environ.get("VIGIL_DEBUG", "0") == "1"
@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "axes",
     "vigil.accounts",
+    "vigil.protection",
     "vigil.audit",
     "vigil.records",
     "vigil.cases",
@@ -131,9 +132,9 @@ elif DB_ENGINE == "sqlite":
     if ENCRYPT_DATABASE:
         _sqlite_options.update(
             {
-                "key_provider": "vigil.keys:sqlcipher_key",
+                "key_provider": "vigil.protection.keys:sqlcipher_key",
                 "journal_mode": "WAL",
-                # SQLCipher's wiping of its own buffers: off unless asked for, see vigil.sqlcipher.keying.
+                # SQLCipher's wiping of its own buffers: off unless asked for, see vigil.protection.sqlcipher.keying.
                 "memory_security": os.environ.get("VIGIL_SQLCIPHER_MEMORY_SECURITY", "0") == "1",
                 # Decrypting pages is the cost of SQLCipher: a 64 MB page cache keeps hot pages decrypted in
                 # memory, and temporary sorts stay in memory rather than in (encrypted) temp files.
@@ -144,7 +145,7 @@ elif DB_ENGINE == "sqlite":
         _sqlite_options["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
     DATABASES = {
         "default": {
-            "ENGINE": "vigil.sqlcipher" if ENCRYPT_DATABASE else "django.db.backends.sqlite3",
+            "ENGINE": "vigil.protection.sqlcipher" if ENCRYPT_DATABASE else "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "vigil.sqlite3"),
             "OPTIONS": _sqlite_options,
         }

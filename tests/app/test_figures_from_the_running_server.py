@@ -81,7 +81,7 @@ def test_without_a_server_the_command_counts_itself(tmp_path: Path, monkeypatch:
 def test_a_locked_server_sends_the_command_back_to_counting_itself(
     server: Any, rally: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("vigil.keys.is_unlocked", lambda: False)
+    monkeypatch.setattr("vigil.protection.keys.is_unlocked", lambda: False)
     with pytest.raises(local.NoAnswer, match="locked"):
         local.ask(Path(settings.DATA_DIR), rally.slug)
     assert local.run_client([rally.slug]) is None

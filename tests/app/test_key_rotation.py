@@ -7,13 +7,13 @@ import io
 import pytest
 from django.db import connection
 
-from vigil import keys
 from vigil.abuse.models import EvidenceFile
 from vigil.abuse.operations import attach_evidence, evidence_dir, open_evidence, record_allegation
 from vigil.lib.crypto.files import container_key_version
 from vigil.lib.crypto.keys import Purpose
+from vigil.protection import keys
+from vigil.protection.rotation import RotationRefused, rotate
 from vigil.records.models import Identity
-from vigil.rotation import RotationRefused, rotate
 
 from .factories import detain
 
@@ -36,7 +36,7 @@ def test_rotating_the_file_key_reencrypts_every_evidence_file(coordinator):
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="fields are sealed on PostgreSQL only")
 def test_rotating_the_field_key_reseals_every_value(coordinator):
     from vigil.lib.crypto.fields import token_key_version
-    from vigil.sealing import SEALED_PREFIX
+    from vigil.protection.sealing import SEALED_PREFIX
 
     detain(coordinator, "Иван Иванов", injuries="рана")
     result = rotate(Purpose.FIELD, actor=coordinator)
@@ -63,9 +63,9 @@ def test_rotating_the_blind_index_key_recomputes_every_hash_and_resubmission_and
 ):
     import uuid
 
+    from vigil.protection.sealing import active
     from vigil.records.models import Report, ReportConflict
     from vigil.records.operations import ReportConflictError
-    from vigil.sealing import active
 
     from .factories import login
 
@@ -112,8 +112,8 @@ def test_rotating_the_database_key_rekeys_the_file_and_the_old_key_no_longer_ope
     import sys
     from pathlib import Path
 
-    from vigil.sqlcipher.keying import WrongKeyError
-    from vigil.sqlcipher.keying import connect as sqlcipher_connect
+    from vigil.protection.sqlcipher.keying import WrongKeyError
+    from vigil.protection.sqlcipher.keying import connect as sqlcipher_connect
 
     vigil = str(Path(sys.executable).with_name("vigil"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
@@ -123,7 +123,7 @@ def test_rotating_the_database_key_rekeys_the_file_and_the_old_key_no_longer_ope
         return subprocess.run([vigil, *args], env=env, capture_output=True, text=True, check=True, timeout=180).stdout
 
     run("migrate", "-v0")
-    old_key = run("shell", "-c", "from vigil import keys; print(keys.sqlcipher_key())").strip().splitlines()[-1]
+    old_key = run("shell", "-c", "from vigil.protection import keys; print(keys.sqlcipher_key())").strip().splitlines()[-1]
     out = run("keys", "rotate", "sqlcipher")
     assert "rotated from version 1 to 2" in out and "old versions retired" in out
     assert run("figures", "--json")

@@ -1,4 +1,4 @@
-"""``vigil.keys.unlock_ahead``: the keystore is unlocked in a thread while Django starts, and the result is
+"""``vigil.protection.keys.unlock_ahead``: the keystore is unlocked in a thread while Django starts, and the result is
 used only if it is still this instance's keystore, unlocked with the passphrase of the environment."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from vigil import keys
 from vigil.lib.crypto.keys import _LIVE, KdfParams, KeyStore, WrongPassphraseError
+from vigil.protection import keys
 
 PASSPHRASE = "ahead: a throw-away test passphrase"
 CHEAP = KdfParams(time_cost=1, memory_cost_kib=8 * 1024, parallelism=1)

@@ -7,8 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 
+from vigil.protection.sealing import SealedModel, SealedTextField
 from vigil.records.models import Detention, ImmutableError, Report
-from vigil.sealing import SealedModel, SealedTextField
 
 
 class Allegation(SealedModel):

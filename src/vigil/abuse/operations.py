@@ -12,12 +12,12 @@ from typing import IO, Any
 from django.conf import settings
 from django.db import transaction
 
-from vigil import keys
 from vigil.abuse.models import Allegation, EvidenceFile
 from vigil.audit.log import record as audit
 from vigil.lib.crypto.errors import DecryptionError
 from vigil.lib.crypto.files import EncryptingWriter, decrypt_stream
 from vigil.lib.reference import violation_types
+from vigil.protection import keys
 from vigil.records.models import Detention, Source
 from vigil.records.operations import actor_report
 from vigil.replication import hooks as sync

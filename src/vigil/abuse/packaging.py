@@ -15,13 +15,13 @@ from typing import Any
 
 from django.db.models import Q
 
-from vigil import keys
 from vigil.abuse.models import Allegation, EvidenceFile
 from vigil.abuse.operations import open_evidence
 from vigil.audit.log import record as audit
 from vigil.audit.log import target_of
 from vigil.audit.models import AuditEntry
 from vigil.lib.package import PackageFile, build_package
+from vigil.protection import keys
 from vigil.records.models import Event
 
 

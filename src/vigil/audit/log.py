@@ -111,8 +111,8 @@ def checkpoint_file() -> Path:
 def sign_checkpoint(actor: Any = None) -> dict[str, Any]:
     """Sign "the log had N entries with this head hash" with this instance's audit key; keep the returned line
     somewhere else too (printed, mailed, on another instance): it is what reveals a truncated log later."""
-    from vigil import keys
     from vigil.lib.crypto import chain, signing
+    from vigil.protection import keys
 
     head = AuditEntry.objects.order_by("-seq").only("seq", "hash").first()
     if head is None:

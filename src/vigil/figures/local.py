@@ -116,8 +116,8 @@ def run_client(argv: list[str]) -> int | None:
 def _answer(question: dict[str, Any]) -> dict[str, Any]:
     from django.db import connection
 
-    from vigil import keys
     from vigil.figures.counting import event_figures
+    from vigil.protection import keys
     from vigil.records.models import Event
 
     if not keys.is_unlocked():

@@ -114,7 +114,7 @@ def _hearing_json(h: Hearing) -> dict[str, Any]:
 def import_court_list(
     data: Any, *, filename: str, source_name: str, actor: Any, mapping: Mapping | None = None, dry_run: bool = False
 ) -> CourtSummary:
-    from vigil import sealing
+    from vigil.protection import sealing
 
     try:
         table = read_table(data, filename=filename)

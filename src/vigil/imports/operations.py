@@ -75,7 +75,7 @@ def import_detentions(
     except ImportingError as exc:
         raise ImportRefused(filename, message=str(exc)) from exc
     source_input = SourceInput(kind=source_kind, name=source_name)
-    from vigil import sealing
+    from vigil.protection import sealing
 
     existing_source = Source.objects.filter(lookup=sealing.index(source_input.key(), "source")).first()
     try:

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from vigil.sealing import SealedJSONField, SealedModel, SealedTextField
+from vigil.protection.sealing import SealedJSONField, SealedModel, SealedTextField
 
 
 class ImmutableError(ValueError):

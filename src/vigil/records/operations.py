@@ -15,9 +15,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from vigil import sealing
 from vigil.audit.log import record as audit
 from vigil.audit.log import record_many as audit_many
+from vigil.protection import sealing
 from vigil.records.models import (
     Detention,
     Event,

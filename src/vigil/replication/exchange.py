@@ -412,7 +412,7 @@ def _apply_evidence(gid: str, body: dict[str, Any], files: dict[str, bytes], wri
     target = evidence_dir() / storage_name
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     written.append(target)
-    from vigil import keys
+    from vigil.protection import keys
 
     with os.fdopen(fd, "wb") as out:
         writer = EncryptingWriter(out, keys.file_key(), aad=evidence_aad(storage_name))

@@ -18,11 +18,11 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.db.models import Max, Q
 
-from vigil import keys
 from vigil.lib.crypto.keys import Purpose
 from vigil.lib.sync.bundle import Keys
 from vigil.lib.sync.hlc import HybridClock, Stamp
 from vigil.lib.sync.state import Change, validate
+from vigil.protection import keys
 from vigil.replication.models import GlobalId, SyncChange, SyncState
 
 # Stamps more than a day ahead of this machine's clock are refused: one peer with a clock set years ahead

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from vigil.sealing import SealedJSONField, SealedModel
+from vigil.protection.sealing import SealedJSONField, SealedModel
 
 
 class SyncState(models.Model):

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 
 def vigil_context(request: HttpRequest) -> dict[str, Any]:
-    from vigil import keys
+    from vigil.protection import keys
     from vigil.records.models import Report
 
     if not keys.is_unlocked():

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from vigil import keys
+from vigil.protection import keys
 
 
 class LockedMiddleware:

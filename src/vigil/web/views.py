@@ -58,8 +58,8 @@ from vigil.web.forms import (
 @require_http_methods(["GET", "POST"])
 def unlock(request: HttpRequest) -> HttpResponse:
     """Enter the passphrase that unlocks the keys. Needs no database: the database is what it unlocks."""
-    from vigil import keys
     from vigil.lib.crypto.errors import CryptoError
+    from vigil.protection import keys
 
     error = ""
     if request.method == "POST":
@@ -78,7 +78,7 @@ def unlock(request: HttpRequest) -> HttpResponse:
 @require_POST
 def lock_now(request: HttpRequest) -> HttpResponse:
     """Panic button: every key leaves memory at once; the next page asks for the passphrase."""
-    from vigil import keys
+    from vigil.protection import keys
 
     audit(request.user, "keys.lock", None)
     keys.lock_now()

@@ -64,7 +64,7 @@ def test_garbage_tokens_have_no_key_version() -> None:
 def test_the_crypto_library_never_imports_django() -> None:
     code = (
         "import sys, vigil.lib.crypto, vigil.lib.crypto.keys, vigil.lib.crypto.fields, vigil.lib.crypto.files, "
-        "vigil.lib.crypto.shares, vigil.lib.crypto.signing, vigil.lib.crypto.chain, vigil.sqlcipher.keying; "
+        "vigil.lib.crypto.shares, vigil.lib.crypto.signing, vigil.lib.crypto.chain, vigil.protection.sqlcipher.keying; "
         "print(sorted(m for m in sys.modules if m == 'django' or m.startswith('django.')))"
     )
     env = {**os.environ, "PYTHONPATH": str(SRC)}

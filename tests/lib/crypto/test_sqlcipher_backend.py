@@ -1,6 +1,6 @@
 """The SQLCipher database: nothing readable on disk, the wrong key refused clearly, the right key reads back.
 
-Raw checks use :mod:`vigil.sqlcipher.keying` (no Django); the Django backend runs in fresh interpreters with
+Raw checks use :mod:`vigil.protection.sqlcipher.keying` (no Django); the Django backend runs in fresh interpreters with
 the small project in ``sqlcipher_django/``, so these tests work with or without pytest-django loaded.
 """
 
@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from vigil.sqlcipher import keying
-from vigil.sqlcipher.keying import WRONG_KEY_MESSAGE, WrongKeyError
+from vigil.protection.sqlcipher import keying
+from vigil.protection.sqlcipher.keying import WRONG_KEY_MESSAGE, WrongKeyError
 
 HERE = Path(__file__).resolve().parent
 SRC = HERE.parents[2] / "src"

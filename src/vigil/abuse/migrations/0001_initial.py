@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import uuid
-import vigil.sealing
+import vigil.protection.sealing
 from django.conf import settings
 from django.db import migrations, models
 
@@ -26,9 +26,9 @@ class Migration(migrations.Migration):
                 ('occurred_at', models.DateTimeField(blank=True, null=True)),
                 ('place', models.CharField(blank=True, max_length=200)),
                 ('perpetrator_unit', models.CharField(blank=True, max_length=40)),
-                ('injuries', vigil.sealing.SealedTextField(blank=True)),
+                ('injuries', vigil.protection.sealing.SealedTextField(blank=True)),
                 ('medical_documentation', models.BooleanField(default=False)),
-                ('narrative', vigil.sealing.SealedTextField(blank=True)),
+                ('narrative', vigil.protection.sealing.SealedTextField(blank=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('detention', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allegations', to='records.detention')),
                 ('reports', models.ManyToManyField(related_name='allegations', to='records.report')),

@@ -4,7 +4,7 @@ Modules: :mod:`~vigil.lib.crypto.keys` (keystore and keyring), :mod:`~vigil.lib.
 blind index, re-encryption), :mod:`~vigil.lib.crypto.files` (streamed file encryption), :mod:`~vigil.lib.crypto.shares`
 (Shamir recovery shares), :mod:`~vigil.lib.crypto.signing` (Ed25519) and :mod:`~vigil.lib.crypto.chain` (hash chain
 with signed checkpoints). Nothing here imports Django; the web layer wires these pieces into SQLCipher
-(:mod:`vigil.sqlcipher`), model fields and views.
+(:mod:`vigil.protection.sqlcipher`), model fields and views.
 """
 
 from vigil.lib.crypto.errors import (

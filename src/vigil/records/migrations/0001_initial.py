@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import uuid
-import vigil.sealing
+import vigil.protection.sealing
 from django.conf import settings
 from django.db import migrations, models
 
@@ -53,8 +53,8 @@ class Migration(migrations.Migration):
                 ('uuid', models.UUIDField(default=uuid.uuid4, unique=True)),
                 ('received_at', models.DateTimeField()),
                 ('kind', models.CharField(default='detention', max_length=32)),
-                ('raw_text', vigil.sealing.SealedTextField(blank=True)),
-                ('payload', vigil.sealing.SealedJSONField(default=dict)),
+                ('raw_text', vigil.protection.sealing.SealedTextField(blank=True)),
+                ('payload', vigil.protection.sealing.SealedJSONField(default=dict)),
                 ('content_hash', models.CharField(max_length=64)),
                 ('is_synthetic', models.BooleanField(default=False)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
@@ -69,12 +69,12 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('uid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('full_name', vigil.sealing.SealedTextField()),
+                ('full_name', vigil.protection.sealing.SealedTextField()),
                 ('script', models.CharField(blank=True, max_length=8)),
                 ('birth_date', models.DateField(blank=True, null=True)),
                 ('birth_year', models.PositiveSmallIntegerField(blank=True, null=True)),
                 ('sex', models.CharField(blank=True, choices=[('m', 'male'), ('f', 'female')], max_length=1)),
-                ('home_city', vigil.sealing.SealedTextField(blank=True)),
+                ('home_city', vigil.protection.sealing.SealedTextField(blank=True)),
                 ('search_keys', models.TextField(blank=True, help_text='space-delimited keys from vigil.names.search_keys')),
                 ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='identities', to='records.person')),
                 ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='identities', to='records.report')),
@@ -94,7 +94,7 @@ class Migration(migrations.Migration):
                 ('city', models.CharField(max_length=100)),
                 ('place', models.CharField(blank=True, max_length=200)),
                 ('unit', models.CharField(blank=True, max_length=40)),
-                ('injuries', vigil.sealing.SealedTextField(blank=True)),
+                ('injuries', vigil.protection.sealing.SealedTextField(blank=True)),
                 ('released_at', models.DateTimeField(blank=True, null=True)),
                 ('is_synthetic', models.BooleanField(default=False)),
                 ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='detentions', to='records.event')),
@@ -109,7 +109,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('uid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('uuid', models.UUIDField()),
-                ('payload', vigil.sealing.SealedJSONField()),
+                ('payload', vigil.protection.sealing.SealedJSONField()),
                 ('content_hash', models.CharField(max_length=64)),
                 ('received_at', models.DateTimeField(auto_now_add=True)),
                 ('resolved', models.BooleanField(default=False)),
@@ -125,9 +125,9 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('uid', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
                 ('kind', models.CharField(choices=[('hotline', 'Hotline call'), ('relative', 'Relative or acquaintance'), ('lawyer', 'Lawyer'), ('court_list', 'Court list'), ('media', 'Media'), ('official', 'Official statement'), ('volunteer_sheet', 'Volunteer sheet'), ('detainee', 'The detainee'), ('other', 'Other')], max_length=20)),
-                ('name', vigil.sealing.SealedTextField(help_text="Who told us, e.g. 'wife', 'lawyer N', 'Court of Central district list'")),
+                ('name', vigil.protection.sealing.SealedTextField(help_text="Who told us, e.g. 'wife', 'lawyer N', 'Court of Central district list'")),
                 ('reliability', models.CharField(choices=[('A', 'Confirmed by documents'), ('B', 'Usually reliable'), ('C', 'Fairly reliable'), ('D', 'Reliability unknown')], default='D', max_length=1)),
-                ('contact', vigil.sealing.SealedTextField(blank=True)),
+                ('contact', vigil.protection.sealing.SealedTextField(blank=True)),
                 ('lookup', models.CharField(db_index=True, default='', max_length=64)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('is_synthetic', models.BooleanField(default=False)),

@@ -1,1 +1,1 @@
-"""A minimal Django project on the vigil.sqlcipher backend, run in subprocesses by test_sqlcipher_backend."""
+"""A minimal Django project on the vigil.protection.sqlcipher backend, run in subprocesses by test_sqlcipher_backend."""

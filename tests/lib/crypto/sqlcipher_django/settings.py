@@ -10,7 +10,7 @@ INSTALLED_APPS = ["django.contrib.contenttypes", "django.contrib.auth"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 DATABASES = {
     "default": {
-        "ENGINE": "vigil.sqlcipher",
+        "ENGINE": "vigil.protection.sqlcipher",
         "NAME": os.environ.get("VIGIL_TEST_DB", ":memory:"),
         "OPTIONS": {
             "key_provider": "sqlcipher_django.keyprovider:key",

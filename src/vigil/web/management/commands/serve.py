@@ -28,8 +28,8 @@ class Command(BaseCommand):
 
         from waitress import serve
 
-        from vigil import keys
         from vigil.figures.local import FiguresSocket
+        from vigil.protection import keys
         from vigil.wsgi import application
 
         if not keys.is_unlocked() and sys.stdin.isatty():

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from vigil import keys
 from vigil.lib.crypto.errors import CryptoError
 from vigil.lib.crypto.keys import Purpose
+from vigil.protection import keys
 
 
 class Command(BaseCommand):
@@ -60,7 +60,7 @@ class Command(BaseCommand):
             ring.change_passphrase(new)
             self.stdout.write("passphrase changed; no data needed re-encryption")
         elif action == "rotate":
-            from vigil.rotation import RotationRefused, rotate
+            from vigil.protection.rotation import RotationRefused, rotate
 
             if not options["purpose"]:
                 raise CommandError("name the key to rotate: " + ", ".join(p.value for p in Purpose))

@@ -3,7 +3,7 @@
 Configure with::
 
     DATABASES["default"] = {
-        "ENGINE": "vigil.sqlcipher",
+        "ENGINE": "vigil.protection.sqlcipher",
         "NAME": "/var/lib/vigil/vigil.db",
         "OPTIONS": {
             "key_provider": "vigil.somewhere:sqlcipher_key",  # or "key_hex": "<64 hex digits>"
@@ -34,7 +34,7 @@ from django.utils.asyncio import async_unsafe
 from django.utils.dateparse import parse_date, parse_datetime, parse_time
 from sqlcipher3 import dbapi2 as Database
 
-from vigil.sqlcipher.keying import (
+from vigil.protection.sqlcipher.keying import (
     apply_key,
     is_in_memory,
     normalise_key,
@@ -85,7 +85,7 @@ class DatabaseCreation(SQLiteDatabaseCreation):
     def _spawn_unsupported(self) -> None:
         if multiprocessing.get_start_method() == "spawn":
             raise NotSupportedError(
-                "vigil.sqlcipher cannot clone an in-memory test database for 'spawn' workers; "
+                "vigil.protection.sqlcipher cannot clone an in-memory test database for 'spawn' workers; "
                 "use the 'fork' start method or a file test database (DATABASES[...]['TEST']['NAME'])"
             )
 

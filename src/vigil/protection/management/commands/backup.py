@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--into", help="empty data directory to restore into")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from vigil.backup import BackupError, backup, restore
+        from vigil.protection.backup import BackupError, backup, restore
 
         try:
             if options["restore"]:

@@ -20,9 +20,9 @@ from typing import Any
 from django.conf import settings
 from django.db import connections, models
 
-from vigil import keys
 from vigil.lib.crypto.fields import blind_index, decrypt_field, encrypt_field
 from vigil.lib.crypto.keys import Purpose
+from vigil.protection import keys
 
 SEALED_PREFIX = "sealed:"
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-from vigil import keys
+from vigil.protection import keys
 
 MEMBERS = ("vigil.sqlite3", "keys", "evidence", "audit-checkpoints.jsonl")
 
@@ -24,7 +24,7 @@ class BackupError(RuntimeError):
 
 
 def backup(out: Path) -> Path:
-    if settings.DATABASES["default"]["ENGINE"] != "vigil.sqlcipher":
+    if settings.DATABASES["default"]["ENGINE"] != "vigil.protection.sqlcipher":
         raise BackupError("vigil backup copies the embedded encrypted database; on PostgreSQL use pg_dump")
     data_dir = Path(settings.DATA_DIR)
     out = out.resolve()

@@ -24,10 +24,10 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 
-from vigil import keys, sealing
 from vigil.lib.crypto.fields import encrypt_field
 from vigil.lib.crypto.files import reencrypt_stream
 from vigil.lib.crypto.keys import Purpose
+from vigil.protection import keys, sealing
 
 
 class RotationRefused(ValueError):
@@ -55,7 +55,7 @@ def rotate(purpose: Purpose, *, actor: Any = None) -> RotationResult:
             )
     ring = keys.keyring()
     old = ring.current_version(purpose)
-    if purpose == Purpose.SQLCIPHER and settings.DATABASES["default"]["ENGINE"] == "vigil.sqlcipher":
+    if purpose == Purpose.SQLCIPHER and settings.DATABASES["default"]["ENGINE"] == "vigil.protection.sqlcipher":
         # Open the database under the current key before the new one becomes current.
         connection.ensure_connection()
     new = ring.rotate(purpose)
@@ -79,7 +79,7 @@ def rotate(purpose: Purpose, *, actor: Any = None) -> RotationResult:
 
 
 def _rekey_database(new_key_hex: str) -> int:
-    if settings.DATABASES["default"]["ENGINE"] != "vigil.sqlcipher":
+    if settings.DATABASES["default"]["ENGINE"] != "vigil.protection.sqlcipher":
         return 0
     with connection.cursor() as cur:
         cur.execute("PRAGMA wal_checkpoint(TRUNCATE)")
