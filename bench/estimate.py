@@ -33,14 +33,24 @@ DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mse"
 # runs (Kosovo: 4 chains pooled; the others: burn-in 1e5, 10,000 draws x thin 100).
 REFERENCE = {
     "kosovo": {"it_per_s": 71_000, "ess_per_s": 6_361 / 47.5, "median": 10_457, "interval": (9_125, 13_980)},
-    "hiv_rome": {"it_per_s": 1_100_000 / 13.6, "ess_per_s": None, "median": 10_922, "interval": (9_380, 13_089)},
+    "hiv_rome": {
+        "it_per_s": 1_100_000 / 13.6,
+        "ess_per_s": None,
+        "median": 10_922,
+        "interval": (9_380, 13_089),
+    },
     "lesbian_allegheny": {
         "it_per_s": 1_100_000 / 18.0,
         "ess_per_s": None,
         "median": 5_434,
         "interval": (4_357, 7_181),
     },
-    "diabetes": {"it_per_s": 1_100_000 / 14.9, "ess_per_s": None, "median": 2_398, "interval": (2_258, 3_121)},
+    "diabetes": {
+        "it_per_s": 1_100_000 / 14.9,
+        "ess_per_s": None,
+        "median": 2_398,
+        "interval": (2_258, 3_121),
+    },
 }
 GIBBS = {"sampler": "gibbs", "burnin": 50_000, "samples": 1_000, "thin": 200}
 

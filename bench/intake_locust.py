@@ -63,9 +63,21 @@ def run(
             started = time.time()
             done = subprocess.run(
                 [
-                    LOCUST, "-f", str(Path(__file__).with_name("locustfile_intake.py")), "--headless",
-                    "--host", server.url, "-u", str(users), "-r", str(users),
-                    "-t", f"{int(seconds + warm_up)}s", "--only-summary", "--stop-timeout", "30",
+                    LOCUST,
+                    "-f",
+                    str(Path(__file__).with_name("locustfile_intake.py")),
+                    "--headless",
+                    "--host",
+                    server.url,
+                    "-u",
+                    str(users),
+                    "-r",
+                    str(users),
+                    "-t",
+                    f"{int(seconds + warm_up)}s",
+                    "--only-summary",
+                    "--stop-timeout",
+                    "30",
                 ],
                 env=locust_env,
                 capture_output=True,
@@ -113,7 +125,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--configs", default="sqlcipher,sqlite", help="sqlcipher, sqlite and/or postgres")
     parser.add_argument("--users", type=int, default=10)
-    parser.add_argument("--rate", type=float, default=50.0, help="posts per second offered, all users together")
+    parser.add_argument(
+        "--rate", type=float, default=50.0, help="posts per second offered, all users together"
+    )
     parser.add_argument("--seconds", type=float, default=30.0, help="measured seconds, after the warm-up")
     parser.add_argument("--warm-up", type=float, default=5.0, help="seconds for logging in, not measured")
     parser.add_argument("--threads", type=int, help="vigil serve --threads (default: the server's own)")
@@ -126,7 +140,11 @@ def main(argv: list[str] | None = None) -> int:
         lost = db["saved_but_missing"]
         twice = db["duplicate_uuids"]
         ok = (
-            r["achieved_per_s"] >= 0.99 * args.rate and r["p95"] < 0.3 and lost == 0 and twice == 0 and not r["failed"]
+            r["achieved_per_s"] >= 0.99 * args.rate
+            and r["p95"] < 0.3
+            and lost == 0
+            and twice == 0
+            and not r["failed"]
         )
         failed_target |= not ok
         print(

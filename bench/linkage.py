@@ -427,7 +427,9 @@ def main(argv: list[str] | None = None) -> int:
         from vigil.lib.synthetic.generator import calendar_years
 
         spans = ", ".join(f"{n:,} over {args.years or calendar_years(n)}" for n in sizes)
-        print(f"synthetic reports (seed {args.seed}) and the years of 2020's detention calendar they span: {spans}")
+        print(
+            f"synthetic reports (seed {args.seed}) and the years of 2020's detention calendar they span: {spans}"
+        )
     header = f"{'data':<18} {'method':<17} {'precision':>9} {'recall':>7} {'F1':>7} {'seconds':>8} {'peak MB':>8}  target"
     print(header)
     print("-" * len(header))

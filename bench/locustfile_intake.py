@@ -77,8 +77,13 @@ class Volunteer(HttpUser):
                 answer.failure(f"HTTP {answer.status_code} without saved=")
         with _guard:
             OUTCOMES.append(
-                {"uuid": form["report_uuid"], "status": answer.status_code, "saved": saved, "sent": sent,
-                 "seconds": seconds}
+                {
+                    "uuid": form["report_uuid"],
+                    "status": answer.status_code,
+                    "saved": saved,
+                    "sent": sent,
+                    "seconds": seconds,
+                }
             )
 
 

@@ -142,7 +142,9 @@ elif DB_ENGINE == "sqlite":
             }
         )
     else:
-        _sqlite_options["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        _sqlite_options["init_command"] = (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        )
     DATABASES = {
         "default": {
             "ENGINE": "vigil.protection.sqlcipher" if ENCRYPT_DATABASE else "django.db.backends.sqlite3",

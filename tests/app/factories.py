@@ -56,7 +56,12 @@ def detain(
     if isinstance(event, str):
         event = Event.objects.get(slug=event)
     data = DetentionInput(
-        detained_on=day, city=city, full_name=full_name, head_count=1 if full_name else head_count, event=event, **extra
+        detained_on=day,
+        city=city,
+        full_name=full_name,
+        head_count=1 if full_name else head_count,
+        event=event,
+        **extra,
     )
     return record_detention(data=data, source=source(actor, kind, kind), actor=actor, report_uuid=report_uuid)
 

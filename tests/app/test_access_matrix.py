@@ -37,12 +37,24 @@ def world(db):
     case = open_case(own, kind="admin", article="23.34", actor=coord, lawyer=users["lawyer"])
     record_decision(case, decided_on=NOV9, outcome="fine", fine_base_units=Decimal(10), actor=coord)
     allegation = record_allegation(own, violation_type="Beating", actor=coord)
-    evidence = attach_evidence(allegation, stream=io.BytesIO(b"photo"), original_name="a.jpg", media_type="image/jpeg", actor=coord)
+    evidence = attach_evidence(
+        allegation, stream=io.BytesIO(b"photo"), original_name="a.jpg", media_type="image/jpeg", actor=coord
+    )
     op = merge_persons(own.person, [other.person], actor=coord)
     snap = take_snapshot(own.event.parent, actor=coord)
-    pair = CandidatePair.objects.create(left=own.identity, right=other.identity, probability=0.6, explanation=[])
-    return {"users": users, "d": own.pk, "case": case.pk, "person": own.person_id, "op": op.pk, "snap": snap.pk,
-            "evidence": evidence.pk, "pair": pair.pk}
+    pair = CandidatePair.objects.create(
+        left=own.identity, right=other.identity, probability=0.6, explanation=[]
+    )
+    return {
+        "users": users,
+        "d": own.pk,
+        "case": case.pk,
+        "person": own.person_id,
+        "op": op.pk,
+        "snap": snap.pk,
+        "evidence": evidence.pk,
+        "pair": pair.pk,
+    }
 
 
 def _web(w):
@@ -168,7 +180,9 @@ def test_every_page_carries_the_security_headers(world):
             continue
         response = client.get(url)
         csp = response["Content-Security-Policy"]
-        assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp, url
+        assert (
+            "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+        ), url
         assert response["X-Content-Type-Options"] == "nosniff" and response["X-Frame-Options"] == "DENY", url
         assert response["Referrer-Policy"] == "same-origin" and response["Cache-Control"] == "no-store", url
     public = Client().get(reverse("public_figures"))
@@ -180,8 +194,12 @@ def test_logins_are_throttled_by_username_and_no_ip_address_is_stored(world, set
 
     client = Client()
     for _ in range(settings.AXES_FAILURE_LIMIT):
-        client.post(reverse("login"), {"username": "coordinator", "password": "wrong"}, REMOTE_ADDR="203.0.113.7")
-    locked = client.post(reverse("login"), {"username": "coordinator", "password": "correct horse battery staple"})
+        client.post(
+            reverse("login"), {"username": "coordinator", "password": "wrong"}, REMOTE_ADDR="203.0.113.7"
+        )
+    locked = client.post(
+        reverse("login"), {"username": "coordinator", "password": "correct horse battery staple"}
+    )
     assert locked.status_code == 429
     assert not AccessAttempt.objects.exclude(ip_address=None).exists()
     assert "203.0.113.7" not in str(list(AccessAttempt.objects.values()))

@@ -16,10 +16,18 @@ def test_a_lawyer_records_an_allegation_with_evidence_whose_hash_is_kept(client,
     d = detain(coordinator, "Иван Иванов").detention
     login(client, coordinator)
     photo = b"\x89PNG synthetic photo of a bruise"
-    response = client.post(reverse("detention_add_allegation", args=[d.pk]), {
-        "violation_type": "Beating", "place": "bus", "narrative": "beaten with batons",
-        "evidence": [SimpleUploadedFile("bruise.png", photo, "image/png"), SimpleUploadedFile("note.txt", b"medical note")],
-    })
+    response = client.post(
+        reverse("detention_add_allegation", args=[d.pk]),
+        {
+            "violation_type": "Beating",
+            "place": "bus",
+            "narrative": "beaten with batons",
+            "evidence": [
+                SimpleUploadedFile("bruise.png", photo, "image/png"),
+                SimpleUploadedFile("note.txt", b"medical note"),
+            ],
+        },
+    )
     assert response.status_code == 302
     files = list(EvidenceFile.objects.order_by("pk"))
     assert [f.original_name for f in files] == ["bruise.png", "note.txt"]

@@ -20,8 +20,13 @@ def api(db):
 
 
 def _body(**overrides):
-    body = {"report_uuid": str(uuid.uuid4()), "full_name": "Siarhei Tsikhanouski", "detained_on": "2020-11-08",
-            "city": "Minsk", "source": {"kind": "media", "name": "SYNTHETIC test"}}
+    body = {
+        "report_uuid": str(uuid.uuid4()),
+        "full_name": "Siarhei Tsikhanouski",
+        "detained_on": "2020-11-08",
+        "city": "Minsk",
+        "source": {"kind": "media", "name": "SYNTHETIC test"},
+    }
     body.update(overrides)
     return body
 
@@ -44,9 +49,13 @@ def test_different_content_under_a_used_uuid_is_a_conflict(api):
 
 @pytest.mark.parametrize(
     ("override", "field"),
-    [({"detained_on": "08.11.2020x"}, "detained_on"), ({"report_uuid": "not-a-uuid"}, "report_uuid"),
-     ({"source": {"kind": "oracle"}}, "source"), ({"event": "no-such-event"}, "event"),
-     ({"full_name": "A B", "head_count": 5}, "head_count")],
+    [
+        ({"detained_on": "08.11.2020x"}, "detained_on"),
+        ({"report_uuid": "not-a-uuid"}, "report_uuid"),
+        ({"source": {"kind": "oracle"}}, "source"),
+        ({"event": "no-such-event"}, "event"),
+        ({"full_name": "A B", "head_count": 5}, "head_count"),
+    ],
 )
 def test_bad_input_is_a_400_naming_the_field(api, override, field):
     response = api.post("/api/detentions/", _body(**override), format="json")
@@ -56,11 +65,19 @@ def test_bad_input_is_a_400_naming_the_field(api, override, field):
 
 def test_a_domain_rule_broken_through_the_api_is_a_400_not_a_500(api):
     created = api.post("/api/detentions/", _body(), format="json").json()
-    case = api.post("/api/cases/", {"detention": created["id"], "kind": "admin", "article": "23.34"}, format="json")
+    case = api.post(
+        "/api/cases/", {"detention": created["id"], "kind": "admin", "article": "23.34"}, format="json"
+    )
     assert case.status_code == 201
-    response = api.post(f"/api/cases/{case.json()['id']}/decisions/", {"decided_on": "2020-11-01", "outcome": "warning"}, format="json")
+    response = api.post(
+        f"/api/cases/{case.json()['id']}/decisions/",
+        {"decided_on": "2020-11-01", "outcome": "warning"},
+        format="json",
+    )
     assert response.status_code == 400 and "precede" in response.json()["detail"]
-    response = api.post("/api/cases/", {"detention": created["id"], "kind": "admin", "article": "999.99"}, format="json")
+    response = api.post(
+        "/api/cases/", {"detention": created["id"], "kind": "admin", "article": "999.99"}, format="json"
+    )
     assert response.status_code == 400 and "article" in str(response.json())
 
 

@@ -31,19 +31,31 @@ class Rollback(Exception):
 
 
 def _tamper(rng: random.Random, seqs: list[int], signed_up_to: int) -> str:
-    kind = rng.choice(["edit_action", "edit_detail", "edit_actor", "edit_time", "delete", "reorder", "truncate"])
+    kind = rng.choice(
+        ["edit_action", "edit_detail", "edit_actor", "edit_time", "delete", "reorder", "truncate"]
+    )
     s = rng.choice(seqs[:-1])
     with connection.cursor() as cur:
         _triggers_off(cur)
         if kind == "edit_action":
-            cur.execute("UPDATE audit_auditentry SET action = %s WHERE seq = %s", ["x." + str(rng.random()), s])
+            cur.execute(
+                "UPDATE audit_auditentry SET action = %s WHERE seq = %s", ["x." + str(rng.random()), s]
+            )
         elif kind == "edit_detail":
-            cur.execute("UPDATE audit_auditentry SET detail = %s WHERE seq = %s", [json.dumps({"n": rng.random()}), s])
+            cur.execute(
+                "UPDATE audit_auditentry SET detail = %s WHERE seq = %s", [json.dumps({"n": rng.random()}), s]
+            )
         elif kind == "edit_actor":
-            cur.execute("UPDATE audit_auditentry SET actor_id = NULL WHERE seq = %s AND actor_id IS NOT NULL", [s])
-            cur.execute("UPDATE audit_auditentry SET target = %s WHERE seq = %s", ["x:" + str(rng.random()), s])
+            cur.execute(
+                "UPDATE audit_auditentry SET actor_id = NULL WHERE seq = %s AND actor_id IS NOT NULL", [s]
+            )
+            cur.execute(
+                "UPDATE audit_auditentry SET target = %s WHERE seq = %s", ["x:" + str(rng.random()), s]
+            )
         elif kind == "edit_time":
-            cur.execute("UPDATE audit_auditentry SET at = %s WHERE seq = %s", ["1999-01-01 00:00:00+00:00", s])
+            cur.execute(
+                "UPDATE audit_auditentry SET at = %s WHERE seq = %s", ["1999-01-01 00:00:00+00:00", s]
+            )
         elif kind == "delete":
             cur.execute("DELETE FROM audit_auditentry WHERE seq = %s", [s])
         elif kind == "reorder":

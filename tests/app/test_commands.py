@@ -18,7 +18,16 @@ def test_vigil_figures_prints_an_events_figures_as_json(coordinator, rally):
     out = io.StringIO()
     call_command("figures", rally.slug, "--json", stdout=out)
     data = json.loads(out.getvalue())
-    for key in ("persons", "unnamed_head_count", "detentions", "by_city", "by_day", "charged", "decided", "awaiting_trial"):
+    for key in (
+        "persons",
+        "unnamed_head_count",
+        "detentions",
+        "by_city",
+        "by_day",
+        "charged",
+        "decided",
+        "awaiting_trial",
+    ):
         assert key in data
     assert (data["persons"], data["unnamed_head_count"]) == (1, 7)
 
@@ -89,8 +98,17 @@ def test_a_locked_instance_says_how_to_unlock_instead_of_a_traceback(tmp_path):
     vigil = str(Path(sys.executable).with_name("vigil"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
     env.update(VIGIL_DATA_DIR=str(tmp_path), VIGIL_DB="sqlite")
-    subprocess.run([vigil, "migrate", "-v0"], env={**env, "VIGIL_PASSPHRASE": "a test passphrase"}, check=True, timeout=180)
-    locked = subprocess.run([vigil, "figures", "--json"], env=env, capture_output=True, text=True, timeout=180)
+    subprocess.run(
+        [vigil, "migrate", "-v0"],
+        env={**env, "VIGIL_PASSPHRASE": "a test passphrase"},
+        check=True,
+        timeout=180,
+    )
+    locked = subprocess.run(
+        [vigil, "figures", "--json"], env=env, capture_output=True, text=True, timeout=180
+    )
     assert locked.returncode == 2
-    assert locked.stderr.strip() == "vigil: Vigil is locked: set VIGIL_PASSPHRASE, or unlock with the passphrase"
+    assert (
+        locked.stderr.strip() == "vigil: Vigil is locked: set VIGIL_PASSPHRASE, or unlock with the passphrase"
+    )
     assert locked.stdout == ""

@@ -62,7 +62,13 @@ def test_charged_decided_awaiting_trial_and_punished_by_the_next_day(coordinator
     case = open_case(fined, kind="admin", article="23.34", actor=coordinator)
     record_decision(case, decided_on=NOV9, outcome="fine", fine_base_units=Decimal(20), actor=coordinator)
     case = open_case(late, kind="admin", article="23.34", actor=coordinator)
-    record_decision(case, decided_on=NOV8.replace(day=20), outcome="administrative_arrest", arrest_days=15, actor=coordinator)
+    record_decision(
+        case,
+        decided_on=NOV8.replace(day=20),
+        outcome="administrative_arrest",
+        arrest_days=15,
+        actor=coordinator,
+    )
     open_case(pending, kind="admin", article="23.34", actor=coordinator)
     f = event_figures(rally)
     assert (f["charged"], f["decided"], f["awaiting_trial"], f["punished_by_next_day"]) == (3, 2, 1, 1)

@@ -29,14 +29,20 @@ def demo(db):
 def _independent_figures(event: Event) -> dict:
     """Recount from raw rows with plain Python, sharing no code with vigil.figures."""
     ids = {event.pk} | set(Event.objects.filter(parent=event).values_list("pk", flat=True))
-    rows = list(Detention.objects.filter(event_id__in=ids).values_list("pk", "person_id", "head_count", "city", "detained_on"))
+    rows = list(
+        Detention.objects.filter(event_id__in=ids).values_list(
+            "pk", "person_id", "head_count", "city", "detained_on"
+        )
+    )
     named = [r for r in rows if r[1] is not None]
     persons = {r[1] for r in named}
     by_city: dict[str, set] = {}
     for r in named:
         by_city.setdefault(r[3], set()).add(r[1])
     charged, decided = set(), set()
-    for case in Case.objects.filter(detention_id__in=[r[0] for r in named]).prefetch_related("charges", "decisions"):
+    for case in Case.objects.filter(detention_id__in=[r[0] for r in named]).prefetch_related(
+        "charges", "decisions"
+    ):
         if case.charges.all():
             charged.add(case.detention.person_id)
             if case.decisions.all():

@@ -16,7 +16,11 @@ def test_exports_are_pseudonymised_by_default_in_every_format(client, coordinato
     login(client, coordinator)
     for fmt in ("csv", "json", "xlsx"):
         body = client.get(reverse("detention_export", args=[fmt])).content
-        text = body.decode("utf-8", "replace") if fmt != "xlsx" else str(list(load_workbook(io.BytesIO(body)).active.values))
+        text = (
+            body.decode("utf-8", "replace")
+            if fmt != "xlsx"
+            else str(list(load_workbook(io.BytesIO(body)).active.values))
+        )
         assert "Иван Иванов" not in text and "P-" in text, fmt
 
 
@@ -32,7 +36,7 @@ def test_the_named_export_needs_a_coordinator_and_is_audited(client, coordinator
 
 
 def test_a_formula_looking_value_is_not_a_formula_in_the_workbook(client, coordinator):
-    detain(coordinator, "=HYPERLINK(\"http://x\")", city="=cmd")
+    detain(coordinator, '=HYPERLINK("http://x")', city="=cmd")
     login(client, coordinator)
     body = client.get(reverse("detention_export", args=["xlsx"]), {"named": "1"}).content
     cells = [c for row in load_workbook(io.BytesIO(body)).active.values for c in row if isinstance(c, str)]

@@ -87,7 +87,9 @@ def test_a_locked_server_sends_the_command_back_to_counting_itself(
     assert local.run_client([rally.slug]) is None
 
 
-def test_only_this_user_can_reach_the_socket_and_it_goes_away_with_the_server(audit_log_flushable: Any) -> None:
+def test_only_this_user_can_reach_the_socket_and_it_goes_away_with_the_server(
+    audit_log_flushable: Any,
+) -> None:
     data_dir = Path(settings.DATA_DIR)
     path = local.socket_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)

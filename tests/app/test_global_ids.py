@@ -42,4 +42,8 @@ def test_thousands_of_rows_of_several_kinds_stay_within_the_parameter_limit(db: 
 
     gids = _gids()
     assert len(gids) == 3500
-    assert gids[("person", 4)] == "old-4" and gids[("person", 5)] == "p-5" and gids[("identity", 1499)] == "i-1499"
+    assert (
+        gids[("person", 4)] == "old-4"
+        and gids[("person", 5)] == "p-5"
+        and gids[("identity", 1499)] == "i-1499"
+    )

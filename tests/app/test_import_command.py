@@ -25,7 +25,9 @@ def _file(tmp_path: Path, text: str, name: str = "list.csv", encoding: str = "ut
 
 def _import(path: Path, *extra: str) -> str:
     out = io.StringIO()
-    call_command("import", str(path), "--source", "SYNTHETIC test sheet", *extra, stdout=out, stderr=io.StringIO())
+    call_command(
+        "import", str(path), "--source", "SYNTHETIC test sheet", *extra, stdout=out, stderr=io.StringIO()
+    )
     return out.getvalue()
 
 
@@ -50,8 +52,15 @@ def test_a_dry_run_stores_nothing(db, tmp_path):
 
 
 def test_a_cp1251_file_imports(db, tmp_path):
-    _import(_file(tmp_path, GOOD.replace("Ціханоўскі", "Тихановский").replace("Мінск", "Минск").replace("лістапада", "ноября"),
-                  encoding="cp1251"))
+    _import(
+        _file(
+            tmp_path,
+            GOOD.replace("Ціханоўскі", "Тихановский")
+            .replace("Мінск", "Минск")
+            .replace("лістапада", "ноября"),
+            encoding="cp1251",
+        )
+    )
     assert Report.objects.count() == 3
 
 
@@ -101,8 +110,16 @@ def test_the_same_file_under_another_mapping_is_refused_whole_naming_the_row(db,
     )
     err = io.StringIO()
     with pytest.raises(CommandError, match="refused, nothing imported"):
-        call_command("import", str(path), "--source", "SYNTHETIC test sheet", "--mapping", str(other),
-                     stdout=io.StringIO(), stderr=err)
+        call_command(
+            "import",
+            str(path),
+            "--source",
+            "SYNTHETIC test sheet",
+            "--mapping",
+            str(other),
+            stdout=io.StringIO(),
+            stderr=err,
+        )
     assert "row 2" in err.getvalue() and "imported before under another column mapping" in err.getvalue()
     assert list(Detention.objects.values_list("city", flat=True)) == ["Minsk"]
     assert ImportRun.objects.count() == 1

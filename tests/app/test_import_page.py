@@ -11,7 +11,11 @@ CSV = "full_name,city,detained_on\nИван Иванов,Minsk,08.11.2020\nПё�
 
 
 def _send(client, text: str, confirm: bool):
-    data = {"file": SimpleUploadedFile("list.csv", text.encode()), "source": "SYNTHETIC sheet", "kind": "volunteer_sheet"}
+    data = {
+        "file": SimpleUploadedFile("list.csv", text.encode()),
+        "source": "SYNTHETIC sheet",
+        "kind": "volunteer_sheet",
+    }
     if confirm:
         data["confirm"] = "on"
     return client.post(reverse("import_file"), data)
@@ -31,7 +35,11 @@ def test_a_bad_file_is_refused_with_its_errors_by_row_and_column(client, coordin
     login(client, coordinator)
     response = _send(client, CSV + "Олег,Minsk,32.13.2020\n", confirm=True)
     body = response.content.decode()
-    assert response.status_code == 400 and 'id="import-errors"' in body and "<td>4</td><td>detained_on</td>" in body
+    assert (
+        response.status_code == 400
+        and 'id="import-errors"' in body
+        and "<td>4</td><td>detained_on</td>" in body
+    )
     assert Report.objects.count() == 0
 
 

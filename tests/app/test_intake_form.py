@@ -11,8 +11,13 @@ from .factories import PASSWORD, login, make_user
 
 def _post(client, **overrides):
     data = {
-        "report_uuid": str(uuid.uuid4()), "full_name": "Сяргей Ціханоўскі", "detained_on": "2020-11-08",
-        "city": "Minsk", "source_kind": "relative", "reliability": "D", "source_contact": "+375 29 000-00-00",
+        "report_uuid": str(uuid.uuid4()),
+        "full_name": "Сяргей Ціханоўскі",
+        "detained_on": "2020-11-08",
+        "city": "Minsk",
+        "source_kind": "relative",
+        "reliability": "D",
+        "source_contact": "+375 29 000-00-00",
     }
     data.update(overrides)
     return client.post(reverse("intake"), data)

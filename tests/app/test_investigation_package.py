@@ -19,9 +19,16 @@ VERIFY = Path(__file__).resolve().parents[2] / "tools" / "verify_package.py"
 
 def _package(coordinator, rally, tmp_path: Path, *extra: str) -> Path:
     d = detain(coordinator, "Иван Иванов", event="2020-11-08-minsk").detention
-    allegation = record_allegation(d, violation_type="Beating", actor=coordinator, narrative="beaten in the bus")
-    evidence = attach_evidence(allegation, stream=io.BytesIO(b"\x89PNG fake photo"), original_name="bruise.png",
-                               media_type="image/png", actor=coordinator)
+    allegation = record_allegation(
+        d, violation_type="Beating", actor=coordinator, narrative="beaten in the bus"
+    )
+    evidence = attach_evidence(
+        allegation,
+        stream=io.BytesIO(b"\x89PNG fake photo"),
+        original_name="bruise.png",
+        media_type="image/png",
+        actor=coordinator,
+    )
     open_evidence(evidence)
     out = tmp_path / "package.zip"
     call_command("package", "--event", rally.slug, "-o", str(out), *extra, stdout=io.StringIO())
@@ -29,7 +36,9 @@ def _package(coordinator, rally, tmp_path: Path, *extra: str) -> Path:
 
 
 def _verify(path: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, str(VERIFY), str(path)], capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(VERIFY), str(path)], capture_output=True, text=True, timeout=60
+    )
 
 
 def test_the_package_holds_records_evidence_as_received_custody_and_verifies(coordinator, rally, tmp_path):

@@ -23,8 +23,13 @@ pytestmark = pytest.mark.slow
 def test_rotating_the_file_key_reencrypts_every_evidence_file(coordinator):
     d = detain(coordinator, "Иван Иванов").detention
     allegation = record_allegation(d, violation_type="Beating", actor=coordinator)
-    evidence = attach_evidence(allegation, stream=io.BytesIO(b"photo bytes"), original_name="p.png",
-                               media_type="image/png", actor=coordinator)
+    evidence = attach_evidence(
+        allegation,
+        stream=io.BytesIO(b"photo bytes"),
+        original_name="p.png",
+        media_type="image/png",
+        actor=coordinator,
+    )
     result = rotate(Purpose.FILE, actor=coordinator)
     assert result.reencrypted == EvidenceFile.objects.count() >= 1 and result.retired
     with (evidence_dir() / evidence.storage_name).open("rb") as fh:
@@ -43,7 +48,7 @@ def test_rotating_the_field_key_reseals_every_value(coordinator):
     with connection.cursor() as cur:
         cur.execute("SELECT full_name FROM records_identity")
         tokens = [row[0] for row in cur.fetchall()]
-    assert tokens and all(token_key_version(t[len(SEALED_PREFIX):]) == result.new_version for t in tokens)
+    assert tokens and all(token_key_version(t[len(SEALED_PREFIX) :]) == result.new_version for t in tokens)
     assert Identity.objects.get().full_name == "Иван Иванов"
 
 
@@ -120,10 +125,16 @@ def test_rotating_the_database_key_rekeys_the_file_and_the_old_key_no_longer_ope
     env.update(VIGIL_DATA_DIR=str(tmp_path), VIGIL_PASSPHRASE="rotation test passphrase", VIGIL_DB="sqlite")
 
     def run(*args: str) -> str:
-        return subprocess.run([vigil, *args], env=env, capture_output=True, text=True, check=True, timeout=180).stdout
+        return subprocess.run(
+            [vigil, *args], env=env, capture_output=True, text=True, check=True, timeout=180
+        ).stdout
 
     run("migrate", "-v0")
-    old_key = run("shell", "-c", "from vigil.protection import keys; print(keys.sqlcipher_key())").strip().splitlines()[-1]
+    old_key = (
+        run("shell", "-c", "from vigil.protection import keys; print(keys.sqlcipher_key())")
+        .strip()
+        .splitlines()[-1]
+    )
     out = run("keys", "rotate", "sqlcipher")
     assert "rotated from version 1 to 2" in out and "old versions retired" in out
     assert run("figures", "--json")

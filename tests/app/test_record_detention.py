@@ -65,7 +65,10 @@ def test_a_failed_recording_leaves_nothing_half_written(coordinator, monkeypatch
     monkeypatch.setattr(ops.Whereabouts.objects, "bulk_create", boom)
     with pytest.raises(RuntimeError):
         record_detention(
-            data=DetentionInput(detained_on=NOV8, city="Minsk", full_name="Иван Иванов", held_at="by-minsk-cip-akrestsina"),
-            source=source(coordinator), actor=coordinator,
+            data=DetentionInput(
+                detained_on=NOV8, city="Minsk", full_name="Иван Иванов", held_at="by-minsk-cip-akrestsina"
+            ),
+            source=source(coordinator),
+            actor=coordinator,
         )
     assert Report.objects.count() == 0 and Detention.objects.count() == 0

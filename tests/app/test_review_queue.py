@@ -28,7 +28,11 @@ def test_linkage_merges_confident_pairs_as_undoable_operations_and_loses_no_repo
     assert Detention.objects.count() == 5
     assert len(persons) <= 4 and summary.merges == LinkOperation.objects.count()
     # Names are read through the model (on PostgreSQL they are sealed in the database).
-    ivanovs = {d.person_id for d in Detention.objects.select_related("identity") if d.identity.full_name == "Иван Иванов"}
+    ivanovs = {
+        d.person_id
+        for d in Detention.objects.select_related("identity")
+        if d.identity.full_name == "Иван Иванов"
+    }
     assert len(ivanovs) == 2
 
 
@@ -40,14 +44,19 @@ def test_a_same_verdict_merges_and_a_different_verdict_is_remembered(coordinator
     from vigil.review.linking import labelled_pairs
 
     labels = labelled_pairs()
-    assert list(labels.itertuples(index=False, name=None)) == [(str(a.identity_id), str(b.identity_id), False)]
+    assert list(labels.itertuples(index=False, name=None)) == [
+        (str(a.identity_id), str(b.identity_id), False)
+    ]
 
 
 def test_the_queue_shows_pairs_side_by_side_and_takes_a_verdict(client, coordinator):
     a = detain(coordinator, "Иван Иванов").detention
     b = detain(coordinator, "Ivan Ivanov").detention
     pair = CandidatePair.objects.create(
-        left=a.identity, right=b.identity, probability=0.7, explanation=[{"field": "surname", "level": "exact", "weight": 6.1}]
+        left=a.identity,
+        right=b.identity,
+        probability=0.7,
+        explanation=[{"field": "surname", "level": "exact", "weight": 6.1}],
     )
     login(client, coordinator)
     body = client.get(reverse("review_queue")).content.decode()

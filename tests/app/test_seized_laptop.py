@@ -49,7 +49,10 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data_dir = tmp_path_factory.mktemp("seized")
     subprocess.run(
         [VIGIL, "demo", "--no-serve", "--size", "60", "--seed", "11", "--no-link"],
-        env=_env(data_dir, VIGIL_PASSPHRASE=PASSPHRASE), check=True, capture_output=True, timeout=300,
+        env=_env(data_dir, VIGIL_PASSPHRASE=PASSPHRASE),
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     return data_dir
 
@@ -71,16 +74,25 @@ def test_the_search_would_find_a_name_in_a_plain_file(tmp_path: Path) -> None:
 
 
 def test_without_the_passphrase_the_database_does_not_open(demo_dir: Path) -> None:
-    locked = subprocess.run([VIGIL, "figures", "--json"], env=_env(demo_dir), capture_output=True, text=True, timeout=120)
+    locked = subprocess.run(
+        [VIGIL, "figures", "--json"], env=_env(demo_dir), capture_output=True, text=True, timeout=120
+    )
     assert locked.returncode != 0 and "locked" in (locked.stderr + locked.stdout).lower()
     wrong = subprocess.run(
-        [VIGIL, "figures", "--json"], env=_env(demo_dir, VIGIL_PASSPHRASE="not the passphrase"),
-        capture_output=True, text=True, timeout=120,
+        [VIGIL, "figures", "--json"],
+        env=_env(demo_dir, VIGIL_PASSPHRASE="not the passphrase"),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert wrong.returncode != 0 and "passphrase" in wrong.stderr.lower()
     right = subprocess.run(
-        [VIGIL, "figures", "--json"], env=_env(demo_dir, VIGIL_PASSPHRASE=PASSPHRASE),
-        capture_output=True, text=True, timeout=120, check=True,
+        [VIGIL, "figures", "--json"],
+        env=_env(demo_dir, VIGIL_PASSPHRASE=PASSPHRASE),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     assert json.loads(right.stdout)["persons"] > 0
 
@@ -104,21 +116,34 @@ def _form_post(opener, url: str, fields: dict[str, str]) -> int:
     uuid_field = re.search(r'name="report_uuid" value="([^"]+)"', page)
     if uuid_field and "report_uuid" not in data:
         data["report_uuid"] = uuid_field.group(1)
-    request = urllib.request.Request(url, data=urllib.parse.urlencode(data).encode(), headers={"Referer": url})
+    request = urllib.request.Request(
+        url, data=urllib.parse.urlencode(data).encode(), headers={"Referer": url}
+    )
     with opener.open(request, timeout=30) as response:
         return int(response.status)
 
 
 @pytest.mark.parametrize("stop", ["sigterm", "sigkill"])
-def test_nothing_written_through_any_path_is_readable_after_the_server_stops(demo_dir: Path, stop: str) -> None:
+def test_nothing_written_through_any_path_is_readable_after_the_server_stops(
+    demo_dir: Path, stop: str
+) -> None:
     import http.cookiejar
 
     env = _env(demo_dir, VIGIL_PASSPHRASE=PASSPHRASE)
     marker = f"{MARKER_NAME} {stop}"
     # Import: a spreadsheet with the marker goes through `vigil import`.
     sheet = demo_dir / "tmp" / "sheet.csv"
-    sheet.write_text(f"full_name,city,detained_on,injuries\n{marker} импорт,Minsk,08.11.2020,{marker} рана\n", encoding="utf-8")
-    subprocess.run([VIGIL, "import", str(sheet), "--source", f"{marker} ліст"], env=env, check=True, capture_output=True, timeout=120)
+    sheet.write_text(
+        f"full_name,city,detained_on,injuries\n{marker} импорт,Minsk,08.11.2020,{marker} рана\n",
+        encoding="utf-8",
+    )
+    subprocess.run(
+        [VIGIL, "import", str(sheet), "--source", f"{marker} ліст"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
     sheet.unlink()
     # Attachments: an evidence file whose content and name carry the marker, through attach_evidence.
     script = (
@@ -130,11 +155,18 @@ def test_nothing_written_through_any_path_is_readable_after_the_server_stops(dem
     )
     subprocess.run([VIGIL, "shell", "-c", script], env=env, check=True, capture_output=True, timeout=120)
     token = subprocess.run(
-        [VIGIL, "drf_create_token", "demo-coordinator"], env=env, capture_output=True, text=True, check=True, timeout=120
+        [VIGIL, "drf_create_token", "demo-coordinator"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
     ).stdout.split()[2]
     port = _free_port()
     log = (demo_dir / "tmp" / "server.log").open("wb")
-    server = subprocess.Popen([VIGIL, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [VIGIL, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -145,11 +177,17 @@ def test_nothing_written_through_any_path_is_readable_after_the_server_stops(dem
                 time.sleep(0.3)
         # API.
         body = {
-            "report_uuid": str(uuid.uuid4()), "full_name": f"{marker} апі", "detained_on": "2020-11-08", "city": "Minsk",
-            "raw_text": f"caller said {marker} was beaten", "source": {"kind": "relative", "contact": MARKER_CONTACT},
+            "report_uuid": str(uuid.uuid4()),
+            "full_name": f"{marker} апі",
+            "detained_on": "2020-11-08",
+            "city": "Minsk",
+            "raw_text": f"caller said {marker} was beaten",
+            "source": {"kind": "relative", "contact": MARKER_CONTACT},
         }
         request = urllib.request.Request(
-            f"http://127.0.0.1:{port}/api/detentions/", data=json.dumps(body).encode(), method="POST",
+            f"http://127.0.0.1:{port}/api/detentions/",
+            data=json.dumps(body).encode(),
+            method="POST",
             headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=30) as response:
@@ -157,26 +195,59 @@ def test_nothing_written_through_any_path_is_readable_after_the_server_stops(dem
         # Forms and sessions: a volunteer signs in and sends the intake form.
         password = "a volunteer password for the seized laptop test"
         subprocess.run(
-            [VIGIL, "shell", "-c", "from vigil.accounts.models import User; u = User.objects.get(username='demo-volunteer'); "
-             f"u.set_password('{password}'); u.save()"], env=env, check=True, capture_output=True, timeout=120,
+            [
+                VIGIL,
+                "shell",
+                "-c",
+                "from vigil.accounts.models import User; u = User.objects.get(username='demo-volunteer'); "
+                f"u.set_password('{password}'); u.save()",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=120,
         )
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
         base = f"http://127.0.0.1:{port}"
-        assert _form_post(opener, f"{base}/login/", {"username": "demo-volunteer", "password": password}) == 200
-        status = _form_post(opener, f"{base}/intake/", {
-            "full_name": f"{marker} форма", "detained_on": "2020-11-08", "city": "Minsk", "source_kind": "relative",
-            "reliability": "D", "source_contact": MARKER_CONTACT, "raw_text": f"{marker} сказаў",
-        })
+        assert (
+            _form_post(opener, f"{base}/login/", {"username": "demo-volunteer", "password": password}) == 200
+        )
+        status = _form_post(
+            opener,
+            f"{base}/intake/",
+            {
+                "full_name": f"{marker} форма",
+                "detained_on": "2020-11-08",
+                "city": "Minsk",
+                "source_kind": "relative",
+                "reliability": "D",
+                "source_contact": MARKER_CONTACT,
+                "raw_text": f"{marker} сказаў",
+            },
+        )
         assert status == 200
     finally:
         server.send_signal(signal.SIGTERM if stop == "sigterm" else signal.SIGKILL)
         server.wait(timeout=30)
         log.close()
     assert _hits(demo_dir, [marker, MARKER_NAME, MARKER_CONTACT, "маркерконтакт"]) == []
-    counted = subprocess.run([VIGIL, "shell", "-c", "from vigil.records.models import Identity; "
-                              "print(sum('маркерэвіч' in i.full_name.lower() for i in Identity.objects.all()))"],
-                             env=env, capture_output=True, text=True, check=True, timeout=120)
-    assert int(counted.stdout.strip().splitlines()[-1]) >= 3  # the marker really was stored (import, API, form), encrypted
+    counted = subprocess.run(
+        [
+            VIGIL,
+            "shell",
+            "-c",
+            "from vigil.records.models import Identity; "
+            "print(sum('маркерэвіч' in i.full_name.lower() for i in Identity.objects.all()))",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert (
+        int(counted.stdout.strip().splitlines()[-1]) >= 3
+    )  # the marker really was stored (import, API, form), encrypted
 
 
 def test_a_backup_reveals_nothing_and_restores_with_the_passphrase(demo_dir: Path, tmp_path: Path) -> None:
@@ -185,14 +256,31 @@ def test_a_backup_reveals_nothing_and_restores_with_the_passphrase(demo_dir: Pat
     env = _env(demo_dir, VIGIL_PASSPHRASE=PASSPHRASE)
     archive = tmp_path / "out" / "vigil-backup.tar"
     archive.parent.mkdir()
-    subprocess.run([VIGIL, "backup", "-o", str(archive)], env=env, check=True, capture_output=True, timeout=120)
-    names = sorted({r.full_name for r in generate_world(60, seed=11).reports if r.person_id and len(r.full_name) >= 8})
+    subprocess.run(
+        [VIGIL, "backup", "-o", str(archive)], env=env, check=True, capture_output=True, timeout=120
+    )
+    names = sorted(
+        {r.full_name for r in generate_world(60, seed=11).reports if r.person_id and len(r.full_name) >= 8}
+    )
     assert archive.stat().st_size > 100_000
     assert _hits(archive.parent, names + [MARKER_CONTACT]) == []
     restored = tmp_path / "restored"
-    subprocess.run([VIGIL, "backup", "--restore", str(archive), "--into", str(restored)], env=env, check=True,
-                   capture_output=True, timeout=120)
-    before = subprocess.run([VIGIL, "figures", "--json"], env=env, capture_output=True, text=True, check=True, timeout=120)
-    after = subprocess.run([VIGIL, "figures", "--json"], env=_env(restored, VIGIL_PASSPHRASE=PASSPHRASE),
-                           capture_output=True, text=True, check=True, timeout=120)
+    subprocess.run(
+        [VIGIL, "backup", "--restore", str(archive), "--into", str(restored)],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    before = subprocess.run(
+        [VIGIL, "figures", "--json"], env=env, capture_output=True, text=True, check=True, timeout=120
+    )
+    after = subprocess.run(
+        [VIGIL, "figures", "--json"],
+        env=_env(restored, VIGIL_PASSPHRASE=PASSPHRASE),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     assert json.loads(after.stdout) == json.loads(before.stdout)

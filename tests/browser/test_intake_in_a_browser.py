@@ -22,7 +22,9 @@ def _sign_in(page, base_url: str, username: str, device=None) -> None:
 
 
 def _persons(page) -> int:
-    return int(page.locator('#figures a[data-figure="persons"]').inner_text().replace(",", "").replace("\u00a0", ""))
+    return int(
+        page.locator('#figures a[data-figure="persons"]').inner_text().replace(",", "").replace("\u00a0", "")
+    )
 
 
 def test_a_report_submitted_on_a_phone_appears_in_the_event_figures(live_server, page):

@@ -138,7 +138,9 @@ def open_evidence(evidence: EvidenceFile) -> IO[bytes]:
     """The decrypted file, in memory only; raises DecryptionError if the stored file was altered."""
     plain = io.BytesIO()
     with (evidence_dir() / evidence.storage_name).open("rb") as fh:
-        decrypt_stream(fh, plain, keys.file_keys(), _aad(evidence.storage_name), expected_sha256=evidence.sha256)
+        decrypt_stream(
+            fh, plain, keys.file_keys(), _aad(evidence.storage_name), expected_sha256=evidence.sha256
+        )
     plain.seek(0)
     return plain
 

@@ -33,8 +33,13 @@ def _person_label(allegation: Allegation, named: bool) -> str:
 
 
 def build_investigation_package(
-    out: Path, *, actor: Any, event: Event | None = None, allegation_ids: list[int] | None = None,
-    named: bool = False, reference: str = "",
+    out: Path,
+    *,
+    actor: Any,
+    event: Event | None = None,
+    allegation_ids: list[int] | None = None,
+    named: bool = False,
+    reference: str = "",
 ) -> dict[str, Any]:
     qs = Allegation.objects.select_related("detention__identity", "detention__person", "detention__event")
     if event is not None:
@@ -50,38 +55,77 @@ def build_investigation_package(
     for a in allegations:
         d = a.detention
         evidence = list(a.evidence.all().order_by("pk"))
-        records.append({
-            "allegation_id": a.pk, "person": _person_label(a, named), "violation_type": a.violation_type,
-            "occurred_at": a.occurred_at.isoformat() if a.occurred_at else "", "place": a.place,
-            "perpetrator_unit": a.perpetrator_unit, "injuries": a.injuries, "medical_documentation": a.medical_documentation,
-            "narrative": a.narrative, "detention_id": d.pk, "detained_on": d.detained_on.isoformat(), "city": d.city,
-            "event": d.event.slug if d.event else "", "evidence": ";".join(f"{e.pk}-{e.original_name}" for e in evidence),
-            "synthetic": d.is_synthetic,
-        })
+        records.append(
+            {
+                "allegation_id": a.pk,
+                "person": _person_label(a, named),
+                "violation_type": a.violation_type,
+                "occurred_at": a.occurred_at.isoformat() if a.occurred_at else "",
+                "place": a.place,
+                "perpetrator_unit": a.perpetrator_unit,
+                "injuries": a.injuries,
+                "medical_documentation": a.medical_documentation,
+                "narrative": a.narrative,
+                "detention_id": d.pk,
+                "detained_on": d.detained_on.isoformat(),
+                "city": d.city,
+                "event": d.event.slug if d.event else "",
+                "evidence": ";".join(f"{e.pk}-{e.original_name}" for e in evidence),
+                "synthetic": d.is_synthetic,
+            }
+        )
         targets += [target_of(a), target_of(d)]
         for e in evidence:
             targets.append(target_of(e))
-            files.append(PackageFile(name=f"{e.pk}-{e.original_name}", content=open_evidence(e).read(), custody=_custody(e)))
+            files.append(
+                PackageFile(
+                    name=f"{e.pk}-{e.original_name}", content=open_evidence(e).read(), custody=_custody(e)
+                )
+            )
     excerpt = [
-        {"seq": x.seq, "at": x.at.isoformat(), "actor": x.actor_id, "action": x.action, "target": x.target,
-         "detail": x.detail, "prev_hash": x.prev_hash, "hash": x.hash}
+        {
+            "seq": x.seq,
+            "at": x.at.isoformat(),
+            "actor": x.actor_id,
+            "action": x.action,
+            "target": x.target,
+            "detail": x.detail,
+            "prev_hash": x.prev_hash,
+            "hash": x.hash,
+        }
         for x in AuditEntry.objects.filter(target__in=targets).order_by("seq")
     ]
     meta = {
-        "synthetic": any(r["synthetic"] for r in records), "reference": reference,
-        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "named": named,
+        "synthetic": any(r["synthetic"] for r in records),
+        "reference": reference,
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "named": named,
         "scope": {"event": event.slug if event else None, "allegations": [a.pk for a in allegations]},
     }
-    manifest = build_package(out, records=records, files=files, audit_excerpt=excerpt,
-                             signing_key=keys.keyring().signing_key(), meta=meta)
-    audit(actor, "export.package", None, allegations=[a.pk for a in allegations], named=named, files=len(files))
+    manifest = build_package(
+        out,
+        records=records,
+        files=files,
+        audit_excerpt=excerpt,
+        signing_key=keys.keyring().signing_key(),
+        meta=meta,
+    )
+    audit(
+        actor, "export.package", None, allegations=[a.pk for a in allegations], named=named, files=len(files)
+    )
     return {"allegations": len(allegations), "files": len(files), "manifest": manifest}
 
 
 def _custody(e: EvidenceFile) -> list[dict[str, Any]]:
-    events: list[dict[str, Any]] = [{
-        "event": "received", "at": e.received_at.isoformat(), "by": e.received_by_id, "sha256": e.sha256, "size": e.size,
-    }]
+    events: list[dict[str, Any]] = [
+        {
+            "event": "received",
+            "at": e.received_at.isoformat(),
+            "by": e.received_by_id,
+            "sha256": e.sha256,
+            "size": e.size,
+        }
+    ]
     for x in AuditEntry.objects.filter(Q(target=target_of(e))).order_by("seq"):
         events.append({"event": x.action, "at": x.at.isoformat(), "by": x.actor_id, "audit_seq": x.seq})
     return events

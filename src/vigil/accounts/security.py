@@ -46,7 +46,9 @@ def _audit_logout(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -
 
 
 @receiver(user_login_failed)
-def _audit_failed_login(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any) -> None:
+def _audit_failed_login(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     from vigil.audit.log import record
 
     # The username is recorded (it identifies an account, not a detainee); the password never is.

@@ -18,12 +18,18 @@ from vigil.records.operations import ReportConflictError
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, ReportConflictError):
         return Response(
-            {"error": "conflict", "detail": "a different report was already stored under this report_uuid; "
-             "this one is kept for review", "report_uuid": str(exc.uuid)},
+            {
+                "error": "conflict",
+                "detail": "a different report was already stored under this report_uuid; "
+                "this one is kept for review",
+                "report_uuid": str(exc.uuid),
+            },
             status=status.HTTP_409_CONFLICT,
         )
     if isinstance(exc, UnknownArticle):
-        return Response({"error": "invalid", "detail": {"article": [str(exc)]}}, status=status.HTTP_400_BAD_REQUEST)
+        return Response(
+            {"error": "invalid", "detail": {"article": [str(exc)]}}, status=status.HTTP_400_BAD_REQUEST
+        )
     if isinstance(exc, DjangoValidationError):
         return Response({"error": "invalid", "detail": exc.messages}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, ValueError):
@@ -33,7 +39,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response = drf_exception_handler(exc, context)
     if response is not None:
         detail = response.data
-        if isinstance(exc, Http404 | PermissionDenied) or not isinstance(detail, dict) or "detail" not in detail:
+        if (
+            isinstance(exc, Http404 | PermissionDenied)
+            or not isinstance(detail, dict)
+            or "detail" not in detail
+        ):
             response.data = {"error": _kind(response.status_code), "detail": detail}
         else:
             response.data = {"error": _kind(response.status_code), **detail}
@@ -41,5 +51,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 def _kind(code: int) -> str:
-    return {400: "invalid", 401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-            409: "conflict", 415: "unsupported_media_type", 429: "throttled"}.get(code, "error")
+    return {
+        400: "invalid",
+        401: "unauthenticated",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        415: "unsupported_media_type",
+        429: "throttled",
+    }.get(code, "error")

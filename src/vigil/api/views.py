@@ -35,7 +35,9 @@ from .serializers import (
     WhereaboutsInSerializer,
 )
 
-Figures = inline_serializer("Figures", {"persons": serializers.IntegerField(), "detentions": serializers.IntegerField()})
+Figures = inline_serializer(
+    "Figures", {"persons": serializers.IntegerField(), "detentions": serializers.IntegerField()}
+)
 
 
 def _user(request: Request) -> Any:
@@ -53,8 +55,11 @@ class DetentionListView(APIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("event", str), OpenApiParameter("figure", str, enum=list(FIGURES)),
-            OpenApiParameter("city", str), OpenApiParameter("day", str), OpenApiParameter("limit", int),
+            OpenApiParameter("event", str),
+            OpenApiParameter("figure", str, enum=list(FIGURES)),
+            OpenApiParameter("city", str),
+            OpenApiParameter("day", str),
+            OpenApiParameter("limit", int),
             OpenApiParameter("offset", int),
         ],
         responses=DetentionOutSerializer(many=True),
@@ -90,7 +95,9 @@ class DetentionListView(APIView):
         data = DetentionOutSerializer(rows, many=True, context={"request": request}).data
         return Response({"count": qs.count(), "limit": limit, "offset": offset, "results": data})
 
-    @extend_schema(request=DetentionInSerializer, responses={201: DetentionOutSerializer, 200: DetentionOutSerializer})
+    @extend_schema(
+        request=DetentionInSerializer, responses={201: DetentionOutSerializer, 200: DetentionOutSerializer}
+    )
     def post(self, request: Request) -> Response:
         """Record a detention report. Resubmitting the same report_uuid with the same content returns 200 and
         stores nothing; different content under a used report_uuid is a 409 conflict, kept for review."""
@@ -98,8 +105,11 @@ class DetentionListView(APIView):
         ser.is_valid(raise_exception=True)
         source = get_or_create_source(ser.source_input(), request.user)
         result = record_detention(
-            data=ser.detention_input(), source=source, actor=request.user,
-            report_uuid=ser.validated_data["report_uuid"], raw_text=ser.validated_data.get("raw_text", ""),
+            data=ser.detention_input(),
+            source=source,
+            actor=request.user,
+            report_uuid=ser.validated_data["report_uuid"],
+            raw_text=ser.validated_data.get("raw_text", ""),
         )
         out = DetentionOutSerializer(result.detention, context={"request": request}).data
         return Response(out, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
@@ -124,7 +134,9 @@ class ReleaseView(APIView):
         detention = _visible_detention(request, pk)
         ser = ReleaseInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
-        detention = record_release(detention, released_at=ser.validated_data["released_at"], actor=request.user)
+        detention = record_release(
+            detention, released_at=ser.validated_data["released_at"], actor=request.user
+        )
         return Response(DetentionOutSerializer(detention, context={"request": request}).data)
 
 
@@ -137,17 +149,30 @@ class WhereaboutsView(APIView):
         ser = WhereaboutsInSerializer(data=request.data)
         ser.is_valid(raise_exception=True)
         place = record_whereabouts(detention, actor=request.user, **ser.validated_data)
-        return Response({"id": place.pk, "facility": place.facility, "since": place.since}, status=status.HTTP_201_CREATED)
+        return Response(
+            {"id": place.pk, "facility": place.facility, "since": place.since}, status=status.HTTP_201_CREATED
+        )
 
 
 def _case_out(case: Case) -> dict[str, Any]:
     return {
-        "id": case.pk, "detention": case.detention_id, "kind": case.kind, "court": case.court, "judge": case.judge,
+        "id": case.pk,
+        "detention": case.detention_id,
+        "kind": case.kind,
+        "court": case.court,
+        "judge": case.judge,
         "charges": [{"code": c.code, "article": c.article, "part": c.part} for c in case.charges.all()],
         "hearings": [{"held_on": h.held_on, "court": h.court, "judge": h.judge} for h in case.hearings.all()],
         "decisions": [
-            {"sequence": d.sequence, "decided_on": d.decided_on, "outcome": d.outcome, "fine_base_units": d.fine_base_units,
-             "fine_byn": d.fine_byn, "arrest_days": d.arrest_days} for d in case.decisions.all()
+            {
+                "sequence": d.sequence,
+                "decided_on": d.decided_on,
+                "outcome": d.outcome,
+                "fine_base_units": d.fine_base_units,
+                "fine_byn": d.fine_byn,
+                "arrest_days": d.arrest_days,
+            }
+            for d in case.decisions.all()
         ],
     }
 
@@ -210,11 +235,19 @@ class EventListView(APIView):
 
     @extend_schema(responses={200: None})
     def get(self, request: Request) -> Response:
-        return Response([
-            {"slug": e.slug, "name": e.name, "date": e.date, "city": e.city, "parent": e.parent.slug if e.parent else None,
-             "is_synthetic": e.is_synthetic}
-            for e in Event.objects.select_related("parent").order_by("date", "slug")
-        ])
+        return Response(
+            [
+                {
+                    "slug": e.slug,
+                    "name": e.name,
+                    "date": e.date,
+                    "city": e.city,
+                    "parent": e.parent.slug if e.parent else None,
+                    "is_synthetic": e.is_synthetic,
+                }
+                for e in Event.objects.select_related("parent").order_by("date", "slug")
+            ]
+        )
 
 
 class FiguresView(APIView):

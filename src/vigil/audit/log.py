@@ -30,7 +30,11 @@ def record(actor: Any, action: str, obj: Model | str | None = None, **detail: An
             with connection.cursor() as cur:
                 cur.execute("SELECT pg_advisory_xact_lock(7263001)")
         last = AuditEntry.objects.order_by("-seq").only("seq", "hash").first()
-        actor_id = getattr(actor, "pk", None) if actor is not None and getattr(actor, "is_authenticated", False) else None
+        actor_id = (
+            getattr(actor, "pk", None)
+            if actor is not None and getattr(actor, "is_authenticated", False)
+            else None
+        )
         entry = AuditEntry(
             seq=(last.seq + 1) if last else 1,
             at=timezone.now(),
@@ -61,7 +65,9 @@ def record_many(entries: list[tuple[Any, str, Model | str | None, dict[str, Any]
         for actor, action, obj, detail in entries:
             seq += 1
             actor_id = (
-                getattr(actor, "pk", None) if actor is not None and getattr(actor, "is_authenticated", False) else None
+                getattr(actor, "pk", None)
+                if actor is not None and getattr(actor, "is_authenticated", False)
+                else None
             )
             entry = AuditEntry(
                 seq=seq,

@@ -15,7 +15,9 @@ from django.db import models
 GENESIS = "0" * 64
 
 
-def entry_digest(prev_hash: str, seq: int, at: str, actor_id: int | None, action: str, target: str, detail: Any) -> str:
+def entry_digest(
+    prev_hash: str, seq: int, at: str, actor_id: int | None, action: str, target: str, detail: Any
+) -> str:
     payload = json.dumps(
         {"seq": seq, "at": at, "actor": actor_id, "action": action, "target": target, "detail": detail},
         sort_keys=True,
@@ -49,5 +51,11 @@ class AuditEntry(models.Model):
 
     def compute_hash(self) -> str:
         return entry_digest(
-            self.prev_hash, self.seq, self.at.isoformat(), self.actor_id, self.action, self.target, self.detail
+            self.prev_hash,
+            self.seq,
+            self.at.isoformat(),
+            self.actor_id,
+            self.action,
+            self.target,
+            self.detail,
         )

@@ -78,7 +78,8 @@ class Decision(models.Model):
         ordering = ["decided_on", "sequence"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(fine_base_units__isnull=True) | Q(fine_base_units__gt=0), name="decision_fine_positive"
+                condition=Q(fine_base_units__isnull=True) | Q(fine_base_units__gt=0),
+                name="decision_fine_positive",
             ),
         ]
 

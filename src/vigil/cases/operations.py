@@ -33,12 +33,21 @@ def open_case(
         raise ValueError(f"unknown case kind {kind!r}")
     art = find_article(article, on=detention.detained_on)
     if art.is_criminal != (kind == CaseKind.CRIMINAL):
-        raise ValueError(f"article {article} is {'criminal' if art.is_criminal else 'administrative'}, not {kind}")
+        raise ValueError(
+            f"article {article} is {'criminal' if art.is_criminal else 'administrative'}, not {kind}"
+        )
     with transaction.atomic():
         report = actor_report(
             actor,
             "case",
-            {"detention": detention.pk, "kind": kind, "article": article, "part": part, "court": court, "judge": judge},
+            {
+                "detention": detention.pk,
+                "kind": kind,
+                "article": article,
+                "part": part,
+                "court": court,
+                "judge": judge,
+            },
             source=source,
             is_synthetic=detention.is_synthetic,
         )
@@ -46,14 +55,18 @@ def open_case(
             detention=detention, kind=kind, number=number, court=court, judge=judge, lawyer=lawyer
         )
         case.reports.add(report)
-        charge = Charge.objects.create(case=case, code=art.code, article=art.article, part=part, report=report)
+        charge = Charge.objects.create(
+            case=case, code=art.code, article=art.article, part=part, report=report
+        )
         audit(actor, "case.open", case, detention=detention.pk, article=art.article)
         sync.on_row("case", case)
         sync.on_row("charge", charge)
         return case
 
 
-def add_charge(case: Case, *, article: str, actor: Any, part: str = "", source: Source | None = None) -> Charge:
+def add_charge(
+    case: Case, *, article: str, actor: Any, part: str = "", source: Source | None = None
+) -> Charge:
     art = find_article(article, on=case.detention.detained_on)
     with transaction.atomic():
         report = actor_report(
@@ -64,7 +77,9 @@ def add_charge(case: Case, *, article: str, actor: Any, part: str = "", source: 
             is_synthetic=case.detention.is_synthetic,
         )
         case.reports.add(report)
-        charge = Charge.objects.create(case=case, code=art.code, article=art.article, part=part, report=report)
+        charge = Charge.objects.create(
+            case=case, code=art.code, article=art.article, part=part, report=report
+        )
         audit(actor, "case.charge", case, article=art.article)
         sync.on_fields("case", case, ["reports"])
         sync.on_row("charge", charge)
@@ -72,7 +87,13 @@ def add_charge(case: Case, *, article: str, actor: Any, part: str = "", source: 
 
 
 def record_hearing(
-    case: Case, *, held_on: dt.date, actor: Any, court: str = "", judge: str = "", source: Source | None = None
+    case: Case,
+    *,
+    held_on: dt.date,
+    actor: Any,
+    court: str = "",
+    judge: str = "",
+    source: Source | None = None,
 ) -> Hearing:
     with transaction.atomic():
         report = actor_report(
@@ -129,7 +150,11 @@ def record_decision(
         )
         case.reports.add(report)
         sequence = case.decisions.count() + 1
-        fine_byn = (fine_base_units * base_unit_byn(decided_on)).quantize(Decimal("0.01")) if fine_base_units else None
+        fine_byn = (
+            (fine_base_units * base_unit_byn(decided_on)).quantize(Decimal("0.01"))
+            if fine_base_units
+            else None
+        )
         decision = Decision.objects.create(
             case=case,
             sequence=sequence,

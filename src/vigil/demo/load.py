@@ -89,8 +89,15 @@ def load_demo(*, n_detained: int = 1060, seed: int = 20201108, link: bool = True
         events: dict[str, Event] = {}
         for ev in sorted(world.events, key=lambda e: e.parent is not None):
             events[ev.slug] = create_event(
-                slug=ev.slug, name=ev.name_en, name_ru=ev.name_ru, name_be=ev.name_be, date=ev.date, city=ev.city,
-                parent=events.get(ev.parent) if ev.parent else None, actor=actor, is_synthetic=True,
+                slug=ev.slug,
+                name=ev.name_en,
+                name_ru=ev.name_ru,
+                name_be=ev.name_be,
+                date=ev.date,
+                city=ev.city,
+                parent=events.get(ev.parent) if ev.parent else None,
+                actor=actor,
+                is_synthetic=True,
             )
         summary.events = len(events)
         sources: dict[tuple[str, str], Any] = {}
@@ -105,17 +112,32 @@ def load_demo(*, n_detained: int = 1060, seed: int = 20201108, link: bool = True
                 sources[key] = get_or_create_source(
                     SourceInput(kind=kind, name=rep.source_name, reliability="C"), actor, is_synthetic=True
                 )
-            detained_at = rep.detained_at.replace(tzinfo=MINSK) if rep.detained_at and rep.detained_at.tzinfo is None else rep.detained_at
+            detained_at = (
+                rep.detained_at.replace(tzinfo=MINSK)
+                if rep.detained_at and rep.detained_at.tzinfo is None
+                else rep.detained_at
+            )
             data = DetentionInput(
-                detained_on=rep.detained_on, city=rep.city_canonical, full_name=rep.full_name,
-                head_count=1 if rep.person_id else rep.head_count, birth_date=rep.birth_date,
-                birth_year=rep.birth_year if not rep.birth_date else rep.birth_date.year, sex=rep.sex,
-                event=events.get(rep.event_slug) if rep.event_slug else None, detained_at=detained_at,
-                place=rep.place, unit=rep.unit, held_at=rep.held_at, injuries=rep.injuries,
+                detained_on=rep.detained_on,
+                city=rep.city_canonical,
+                full_name=rep.full_name,
+                head_count=1 if rep.person_id else rep.head_count,
+                birth_date=rep.birth_date,
+                birth_year=rep.birth_year if not rep.birth_date else rep.birth_date.year,
+                sex=rep.sex,
+                event=events.get(rep.event_slug) if rep.event_slug else None,
+                detained_at=detained_at,
+                place=rep.place,
+                unit=rep.unit,
+                held_at=rep.held_at,
+                injuries=rep.injuries,
             )
             entries.append(
                 DetentionEntry(
-                    data=data, source=sources[key], report_uuid=uuid.UUID(rep.record_id), raw_text=rep.raw_text,
+                    data=data,
+                    source=sources[key],
+                    report_uuid=uuid.UUID(rep.record_id),
+                    raw_text=rep.raw_text,
                     is_synthetic=True,
                 )
             )
@@ -133,7 +155,12 @@ def load_demo(*, n_detained: int = 1060, seed: int = 20201108, link: bool = True
             case = case_of.get(dec.person_id)
             if case is None:
                 case = open_case(
-                    detention, kind="admin", article=dec.article, court=dec.court, judge=dec.judge, actor=lawyer,
+                    detention,
+                    kind="admin",
+                    article=dec.article,
+                    court=dec.court,
+                    judge=dec.judge,
+                    actor=lawyer,
                     lawyer=lawyer,
                 )
                 case_of[dec.person_id] = case
@@ -142,7 +169,10 @@ def load_demo(*, n_detained: int = 1060, seed: int = 20201108, link: bool = True
             if dec.outcome in PENDING:
                 continue
             record_decision(
-                case, decided_on=dec.hearing_on, outcome=dec.outcome, actor=lawyer,
+                case,
+                decided_on=dec.hearing_on,
+                outcome=dec.outcome,
+                actor=lawyer,
                 fine_base_units=Decimal(dec.fine_base_units) if dec.fine_base_units else None,
                 arrest_days=dec.arrest_days,
             )
@@ -152,15 +182,24 @@ def load_demo(*, n_detained: int = 1060, seed: int = 20201108, link: bool = True
             if detention is None:
                 continue
             allegation = record_allegation(
-                detention, violation_type=al.violation_type, actor=actor, place=al.place, perpetrator_unit=al.unit,
+                detention,
+                violation_type=al.violation_type,
+                actor=actor,
+                place=al.place,
+                perpetrator_unit=al.unit,
                 occurred_at=dt.datetime.combine(al.occurred_on, dt.time(22, 0), tzinfo=MINSK),
-                narrative=f"{al.narrative}" if SYNTHETIC_MARK in al.narrative else f"{SYNTHETIC_MARK}: {al.narrative}",
+                narrative=f"{al.narrative}"
+                if SYNTHETIC_MARK in al.narrative
+                else f"{SYNTHETIC_MARK}: {al.narrative}",
             )
             summary.allegations += 1
             for name, content in al.evidence:
                 attach_evidence(
-                    allegation, stream=io.BytesIO(content), original_name=name,
-                    media_type="image/png" if name.endswith(".png") else "text/plain", actor=actor,
+                    allegation,
+                    stream=io.BytesIO(content),
+                    original_name=name,
+                    media_type="image/png" if name.endswith(".png") else "text/plain",
+                    actor=actor,
                 )
                 summary.evidence_files += 1
     if link:

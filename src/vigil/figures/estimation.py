@@ -28,7 +28,9 @@ class NotEstimable(ValueError):
 def capture_rows(event: Event | None) -> tuple[list[str], dict[tuple[int, ...], int]]:
     """The lists and the capture-pattern counts for the persons detained at the event."""
     lists_of: dict[int, set[str]] = defaultdict(set)
-    for person, kind in scope(event).filter(person__isnull=False).values_list("person_id", "report__source__kind"):
+    for person, kind in (
+        scope(event).filter(person__isnull=False).values_list("person_id", "report__source__kind")
+    ):
         lists_of[person].add(kind)
     lists = sorted({k for kinds in lists_of.values() for k in kinds})
     counts: dict[tuple[int, ...], int] = defaultdict(int)

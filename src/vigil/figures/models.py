@@ -9,7 +9,9 @@ from vigil.records.models import Event
 
 
 class Snapshot(models.Model):
-    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.PROTECT, related_name="snapshots")
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="snapshots"
+    )
     taken_at = models.DateTimeField()
     label = models.CharField(max_length=200, blank=True)
     figures = models.JSONField()
@@ -33,7 +35,9 @@ class Snapshot(models.Model):
 class Estimate(models.Model):
     """A stored multiple-systems estimate for an event: the capture table it used and what came out."""
 
-    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.PROTECT, related_name="estimates")
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="estimates"
+    )
     created_at = models.DateTimeField()
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
     lists = models.JSONField(help_text="the source kinds used as lists")

@@ -87,15 +87,27 @@ def apply_hearing(h: Hearing | dict[str, Any], detention: Detention, *, source: 
             raise ValueError("the hearing names no article, and the detention has no case to add it to")
         art = find_article(articles[0][0], on=detention.detained_on)
         case = open_case(
-            detention, kind=CaseKind.CRIMINAL if art.is_criminal else CaseKind.ADMINISTRATIVE, article=articles[0][0],
-            part=articles[0][1], court=data["court"], judge=data["judge"], actor=actor, source=source,
+            detention,
+            kind=CaseKind.CRIMINAL if art.is_criminal else CaseKind.ADMINISTRATIVE,
+            article=articles[0][0],
+            part=articles[0][1],
+            court=data["court"],
+            judge=data["judge"],
+            actor=actor,
+            source=source,
         )
-    record_hearing(case, held_on=decided_on, court=data["court"], judge=data["judge"], actor=actor, source=source)
+    record_hearing(
+        case, held_on=decided_on, court=data["court"], judge=data["judge"], actor=actor, source=source
+    )
     if data["decision"] and data["decision"] not in {"unknown", "released_pending_trial", "held_until_trial"}:
         from decimal import Decimal
 
         record_decision(
-            case, decided_on=decided_on, outcome=data["decision"], actor=actor, source=source,
+            case,
+            decided_on=decided_on,
+            outcome=data["decision"],
+            actor=actor,
+            source=source,
             fine_base_units=Decimal(data["fine_base_units"]) if data["fine_base_units"] else None,
             arrest_days=data["arrest_days"],
         )
@@ -104,15 +116,27 @@ def apply_hearing(h: Hearing | dict[str, Any], detention: Detention, *, source: 
 
 def _hearing_json(h: Hearing) -> dict[str, Any]:
     return {
-        "name": h.name, "decided_on": h.decided_on.isoformat(), "court": h.court, "judge": h.judge,
-        "articles": [list(a) for a in h.articles], "decision": h.decision,
+        "name": h.name,
+        "decided_on": h.decided_on.isoformat(),
+        "court": h.court,
+        "judge": h.judge,
+        "articles": [list(a) for a in h.articles],
+        "decision": h.decision,
         "fine_base_units": str(h.fine_base_units) if h.fine_base_units is not None else None,
-        "arrest_days": h.arrest_days, "birth_year": h.birth_year, "row": h.row,
+        "arrest_days": h.arrest_days,
+        "birth_year": h.birth_year,
+        "row": h.row,
     }
 
 
 def import_court_list(
-    data: Any, *, filename: str, source_name: str, actor: Any, mapping: Mapping | None = None, dry_run: bool = False
+    data: Any,
+    *,
+    filename: str,
+    source_name: str,
+    actor: Any,
+    mapping: Mapping | None = None,
+    dry_run: bool = False,
 ) -> CourtSummary:
     from vigil.protection import sealing
 
@@ -129,7 +153,9 @@ def import_court_list(
         raise ImportRefused(filename, list(exc.errors)) from exc
     except ImportingError as exc:
         raise ImportRefused(filename, message=str(exc)) from exc
-    stored = set(Report.objects.filter(uuid__in=[h.report_uuid for h in hearings]).values_list("uuid", flat=True))
+    stored = set(
+        Report.objects.filter(uuid__in=[h.report_uuid for h in hearings]).values_list("uuid", flat=True)
+    )
     summary = CourtSummary(len(hearings), 0, 0, sum(h.report_uuid in stored for h in hearings), dry_run)
     if dry_run:
         return summary
@@ -140,20 +166,33 @@ def import_court_list(
                 continue
             payload = _hearing_json(h)
             report, _ = submit_report(
-                report_uuid=h.report_uuid, source=source, kind="court_hearing", payload=payload, raw_text="", actor=actor
+                report_uuid=h.report_uuid,
+                source=source,
+                kind="court_hearing",
+                payload=payload,
+                raw_text="",
+                actor=actor,
             )
             found = candidates_for(h)
-            sure = found and found[0]["similarity"] >= SURE and (
-                len(found) == 1 or found[0]["similarity"] - found[1]["similarity"] >= MARGIN
+            sure = (
+                found
+                and found[0]["similarity"] >= SURE
+                and (len(found) == 1 or found[0]["similarity"] - found[1]["similarity"] >= MARGIN)
             )
             if sure:
-                apply_hearing(payload, Detention.objects.get(pk=found[0]["detention"]), source=source, actor=actor)
-                CourtListMatch.objects.create(report=report, candidates=found, status=CourtListMatch.Status.APPLIED)
+                apply_hearing(
+                    payload, Detention.objects.get(pk=found[0]["detention"]), source=source, actor=actor
+                )
+                CourtListMatch.objects.create(
+                    report=report, candidates=found, status=CourtListMatch.Status.APPLIED
+                )
                 summary.applied += 1
             else:
                 CourtListMatch.objects.create(report=report, candidates=found)
                 summary.for_review += 1
-        ImportMapping.objects.update_or_create(source=source, defaults={"mapping": json.loads(chosen.to_json())})
+        ImportMapping.objects.update_or_create(
+            source=source, defaults={"mapping": json.loads(chosen.to_json())}
+        )
         audit(actor, "import.court_list", source, hearings=summary.hearings, applied=summary.applied)
     return summary
 
@@ -168,7 +207,8 @@ def decide_court_match(match: CourtListMatch, *, detention: Detention | None, ac
             apply_hearing(match.report.payload, detention, source=match.report.source, actor=actor)
         CourtListMatch.objects.filter(pk=match.pk).update(
             status=CourtListMatch.Status.APPLIED if detention else CourtListMatch.Status.NO_MATCH,
-            decided_by=actor if getattr(actor, "is_authenticated", False) else None, decided_at=timezone.now(),
+            decided_by=actor if getattr(actor, "is_authenticated", False) else None,
+            decided_at=timezone.now(),
         )
         audit(actor, "import.court_match", match, detention=detention.pk if detention else None)
         match.refresh_from_db()

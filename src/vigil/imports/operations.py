@@ -90,10 +90,15 @@ def import_detentions(
             errors.append(RowError(row.row, "event", f"no event with slug {row.event!r}"))
     if errors:
         raise ImportRefused(filename, sorted(errors, key=lambda e: (e.row, e.column)))
-    stored = set(Report.objects.filter(uuid__in=[r.report_uuid for r in plan.rows]).values_list("uuid", flat=True))
+    stored = set(
+        Report.objects.filter(uuid__in=[r.report_uuid for r in plan.rows]).values_list("uuid", flat=True)
+    )
     summary = ImportSummary(
-        filename=filename, rows=len(plan.rows), new=sum(r.report_uuid not in stored for r in plan.rows),
-        already_stored=sum(r.report_uuid in stored for r in plan.rows), dry_run=dry_run,
+        filename=filename,
+        rows=len(plan.rows),
+        new=sum(r.report_uuid not in stored for r in plan.rows),
+        already_stored=sum(r.report_uuid in stored for r in plan.rows),
+        dry_run=dry_run,
         mapping=json.loads(chosen.to_json()),
     )
     if dry_run:
@@ -107,7 +112,9 @@ def import_detentions(
             entries.append(
                 DetentionEntry(
                     data=DetentionInput(event=events.get(row.event), **fields),
-                    source=source, report_uuid=row.report_uuid, raw_text=row.raw_text,
+                    source=source,
+                    report_uuid=row.report_uuid,
+                    raw_text=row.raw_text,
                 )
             )
         for row, result in zip(plan.rows, record_detentions(entries, actor=actor), strict=True):
@@ -120,7 +127,10 @@ def import_detentions(
                 raise ImportRefused(filename, [RowError(row.row, "", reason)])
         ImportMapping.objects.update_or_create(source=source, defaults={"mapping": summary.mapping})
         run = ImportRun.objects.create(
-            source=source, content_sha256=plan.content_sha256, rows=summary.rows, created_reports=summary.new,
+            source=source,
+            content_sha256=plan.content_sha256,
+            rows=summary.rows,
+            created_reports=summary.new,
             imported_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         audit(actor, "import.detentions", run, rows=summary.rows, new=summary.new)

@@ -18,7 +18,9 @@ MAX_BYTES = 50 * 1024 * 1024
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("File (CSV, XLSX or ODS)"))
     source = forms.CharField(label=_("Source of the list"), max_length=200)
-    kind = forms.ChoiceField(label=_("Kind of source"), choices=SourceKind.choices, initial=SourceKind.VOLUNTEER_SHEET)
+    kind = forms.ChoiceField(
+        label=_("Kind of source"), choices=SourceKind.choices, initial=SourceKind.VOLUNTEER_SHEET
+    )
     confirm = forms.BooleanField(label=_("Import now (unticked: only check the file)"), required=False)
 
     def clean_file(self) -> object:
@@ -39,14 +41,23 @@ def import_file(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             summary = import_detentions(
-                upload.read(), filename=upload.name, source_name=form.cleaned_data["source"], actor=request.user,
-                source_kind=form.cleaned_data["kind"], dry_run=not form.cleaned_data["confirm"],
+                upload.read(),
+                filename=upload.name,
+                source_name=form.cleaned_data["source"],
+                actor=request.user,
+                source_kind=form.cleaned_data["kind"],
+                dry_run=not form.cleaned_data["confirm"],
             )
         except ImportRefused as exc:
             ctx.update({"refused": exc})
             return render(request, "web/import.html", ctx, status=400)
         ctx["summary"] = summary
-    return render(request, "web/import.html", ctx, status=400 if request.method == "POST" and not form.is_valid() else 200)
+    return render(
+        request,
+        "web/import.html",
+        ctx,
+        status=400 if request.method == "POST" and not form.is_valid() else 200,
+    )
 
 
 @role_required(Role.COORDINATOR, Role.LAWYER)
@@ -67,7 +78,11 @@ def court_matches(request: HttpRequest) -> HttpResponse:
         detention = None
         if chosen:
             allowed = {c["detention"] for c in match.candidates}
-            detention = get_object_or_404(Detention, pk=int(chosen)) if chosen.isdigit() and int(chosen) in allowed else None
+            detention = (
+                get_object_or_404(Detention, pk=int(chosen))
+                if chosen.isdigit() and int(chosen) in allowed
+                else None
+            )
             if detention is None:
                 messages.error(request, _("Choose one of the candidates."))
                 return redirect("court_matches")
@@ -76,12 +91,23 @@ def court_matches(request: HttpRequest) -> HttpResponse:
         except ValueError as exc:
             messages.error(request, str(exc))
         return redirect("court_matches")
-    pending = CourtListMatch.objects.filter(status=CourtListMatch.Status.PENDING).select_related("report").order_by("pk")
+    pending = (
+        CourtListMatch.objects.filter(status=CourtListMatch.Status.PENDING)
+        .select_related("report")
+        .order_by("pk")
+    )
     page = Paginator(pending, 20).get_page(request.GET.get("page"))
     ids = {c["detention"] for m in page for c in m.candidates}
     detentions = {d.pk: d for d in Detention.objects.filter(pk__in=ids).select_related("identity")}
     rows = [
-        (m, [(detentions[c["detention"]], c["similarity"]) for c in m.candidates if c["detention"] in detentions])
+        (
+            m,
+            [
+                (detentions[c["detention"]], c["similarity"])
+                for c in m.candidates
+                if c["detention"] in detentions
+            ],
+        )
         for m in page
     ]
     return render(request, "web/court_matches.html", {"page": page, "rows": rows})

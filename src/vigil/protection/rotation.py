@@ -55,7 +55,10 @@ def rotate(purpose: Purpose, *, actor: Any = None) -> RotationResult:
             )
     ring = keys.keyring()
     old = ring.current_version(purpose)
-    if purpose == Purpose.SQLCIPHER and settings.DATABASES["default"]["ENGINE"] == "vigil.protection.sqlcipher":
+    if (
+        purpose == Purpose.SQLCIPHER
+        and settings.DATABASES["default"]["ENGINE"] == "vigil.protection.sqlcipher"
+    ):
         # Open the database under the current key before the new one becomes current.
         connection.ensure_connection()
     new = ring.rotate(purpose)

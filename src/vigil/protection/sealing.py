@@ -75,11 +75,20 @@ class SealedModel(models.Model):
         instance = super().from_db(db, field_names, values)
         table = cls._meta.db_table
         for field in cls._meta.concrete_fields:
-            if not isinstance(field, SealedTextField | SealedJSONField) or field.attname not in instance.__dict__:
+            if (
+                not isinstance(field, SealedTextField | SealedJSONField)
+                or field.attname not in instance.__dict__
+            ):
                 continue
             value = instance.__dict__[field.attname]
-            if isinstance(field, SealedTextField) and isinstance(value, str) and value.startswith(SEALED_PREFIX):
+            if (
+                isinstance(field, SealedTextField)
+                and isinstance(value, str)
+                and value.startswith(SEALED_PREFIX)
+            ):
                 instance.__dict__[field.attname] = _unseal(table, instance.uid, field.attname, value)
             elif isinstance(field, SealedJSONField) and isinstance(value, dict) and set(value) == {"sealed"}:
-                instance.__dict__[field.attname] = json.loads(_unseal(table, instance.uid, field.attname, value["sealed"]))
+                instance.__dict__[field.attname] = json.loads(
+                    _unseal(table, instance.uid, field.attname, value["sealed"])
+                )
         return instance

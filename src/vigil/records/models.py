@@ -49,7 +49,9 @@ class Sex(models.TextChoices):
 
 class Source(SealedModel):
     kind = models.CharField(max_length=20, choices=SourceKind.choices)
-    name = SealedTextField(help_text=_("Who told us, e.g. 'wife', 'lawyer N', 'Court of Central district list'"))
+    name = SealedTextField(
+        help_text=_("Who told us, e.g. 'wife', 'lawyer N', 'Court of Central district list'")
+    )
     reliability = models.CharField(max_length=1, choices=Reliability.choices, default=Reliability.UNKNOWN)
     contact = SealedTextField(blank=True)
     # Keyed hash of kind, name and contact: finds an existing source without reading sealed columns.
@@ -125,7 +127,9 @@ class Person(models.Model):
 
     created_at = models.DateTimeField(auto_now_add=True)
     consent_to_publish = models.BooleanField(default=False)
-    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     is_synthetic = models.BooleanField(default=False)
 
     def __str__(self) -> str:
@@ -227,11 +231,17 @@ class Detention(SealedModel):
     """
 
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="detentions")
-    identity = models.ForeignKey(Identity, null=True, blank=True, on_delete=models.PROTECT, related_name="detentions")
+    identity = models.ForeignKey(
+        Identity, null=True, blank=True, on_delete=models.PROTECT, related_name="detentions"
+    )
     # Denormalised from identity.person for fast counts; kept in step by merge and split operations.
-    person = models.ForeignKey(Person, null=True, blank=True, on_delete=models.PROTECT, related_name="detentions")
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="detentions"
+    )
     head_count = models.PositiveIntegerField(default=1)
-    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.PROTECT, related_name="detentions")
+    event = models.ForeignKey(
+        Event, null=True, blank=True, on_delete=models.PROTECT, related_name="detentions"
+    )
     detained_at = models.DateTimeField(null=True, blank=True)
     detained_on = models.DateField()
     city = models.CharField(max_length=100)
@@ -272,7 +282,9 @@ class Whereabouts(models.Model):
     """Where a detainee was held from a given time: the timeline of a detention."""
 
     detention = models.ForeignKey(Detention, on_delete=models.CASCADE, related_name="whereabouts")
-    facility = models.CharField(max_length=100, help_text="facility id from the reference table, or free text")
+    facility = models.CharField(
+        max_length=100, help_text="facility id from the reference table, or free text"
+    )
     since = models.DateTimeField()
     report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="+")
 

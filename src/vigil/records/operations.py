@@ -36,7 +36,9 @@ class ReportConflictError(Exception):
     """A different report arrived under a UUID already used; it was kept for review, not stored."""
 
     def __init__(self, uuid: uuid_mod.UUID, conflict: ReportConflict):
-        super().__init__(f"a different report with id {uuid} already exists; kept for review as conflict #{conflict.pk}")
+        super().__init__(
+            f"a different report with id {uuid} already exists; kept for review as conflict #{conflict.pk}"
+        )
         self.uuid = uuid
         self.conflict = conflict
 
@@ -98,7 +100,13 @@ def get_or_create_source(data: SourceInput, actor: Any, *, is_synthetic: bool = 
 
 
 def already_submitted(
-    *, report_uuid: uuid_mod.UUID, source: Source, kind: str, payload: dict[str, Any], raw_text: str, actor: Any
+    *,
+    report_uuid: uuid_mod.UUID,
+    source: Source,
+    kind: str,
+    payload: dict[str, Any],
+    raw_text: str,
+    actor: Any,
 ) -> Report | None:
     """The stored report under this UUID if it has the same content; None if the UUID is new.
 
@@ -204,7 +212,9 @@ class DetentionInput:
 
     def __post_init__(self) -> None:
         if self.full_name.strip() and self.head_count != 1:
-            raise ValueError("a named detention is of exactly one person; use head_count only for unnamed groups")
+            raise ValueError(
+                "a named detention is of exactly one person; use head_count only for unnamed groups"
+            )
         if self.head_count < 1:
             raise ValueError("head_count must be at least 1")
         if self.birth_date and self.birth_year and self.birth_date.year != self.birth_year:
@@ -244,7 +254,12 @@ def record_detention(
     it survives the refusal."""
     report_uuid = report_uuid or uuid_mod.uuid4()
     existing = already_submitted(
-        report_uuid=report_uuid, source=source, kind="detention", payload=data.payload(), raw_text=raw_text, actor=actor
+        report_uuid=report_uuid,
+        source=source,
+        kind="detention",
+        payload=data.payload(),
+        raw_text=raw_text,
+        actor=actor,
     )
     if existing is not None:
         return DetentionResult(existing, existing.detentions.get(), False)
@@ -316,7 +331,9 @@ def _record_detention_chunk(
         for e, payload in zip(entries, payloads, strict=True)
     ]
     stored = {r.uuid: r for r in Report.objects.filter(uuid__in=[e.report_uuid for e in entries])}
-    detention_of = {d.report_id: d for d in Detention.objects.filter(report__in=[r.pk for r in stored.values()])}
+    detention_of = {
+        d.report_id: d for d in Detention.objects.filter(report__in=[r.pk for r in stored.values()])
+    }
     outcome: list[DetentionResult | ReportConflictError | int | None] = [None] * len(entries)
     new: list[int] = []
     first_in_chunk: dict[uuid_mod.UUID, int] = {}
@@ -326,7 +343,9 @@ def _record_detention_chunk(
         if earlier is None and entry.report_uuid in first_in_chunk:
             j = first_in_chunk[entry.report_uuid]
             if digests[j] == digests[i]:
-                outcome[i] = j  # the same report twice in one batch: stored once, the second is a resubmission
+                outcome[i] = (
+                    j  # the same report twice in one batch: stored once, the second is a resubmission
+                )
                 continue
         elif earlier is not None:
             if earlier.content_hash == digests[i]:
@@ -339,7 +358,12 @@ def _record_detention_chunk(
         conflict = ReportConflict.objects.create(
             uuid=entry.report_uuid,
             payload=_jsonable(
-                {"kind": "detention", "payload": payloads[i], "raw_text": entry.raw_text, "source": entry.source.pk}
+                {
+                    "kind": "detention",
+                    "payload": payloads[i],
+                    "raw_text": entry.raw_text,
+                    "source": entry.source.pk,
+                }
             ),
             content_hash=digests[i],
             submitted_by=user,

@@ -66,7 +66,12 @@ def on_detention(detention: Any) -> None:
 def on_detentions(recorded: list[tuple[Any, Any]]) -> None:
     """``on_report`` then ``on_detention`` for each (report, detention) recorded in bulk, with the same changes
     in the same order; the detentions' whereabouts must be the ones created with them (at most one each)."""
-    gids: dict[str, list[tuple[int, str]]] = {"detention": [], "whereabouts": [], "identity": [], "person": []}
+    gids: dict[str, list[tuple[int, str]]] = {
+        "detention": [],
+        "whereabouts": [],
+        "identity": [],
+        "person": [],
+    }
     ops: list[tuple[str, str, dict[str, Any]]] = []
     for report, detention in recorded:
         ops.append(("item", f"report/{report.uuid}", {"body": report_body(report)}))

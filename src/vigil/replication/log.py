@@ -219,7 +219,11 @@ def set_gids_of_kinds(pairs_by_kind: Mapping[str, Iterable[tuple[int, str]]]) ->
     if chunk:
         look_up()
     GlobalId.objects.bulk_create(
-        [GlobalId(kind=kind, local_id=pk, gid=gid) for (kind, pk), gid in wanted.items() if (kind, pk) not in have],
+        [
+            GlobalId(kind=kind, local_id=pk, gid=gid)
+            for (kind, pk), gid in wanted.items()
+            if (kind, pk) not in have
+        ],
         batch_size=1000,
     )
 

@@ -45,28 +45,35 @@ def identity_frame() -> pd.DataFrame:
     }
     for ident in Identity.objects.select_related("report__source").order_by("pk").iterator(chunk_size=5000):
         d = detentions.get(ident.pk, {})
-        rows.append({
-            "record_id": str(ident.pk),
-            "source": ident.report.source.kind,
-            "full_name": ident.full_name,
-            "birth_date": ident.birth_date.isoformat() if ident.birth_date else "",
-            "birth_year": str(ident.birth_year or ""),
-            "sex": ident.sex or "",
-            "city": d.get("city", ""),
-            "detained_on": d["detained_on"].isoformat() if d.get("detained_on") else "",
-        })
+        rows.append(
+            {
+                "record_id": str(ident.pk),
+                "source": ident.report.source.kind,
+                "full_name": ident.full_name,
+                "birth_date": ident.birth_date.isoformat() if ident.birth_date else "",
+                "birth_year": str(ident.birth_year or ""),
+                "sex": ident.sex or "",
+                "city": d.get("city", ""),
+                "detained_on": d["detained_on"].isoformat() if d.get("detained_on") else "",
+            }
+        )
     columns = ["record_id", "source", "full_name", "birth_date", "birth_year", "sex", "city", "detained_on"]
     return pd.DataFrame(rows, columns=columns)
 
 
 def labelled_pairs() -> pd.DataFrame:
-    decided = CandidatePair.objects.exclude(verdict__in=["", PairVerdict.UNSURE]).values_list("left_id", "right_id", "verdict")
+    decided = CandidatePair.objects.exclude(verdict__in=["", PairVerdict.UNSURE]).values_list(
+        "left_id", "right_id", "verdict"
+    )
     return pd.DataFrame(
-        [(str(a), str(b), v == PairVerdict.SAME) for a, b, v in decided], columns=["record_id_l", "record_id_r", "is_match"]
+        [(str(a), str(b), v == PairVerdict.SAME) for a, b, v in decided],
+        columns=["record_id_l", "record_id_r", "is_match"],
     )
 
 
-def link_persons(*, actor: Any, threshold: float = MERGE_THRESHOLD, review_threshold: float = REVIEW_THRESHOLD) -> LinkSummary:
+def link_persons(
+    *, actor: Any, threshold: float = MERGE_THRESHOLD, review_threshold: float = REVIEW_THRESHOLD
+) -> LinkSummary:
     from vigil.lib.linkage import link
 
     frame = identity_frame()
@@ -83,20 +90,25 @@ def link_persons(*, actor: Any, threshold: float = MERGE_THRESHOLD, review_thres
             if len(persons) < 2:
                 continue
             target = Person.objects.get(pk=persons[0])
-            merge_persons(target, list(Person.objects.filter(pk__in=persons[1:])), actor=actor, reason="record linkage")
+            merge_persons(
+                target, list(Person.objects.filter(pk__in=persons[1:])), actor=actor, reason="record linkage"
+            )
             for i in ids:
                 person_of[i] = target.pk
             merges += 1
         queued = 0
         pairs = result.pairs
-        band = pairs[(pairs["match_probability"] >= review_threshold) & (pairs["match_probability"] < threshold)]
+        band = pairs[
+            (pairs["match_probability"] >= review_threshold) & (pairs["match_probability"] < threshold)
+        ]
         for row in band.itertuples(index=False):
             left, right = sorted((int(row.record_id_l), int(row.record_id_r)))
             if person_of.get(left) == person_of.get(right):
                 continue
             explanation = _explanation(result, str(left), str(right))
             _pair, created = CandidatePair.objects.get_or_create(
-                left_id=left, right_id=right,
+                left_id=left,
+                right_id=right,
                 defaults={"probability": float(row.match_probability), "explanation": explanation},
             )
             queued += int(created)
@@ -109,5 +121,6 @@ def _explanation(result: Any, left: str, right: str) -> list[dict[str, Any]]:
     except Exception:  # an explanation is a help for reviewers; its absence must not stop linkage
         return []
     return [
-        {"field": f.comparison, "level": f.level, "weight": round(float(f.match_weight), 2)} for f in exp.fields
+        {"field": f.comparison, "level": f.level, "weight": round(float(f.match_weight), 2)}
+        for f in exp.fields
     ]

@@ -21,7 +21,9 @@ class LinkOperation(models.Model):
     # [{"identity": id, "from": person_id, "to": person_id}, ...]
     moves = models.JSONField()
     reason = models.TextField(blank=True)
-    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     made_at = models.DateTimeField(auto_now_add=True)
     undone_at = models.DateTimeField(null=True, blank=True)
     undone_by = models.ForeignKey(
@@ -56,7 +58,6 @@ class CandidatePair(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["left", "right"], name="candidate_pair_unique")]
         ordering = ["verdict", "-probability"]
-
 
     def __str__(self) -> str:
         return f"Pair {self.left_id}-{self.right_id} ({self.probability:.2f})"

@@ -36,13 +36,17 @@ def merge_persons(target: Person, others: Sequence[Person], *, actor: Any, reaso
         ]
         _move((m["identity"] for m in moves), target)
         Person.objects.filter(pk__in=[p.pk for p in others]).update(merged_into=target)
-        op = LinkOperation.objects.create(kind=LinkOperation.Kind.MERGE, moves=moves, reason=reason, made_by=_user(actor))
+        op = LinkOperation.objects.create(
+            kind=LinkOperation.Kind.MERGE, moves=moves, reason=reason, made_by=_user(actor)
+        )
         audit(actor, "person.merge", target, merged=[p.pk for p in others], operation=op.pk)
         sync.on_merge(op, target, others)
         return op
 
 
-def split_person(person: Person, identities: Sequence[Identity], *, actor: Any, reason: str = "") -> LinkOperation:
+def split_person(
+    person: Person, identities: Sequence[Identity], *, actor: Any, reason: str = ""
+) -> LinkOperation:
     """Move the given identities of ``person`` to a new person."""
     ids = {i.pk for i in identities}
     own = set(person.identities.values_list("pk", flat=True))
@@ -54,7 +58,9 @@ def split_person(person: Person, identities: Sequence[Identity], *, actor: Any, 
         new = Person.objects.create(is_synthetic=person.is_synthetic)
         moves = [{"identity": pk, "from": person.pk, "to": new.pk} for pk in sorted(ids)]
         _move(ids, new)
-        op = LinkOperation.objects.create(kind=LinkOperation.Kind.SPLIT, moves=moves, reason=reason, made_by=_user(actor))
+        op = LinkOperation.objects.create(
+            kind=LinkOperation.Kind.SPLIT, moves=moves, reason=reason, made_by=_user(actor)
+        )
         audit(actor, "person.split", person, new_person=new.pk, operation=op.pk)
         sync.on_split(op, person, new, sorted(ids))
         return op
@@ -69,7 +75,9 @@ def undo_operation(op: LinkOperation, *, actor: Any) -> LinkOperation:
         for move in op.moves:
             current = Identity.objects.get(pk=move["identity"]).person_id
             if current != move["to"]:
-                raise LinkError(f"identity {move['identity']} was moved again later; undo that decision first")
+                raise LinkError(
+                    f"identity {move['identity']} was moved again later; undo that decision first"
+                )
         by_origin: dict[int, list[int]] = {}
         for move in op.moves:
             by_origin.setdefault(move["from"], []).append(move["identity"])

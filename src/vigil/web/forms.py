@@ -39,14 +39,21 @@ class IntakeForm(forms.Form):
 
     report_uuid = forms.UUIDField(widget=forms.HiddenInput)
     full_name = forms.CharField(
-        label=_("Name of the detained person"), max_length=300, required=False,
+        label=_("Name of the detained person"),
+        max_length=300,
+        required=False,
         help_text=_("As the caller says it, in any script. Leave empty for an unnamed group."),
     )
     head_count = forms.IntegerField(
-        label=_("Number of people (unnamed group)"), min_value=1, max_value=10000, required=False,
+        label=_("Number of people (unnamed group)"),
+        min_value=1,
+        max_value=10000,
+        required=False,
     )
     event = forms.ModelChoiceField(label=_("Rally or event"), queryset=Event.objects.all(), required=False)
-    detained_on = forms.DateField(label=_("Date of detention"), widget=forms.DateInput(attrs={"type": "date"}))
+    detained_on = forms.DateField(
+        label=_("Date of detention"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     detained_time = forms.TimeField(
         label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
@@ -54,16 +61,26 @@ class IntakeForm(forms.Form):
     place = forms.CharField(label=_("Place (street, metro station)"), max_length=200, required=False)
     unit = forms.ChoiceField(label=_("Detained by"), choices=unit_choices, required=False)
     held_at = forms.ChoiceField(label=_("Where held now"), choices=facility_choices, required=False)
-    injuries = forms.CharField(label=_("Injuries known to the caller"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    injuries = forms.CharField(
+        label=_("Injuries known to the caller"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    birth_date = forms.DateField(
+        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     birth_year = forms.IntegerField(label=_("Year of birth"), min_value=1900, max_value=2030, required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
     home_city = forms.CharField(label=_("Home city"), max_length=100, required=False)
-    source_kind = forms.ChoiceField(label=_("Who is calling"), choices=SourceKind.choices, initial=SourceKind.RELATIVE)
+    source_kind = forms.ChoiceField(
+        label=_("Who is calling"), choices=SourceKind.choices, initial=SourceKind.RELATIVE
+    )
     source_name = forms.CharField(label=_("Caller (e.g. wife, friend)"), max_length=200, required=False)
     source_contact = forms.CharField(label=_("Caller's contact"), max_length=200, required=False)
-    reliability = forms.ChoiceField(label=_("Reliability"), choices=Reliability.choices, initial=Reliability.UNKNOWN)
-    raw_text = forms.CharField(label=_("What the caller said"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reliability = forms.ChoiceField(
+        label=_("Reliability"), choices=Reliability.choices, initial=Reliability.UNKNOWN
+    )
+    raw_text = forms.CharField(
+        label=_("What the caller said"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -147,10 +164,16 @@ class CaseForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decided_on = forms.DateField(label=_("Date of decision"), widget=forms.DateInput(attrs={"type": "date"}))
-    outcome = forms.ChoiceField(label=_("Decision"), choices=lambda: [(k, v["label_en"]) for k, v in outcomes().items()])
-    fine_base_units = forms.DecimalField(label=_("Fine, base units"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2, required=False)
+    outcome = forms.ChoiceField(
+        label=_("Decision"), choices=lambda: [(k, v["label_en"]) for k, v in outcomes().items()]
+    )
+    fine_base_units = forms.DecimalField(
+        label=_("Fine, base units"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2, required=False
+    )
     arrest_days = forms.IntegerField(label=_("Arrest, days"), min_value=1, max_value=365, required=False)
-    community_service_hours = forms.IntegerField(label=_("Community service, hours"), min_value=1, required=False)
+    community_service_hours = forms.IntegerField(
+        label=_("Community service, hours"), min_value=1, required=False
+    )
     prison_months = forms.IntegerField(label=_("Prison term, months"), min_value=1, required=False)
 
     def clean(self) -> dict[str, Any]:
@@ -169,12 +192,16 @@ class HearingForm(forms.Form):
 
 
 class ReleaseForm(forms.Form):
-    released_at = forms.DateTimeField(label=_("Released at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    released_at = forms.DateTimeField(
+        label=_("Released at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
 
 
 class WhereaboutsForm(forms.Form):
     facility = forms.ChoiceField(label=_("Now held at"), choices=facility_choices)
-    since = forms.DateTimeField(label=_("Since"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    since = forms.DateTimeField(
+        label=_("Since"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
 
 
 class SearchForm(forms.Form):

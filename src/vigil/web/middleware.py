@@ -20,4 +20,6 @@ class LockedMiddleware:
             return self.get_response(request)
         if request.method == "GET":
             return HttpResponseRedirect(unlock_path)
-        return HttpResponse("Vigil is locked: unlock it with the passphrase first.", status=503, content_type="text/plain")
+        return HttpResponse(
+            "Vigil is locked: unlock it with the passphrase first.", status=503, content_type="text/plain"
+        )

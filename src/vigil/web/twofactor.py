@@ -24,8 +24,11 @@ from vigil.audit.log import record as audit
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label=gettext_lazy("Code from your authenticator app"), max_length=8,
-        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
+        label=gettext_lazy("Code from your authenticator app"),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
     )
 
 
@@ -97,9 +100,18 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
     import qrcode
     import qrcode.image.svg
 
-    svg = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage).to_string(encoding="unicode")
+    svg = qrcode.make(device.config_url, image_factory=qrcode.image.svg.SvgPathImage).to_string(
+        encoding="unicode"
+    )
     secret = base64.b32encode(device.bin_key).decode().rstrip("=")
-    return render(request, "web/two_factor.html", {
-        "form": form, "next": _next(request), "setup": True, "qr": mark_safe(svg),  # noqa: S308 (generated SVG)
-        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
-    })
+    return render(
+        request,
+        "web/two_factor.html",
+        {
+            "form": form,
+            "next": _next(request),
+            "setup": True,
+            "qr": mark_safe(svg),  # noqa: S308 (generated SVG)
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        },
+    )

@@ -116,7 +116,9 @@ def intake(request: HttpRequest) -> HttpResponse:
                 raw_text=form.cleaned_data.get("raw_text") or "",
             )
         except ReportConflictError:
-            form.add_error(None, _("A different report was already sent with this form; it was kept for review."))
+            form.add_error(
+                None, _("A different report was already sent with this form; it was kept for review.")
+            )
         except ValueError as exc:
             form.add_error(None, str(exc))
         else:
@@ -165,8 +167,17 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet[Detention], dict[str, Any]
             qs = qs.filter(cond)
         else:
             qs = qs.none()
-    qs = qs.visible_to(request.user).select_related("identity", "event", "report__source").order_by("-detained_on", "-id")
-    return qs, {"form": form, "event": event, "figure": figure, "filters": {k: v for k, v in request.GET.items() if k != "page"}}
+    qs = (
+        qs.visible_to(request.user)
+        .select_related("identity", "event", "report__source")
+        .order_by("-detained_on", "-id")
+    )
+    return qs, {
+        "form": form,
+        "event": event,
+        "figure": figure,
+        "filters": {k: v for k, v in request.GET.items() if k != "page"},
+    }
 
 
 @role_required(*ANY_RECORDS)
@@ -212,7 +223,11 @@ def detention_export(request: HttpRequest, fmt: str) -> HttpResponse:
     rows = [
         {
             "detention_id": d.pk,
-            "person": (d.identity.full_name if named and d.identity else (Person(pk=d.person_id).pseudonym if d.person_id else "")),
+            "person": (
+                d.identity.full_name
+                if named and d.identity
+                else (Person(pk=d.person_id).pseudonym if d.person_id else "")
+            ),
             "head_count": d.head_count,
             "event": d.event.slug if d.event else "",
             "detained_on": d.detained_on.isoformat(),
@@ -223,7 +238,15 @@ def detention_export(request: HttpRequest, fmt: str) -> HttpResponse:
         }
         for d in qs.iterator(chunk_size=2000)
     ]
-    audit(user, "export.detentions", None, fmt=fmt, rows=len(rows), named=named, filters=dict(request.GET.items()))
+    audit(
+        user,
+        "export.detentions",
+        None,
+        fmt=fmt,
+        rows=len(rows),
+        named=named,
+        filters=dict(request.GET.items()),
+    )
     if fmt == "json":
         return JsonResponse({"synthetic": any(r["synthetic"] for r in rows), "rows": rows})
     if fmt == "xlsx":
@@ -232,7 +255,21 @@ def detention_export(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404("formats: csv, json, xlsx")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="detentions.csv"'
-    fields = list(rows[0]) if rows else ["detention_id", "person", "head_count", "event", "detained_on", "city", "source_kind", "report_uuid", "synthetic"]
+    fields = (
+        list(rows[0])
+        if rows
+        else [
+            "detention_id",
+            "person",
+            "head_count",
+            "event",
+            "detained_on",
+            "city",
+            "source_kind",
+            "report_uuid",
+            "synthetic",
+        ]
+    )
     writer = csv.DictWriter(response, fieldnames=fields)
     writer.writeheader()
     writer.writerows(rows)
@@ -241,7 +278,10 @@ def detention_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @role_required(*ANY_RECORDS)
 def detention_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    detention = get_object_or_404(Detention.objects.visible_to(request.user).select_related("identity", "event", "report__source"), pk=pk)
+    detention = get_object_or_404(
+        Detention.objects.visible_to(request.user).select_related("identity", "event", "report__source"),
+        pk=pk,
+    )
     user: Any = request.user
     if detention.identity_id and user.sees_identities:
         audit(user, "view.identity", detention)
@@ -288,18 +328,29 @@ def detention_add_allegation(request: HttpRequest, pk: int) -> HttpResponse:
 
         with transaction.atomic():
             allegation = record_allegation(
-                detention, violation_type=d["violation_type"], actor=request.user, occurred_at=d["occurred_at"],
-                place=d["place"], perpetrator_unit=d["perpetrator_unit"], injuries=d["injuries"],
-                medical_documentation=d["medical_documentation"], narrative=d["narrative"],
+                detention,
+                violation_type=d["violation_type"],
+                actor=request.user,
+                occurred_at=d["occurred_at"],
+                place=d["place"],
+                perpetrator_unit=d["perpetrator_unit"],
+                injuries=d["injuries"],
+                medical_documentation=d["medical_documentation"],
+                narrative=d["narrative"],
             )
             for upload in d["evidence"]:
                 attach_evidence(
-                    allegation, stream=upload, original_name=upload.name,
-                    media_type=upload.content_type or "application/octet-stream", actor=request.user,
+                    allegation,
+                    stream=upload,
+                    original_name=upload.name,
+                    media_type=upload.content_type or "application/octet-stream",
+                    actor=request.user,
                 )
         messages.success(request, _("Allegation recorded."))
         return redirect("detention_detail", pk=pk)
-    return render(request, "web/form_page.html", {"form": form, "title": _("Allegation of ill-treatment")}, status=400)
+    return render(
+        request, "web/form_page.html", {"form": form, "title": _("Allegation of ill-treatment")}, status=400
+    )
 
 
 @role_required(*CASEWORK)
@@ -311,8 +362,15 @@ def detention_add_case(request: HttpRequest, pk: int) -> HttpResponse:
         d = form.cleaned_data
         lawyer = request.user if request.user.role == Role.LAWYER else None  # type: ignore[union-attr]
         case = open_case(
-            detention, kind=d["kind"], article=d["article"], part=d["part"], number=d["number"],
-            court=d["court"], judge=d["judge"], lawyer=lawyer, actor=request.user,
+            detention,
+            kind=d["kind"],
+            article=d["article"],
+            part=d["part"],
+            number=d["number"],
+            court=d["court"],
+            judge=d["judge"],
+            lawyer=lawyer,
+            actor=request.user,
         )
         return redirect("case_detail", pk=case.pk)
     return render(request, "web/form_page.html", {"form": form, "title": _("Add a case")}, status=400)
@@ -335,7 +393,12 @@ def detention_whereabouts(request: HttpRequest, pk: int) -> HttpResponse:
     detention = get_object_or_404(Detention.objects.visible_to(request.user), pk=pk)
     form = WhereaboutsForm(request.POST)
     if form.is_valid():
-        record_whereabouts(detention, facility=form.cleaned_data["facility"], since=form.cleaned_data["since"], actor=request.user)
+        record_whereabouts(
+            detention,
+            facility=form.cleaned_data["facility"],
+            since=form.cleaned_data["since"],
+            actor=request.user,
+        )
         return redirect("detention_detail", pk=pk)
     return render(request, "web/form_page.html", {"form": form, "title": _("Where held")}, status=400)
 
@@ -363,11 +426,19 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 record_hearing(case, actor=request.user, **hearing_form.cleaned_data)
                 return redirect("case_detail", pk=pk)
         except ValueError as exc:
-            (decision_form if request.POST.get("form") == "decision" else hearing_form).add_error(None, str(exc))
+            (decision_form if request.POST.get("form") == "decision" else hearing_form).add_error(
+                None, str(exc)
+            )
     status = 400 if request.method == "POST" else 200
     return render(
-        request, "web/case_detail.html",
-        {"case": case, "label": _label(case.detention, request.user), "decision_form": decision_form, "hearing_form": hearing_form},
+        request,
+        "web/case_detail.html",
+        {
+            "case": case,
+            "label": _label(case.detention, request.user),
+            "decision_form": decision_form,
+            "hearing_form": hearing_form,
+        },
         status=status,
     )
 
@@ -376,7 +447,11 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
     user: Any = request.user
-    detentions = person.detentions.select_related("event", "report__source").prefetch_related("whereabouts", "cases__decisions", "cases__charges").order_by("detained_on", "detained_at")
+    detentions = (
+        person.detentions.select_related("event", "report__source")
+        .prefetch_related("whereabouts", "cases__decisions", "cases__charges")
+        .order_by("detained_on", "detained_at")
+    )
     timeline: list[tuple[Any, str, str]] = []
     for d in detentions:
         timeline.append((d.detained_at or d.detained_on, _("Detained"), f"{d.city} {d.place}".strip()))
@@ -392,13 +467,19 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     timeline.sort(key=lambda t: t[0].isoformat() if hasattr(t[0], "isoformat") else str(t[0]))
     if user.sees_identities:
         audit(user, "view.identity", person)
-    return render(request, "web/person_detail.html", {
-        "person": person,
-        "identities": person.identities.select_related("report__source") if user.sees_identities else None,
-        "timeline": timeline,
-        "operations": _operations_for(person),
-        "can_link": user.is_coordinator,
-    })
+    return render(
+        request,
+        "web/person_detail.html",
+        {
+            "person": person,
+            "identities": person.identities.select_related("report__source")
+            if user.sees_identities
+            else None,
+            "timeline": timeline,
+            "operations": _operations_for(person),
+            "can_link": user.is_coordinator,
+        },
+    )
 
 
 def _operations_for(person: Person) -> list[LinkOperation]:
@@ -424,7 +505,12 @@ def person_split(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_object_or_404(Person, pk=pk)
     ids = [int(i) for i in request.POST.getlist("identity") if i.isdigit()]
     try:
-        split_person(person, list(person.identities.filter(pk__in=ids)), actor=request.user, reason=request.POST.get("reason", ""))
+        split_person(
+            person,
+            list(person.identities.filter(pk__in=ids)),
+            actor=request.user,
+            reason=request.POST.get("reason", ""),
+        )
     except LinkError as exc:
         messages.error(request, str(exc))
     return redirect("person_detail", pk=pk)
@@ -443,17 +529,26 @@ def operation_undo(request: HttpRequest, pk: int) -> HttpResponse:
 
 @role_required(*ANY_RECORDS)
 def event_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/event_list.html", {"events": Event.objects.filter(parent__isnull=True).prefetch_related("parts")})
+    return render(
+        request,
+        "web/event_list.html",
+        {"events": Event.objects.filter(parent__isnull=True).prefetch_related("parts")},
+    )
 
 
 def _bars(rows: list[dict[str, Any]], key: str, label_key: str) -> list[dict[str, Any]]:
     top = max((r[key] for r in rows), default=0) or 1
-    return [{"label": r[label_key], "value": r[key], "width": round(300 * r[key] / top), "y": i * 22} for i, r in enumerate(rows)]
+    return [
+        {"label": r[label_key], "value": r[key], "width": round(300 * r[key] / top), "y": i * 22}
+        for i, r in enumerate(rows)
+    ]
 
 
 def _figure_link(list_url: str, value: int, figure: str, **extra: str) -> str:
     query = urlencode({"figure": figure, **extra})
-    return format_html('<a data-figure="{}" href="{}&amp;{}">{}</a>', figure, list_url, query, intcomma(value))
+    return format_html(
+        '<a data-figure="{}" href="{}&amp;{}">{}</a>', figure, list_url, query, intcomma(value)
+    )
 
 
 def _headline(event: Event, f: dict[str, Any], list_url: str) -> list[str]:
@@ -463,28 +558,49 @@ def _headline(event: Event, f: dict[str, Any], list_url: str) -> list[str]:
     persons = _figure_link(list_url, f["persons"], "persons")
     top = f["by_city"][0] if f["by_city"] else None
     if top and len(f["by_city"]) > 1:
-        text = _("At least %(persons)s people were detained in connection with %(event)s, %(city_n)s of them in %(city)s.")
-        sentences.append(format_html(
-            text.replace("%(persons)s", "{persons}").replace("%(event)s", "{event}")
-            .replace("%(city_n)s", "{city_n}").replace("%(city)s", "{city}"),
-            persons=persons, event=name, city=top["city"],
-            city_n=_figure_link(list_url, top["persons"], "persons", city=top["city"]),
-        ))
+        text = _(
+            "At least %(persons)s people were detained in connection with %(event)s, %(city_n)s of them in %(city)s."
+        )
+        sentences.append(
+            format_html(
+                text.replace("%(persons)s", "{persons}")
+                .replace("%(event)s", "{event}")
+                .replace("%(city_n)s", "{city_n}")
+                .replace("%(city)s", "{city}"),
+                persons=persons,
+                event=name,
+                city=top["city"],
+                city_n=_figure_link(list_url, top["persons"], "persons", city=top["city"]),
+            )
+        )
     else:
         text = _("At least %(persons)s people were detained in connection with %(event)s.")
-        sentences.append(format_html(text.replace("%(persons)s", "{persons}").replace("%(event)s", "{event}"), persons=persons, event=name))
+        sentences.append(
+            format_html(
+                text.replace("%(persons)s", "{persons}").replace("%(event)s", "{event}"),
+                persons=persons,
+                event=name,
+            )
+        )
     text = _(
         "At least %(punished)s were charged under article 23.34 and fined or sentenced to administrative arrest "
         "by the following day; %(awaiting)s await trial."
     )
-    sentences.append(format_html(
-        text.replace("%(punished)s", "{punished}").replace("%(awaiting)s", "{awaiting}"),
-        punished=_figure_link(list_url, f["punished_by_next_day"], "punished_by_next_day"),
-        awaiting=_figure_link(list_url, f["awaiting_trial"], "awaiting_trial"),
-    ))
+    sentences.append(
+        format_html(
+            text.replace("%(punished)s", "{punished}").replace("%(awaiting)s", "{awaiting}"),
+            punished=_figure_link(list_url, f["punished_by_next_day"], "punished_by_next_day"),
+            awaiting=_figure_link(list_url, f["awaiting_trial"], "awaiting_trial"),
+        )
+    )
     if f["unnamed_head_count"]:
         text = _("Group reports without names add about %(n)s more people, counted separately.")
-        sentences.append(format_html(text.replace("%(n)s", "{n}"), n=_figure_link(list_url, f["unnamed_head_count"], "unnamed_head_count")))
+        sentences.append(
+            format_html(
+                text.replace("%(n)s", "{n}"),
+                n=_figure_link(list_url, f["unnamed_head_count"], "unnamed_head_count"),
+            )
+        )
     return sentences
 
 
@@ -497,20 +613,24 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     list_url = reverse("detention_list") + "?" + urlencode({"event": event.slug})
     city_bars = _bars(figures["by_city"][:12], "persons", "city")
     day_bars = _bars(figures["by_day"][:31], "persons", "day")
-    return render(request, "web/event_detail.html", {
-        "event": event,
-        "event_name": event.localized_name(get_language()),
-        "f": figures,
-        "headline": _headline(event, figures, list_url),
-        "list_url": list_url,
-        "city_bars": city_bars,
-        "day_bars": day_bars,
-        "city_height": max(22 * len(city_bars), 22),
-        "day_height": max(22 * len(day_bars), 22),
-        "snapshots": snapshots,
-        "changes": diff_figures(last.figures, figures) if last else [],
-        "next_day": event.date + dt.timedelta(days=1),
-    })
+    return render(
+        request,
+        "web/event_detail.html",
+        {
+            "event": event,
+            "event_name": event.localized_name(get_language()),
+            "f": figures,
+            "headline": _headline(event, figures, list_url),
+            "list_url": list_url,
+            "city_bars": city_bars,
+            "day_bars": day_bars,
+            "city_height": max(22 * len(city_bars), 22),
+            "day_height": max(22 * len(day_bars), 22),
+            "snapshots": snapshots,
+            "changes": diff_figures(last.figures, figures) if last else [],
+            "next_day": event.date + dt.timedelta(days=1),
+        },
+    )
 
 
 @role_required(*FIGURE_ROLES)
@@ -527,7 +647,15 @@ def event_figures_csv(request: HttpRequest, slug: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{slug}-figures.csv"'
     writer = csv.writer(response)
     writer.writerow(["figure", "scope", "value", "synthetic"])
-    for key in ("persons", "detentions", "unnamed_head_count", "charged", "decided", "awaiting_trial", "punished_by_next_day"):
+    for key in (
+        "persons",
+        "detentions",
+        "unnamed_head_count",
+        "charged",
+        "decided",
+        "awaiting_trial",
+        "punished_by_next_day",
+    ):
         writer.writerow([key, "event", f[key], f["is_synthetic"]])
     for row in f["by_city"]:
         writer.writerow(["persons", f"city:{row['city']}", row["persons"], f["is_synthetic"]])
@@ -549,7 +677,11 @@ def event_snapshot(request: HttpRequest, slug: str) -> HttpResponse:
 def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     snap = get_object_or_404(Snapshot, pk=pk)
     prev = snap.previous()
-    return render(request, "web/snapshot_detail.html", {"snap": snap, "prev": prev, "changes": diff_figures(prev.figures, snap.figures) if prev else []})
+    return render(
+        request,
+        "web/snapshot_detail.html",
+        {"snap": snap, "prev": prev, "changes": diff_figures(prev.figures, snap.figures) if prev else []},
+    )
 
 
 def _suppress(value: int) -> str:
@@ -562,15 +694,17 @@ def public_figures(request: HttpRequest) -> HttpResponse:
     rows = []
     for event in Event.objects.filter(parent__isnull=True)[:50]:
         f = event_figures(event)
-        rows.append({
-            "name": event.localized_name(get_language()),
-            "date": event.date,
-            "persons": _suppress(f["persons"]),
-            "charged": _suppress(f["charged"]),
-            "awaiting_trial": _suppress(f["awaiting_trial"]),
-            "cities": [(c["city"], _suppress(c["persons"])) for c in f["by_city"]],
-            "is_synthetic": f["is_synthetic"],
-        })
+        rows.append(
+            {
+                "name": event.localized_name(get_language()),
+                "date": event.date,
+                "persons": _suppress(f["persons"]),
+                "charged": _suppress(f["charged"]),
+                "awaiting_trial": _suppress(f["awaiting_trial"]),
+                "cities": [(c["city"], _suppress(c["persons"])) for c in f["by_city"]],
+                "is_synthetic": f["is_synthetic"],
+            }
+        )
     return render(request, "web/public_figures.html", {"rows": rows})
 
 
@@ -616,8 +750,12 @@ def event_estimate(request: HttpRequest, slug: str) -> HttpResponse:
     estimate = Estimate.objects.filter(event=event).first()
     lists, counts = capture_rows(event)
     ctx: dict[str, Any] = {
-        "event": event, "event_name": event.localized_name(get_language()), "estimate": estimate, "error": error,
-        "lists": lists, "documented": sum(counts.values()),
+        "event": event,
+        "event_name": event.localized_name(get_language()),
+        "estimate": estimate,
+        "error": error,
+        "lists": lists,
+        "documented": sum(counts.values()),
     }
     if estimate is not None:
         hist = estimate.histogram
@@ -625,12 +763,20 @@ def event_estimate(request: HttpRequest, slug: str) -> HttpResponse:
         lo, hi = hist["edges"][0], hist["edges"][-1]
         span = (hi - lo) or 1
         ctx["bars"] = [
-            {"x": round(10 + 440 * (a - lo) / span, 1), "w": max(round(440 * (b - a) / span - 1, 1), 1),
-             "h": round(150 * c / top, 1), "y": round(160 - 150 * c / top, 1)}
+            {
+                "x": round(10 + 440 * (a - lo) / span, 1),
+                "w": max(round(440 * (b - a) / span - 1, 1), 1),
+                "h": round(150 * c / top, 1),
+                "y": round(160 - 150 * c / top, 1),
+            }
             for a, b, c in zip(hist["edges"][:-1], hist["edges"][1:], hist["counts"])
         ]
         e = estimate.summary["estimate"]
-        ctx["marks"] = {k: round(10 + 440 * (e[k] - lo) / span, 1) for k in ("median", "lower", "upper") if e.get(k) is not None}
+        ctx["marks"] = {
+            k: round(10 + 440 * (e[k] - lo) / span, 1)
+            for k in ("median", "lower", "upper")
+            if e.get(k) is not None
+        }
         ctx["axis"] = {"lo": round(lo), "hi": round(hi)}
         ctx["diag"] = estimate.summary["diagnostics"]
         ctx["e"] = e
@@ -642,7 +788,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """Uncertain pairs from record linkage, side by side with why the model scored them as it did."""
     from vigil.review.models import CandidatePair
 
-    pairs = CandidatePair.objects.filter(verdict="").select_related("left__report__source", "right__report__source")
+    pairs = CandidatePair.objects.filter(verdict="").select_related(
+        "left__report__source", "right__report__source"
+    )
     page = Paginator(pairs.order_by("-probability", "pk"), 20).get_page(request.GET.get("page"))
     user: Any = request.user
     if user.sees_identities and page.object_list:
@@ -672,6 +820,7 @@ def review_run_linkage(request: HttpRequest) -> HttpResponse:
     summary = link_persons(actor=request.user)
     messages.success(
         request,
-        _("Linkage: %(merges)d merges, %(queued)d pairs queued for review.") % {"merges": summary.merges, "queued": summary.queued_pairs},
+        _("Linkage: %(merges)d merges, %(queued)d pairs queued for review.")
+        % {"merges": summary.merges, "queued": summary.queued_pairs},
     )
     return redirect("review_queue")

@@ -940,7 +940,11 @@ _DAYS_2020 = (
     ("2020-11-15", "2020-11-15", "detained"),
     ("2020-12-06", "2020-12-06", "detained (names in Viasna spreadsheet)"),
 )
-_CUMULATIVE_TO_OCTOBER = ("2020-05-01", "2020-10-31", "detained for participating in peaceful assemblies (cumulative)")
+_CUMULATIVE_TO_OCTOBER = (
+    "2020-05-01",
+    "2020-10-31",
+    "detained for participating in peaceful assemblies (cumulative)",
+)
 _OCTOBER = ("2020-10-01", "2020-10-31", "detained for attending assemblies")
 _NOVEMBER = ("2020-11-01", "2020-11-30", "detained at street rallies")
 _CUMULATIVE_TO_NOVEMBER = ("2020-05-01", "2020-11-30", "detained (cumulative since May)")

@@ -64,7 +64,9 @@ def resolve_key_provider(path: str) -> KeyProvider:
     return provider
 
 
-def apply_key(conn: Database.Connection, key: str | bytes | bytearray, *, memory_security: bool = False) -> None:
+def apply_key(
+    conn: Database.Connection, key: str | bytes | bytearray, *, memory_security: bool = False
+) -> None:
     """Key a freshly opened connection, harden it, and prove the key opens the database.
 
     ``memory_security`` makes SQLCipher wipe (and lock) its own buffers on every free. It is off by default:

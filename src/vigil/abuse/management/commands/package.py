@@ -17,7 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True)
         parser.add_argument("--event")
         parser.add_argument("--allegation", type=int, action="append", default=[])
-        parser.add_argument("--named", action="store_true", help="include names (otherwise pseudonyms unless consented)")
+        parser.add_argument(
+            "--named", action="store_true", help="include names (otherwise pseudonyms unless consented)"
+        )
         parser.add_argument("--reference", default="", help="the investigators' case reference")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -33,9 +35,15 @@ class Command(BaseCommand):
             raise CommandError("give --event SLUG or at least one --allegation ID")
         try:
             result = build_investigation_package(
-                Path(options["output"]), actor=None, event=event, allegation_ids=options["allegation"],
-                named=options["named"], reference=options["reference"],
+                Path(options["output"]),
+                actor=None,
+                event=event,
+                allegation_ids=options["allegation"],
+                named=options["named"],
+                reference=options["reference"],
             )
         except (ValueError, PackageError) as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"{options['output']}: {result['allegations']} allegations, {result['files']} evidence files, signed")
+        self.stdout.write(
+            f"{options['output']}: {result['allegations']} allegations, {result['files']} evidence files, signed"
+        )

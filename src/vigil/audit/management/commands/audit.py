@@ -13,15 +13,21 @@ from vigil.audit.models import AuditEntry
 
 
 class Command(BaseCommand):
-    help = "Audit log tools. 'verify' checks the hash chain and signed checkpoints; 'checkpoint' signs the head."
+    help = (
+        "Audit log tools. 'verify' checks the hash chain and signed checkpoints; 'checkpoint' signs the head."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("action", choices=["verify", "checkpoint"])
         parser.add_argument(
-            "--checkpoints", action="append", default=[],
+            "--checkpoints",
+            action="append",
+            default=[],
             help="a file of checkpoint lines kept elsewhere (repeatable); the local file is always read",
         )
-        parser.add_argument("--public-key", help="expected signer (ed25519:...), e.g. from a printed checkpoint")
+        parser.add_argument(
+            "--public-key", help="expected signer (ed25519:...), e.g. from a printed checkpoint"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "checkpoint":
@@ -42,5 +48,9 @@ class Command(BaseCommand):
         for p in problems:
             self.stderr.write(f"entry {p.seq}: {p.reason}")
         if problems:
-            raise CommandError(f"audit log verification FAILED: {len(problems)} problem(s) in {total} entries")
-        self.stdout.write(f"audit log intact: {total} entries, chain verified, {len(checkpoints)} checkpoint(s) match")
+            raise CommandError(
+                f"audit log verification FAILED: {len(problems)} problem(s) in {total} entries"
+            )
+        self.stdout.write(
+            f"audit log intact: {total} entries, chain verified, {len(checkpoints)} checkpoint(s) match"
+        )

@@ -27,5 +27,7 @@ class Command(BaseCommand):
             event = Event.objects.filter(slug=options["event"]).first()
             if event is None:
                 known = ", ".join(Event.objects.order_by("slug").values_list("slug", flat=True)[:20])
-                raise CommandError(f"no event with slug {options['event']!r}; known events: {known or 'none'}")
+                raise CommandError(
+                    f"no event with slug {options['event']!r}; known events: {known or 'none'}"
+                )
         self.stdout.write(format_figures(event_figures(event), as_json=options["json"]))

@@ -16,12 +16,17 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file")
-        parser.add_argument("--source", required=True, help="who the list comes from (saved mappings are per source)")
+        parser.add_argument(
+            "--source", required=True, help="who the list comes from (saved mappings are per source)"
+        )
         parser.add_argument("--mapping", help="JSON file mapping the file's columns to Vigil's fields")
         parser.add_argument("--dry-run", action="store_true", help="validate and count, store nothing")
-        parser.add_argument("--kind", default=SourceKind.VOLUNTEER_SHEET, choices=SourceKind.values, help="kind of source")
         parser.add_argument(
-            "--court-list", action="store_true",
+            "--kind", default=SourceKind.VOLUNTEER_SHEET, choices=SourceKind.values, help="kind of source"
+        )
+        parser.add_argument(
+            "--court-list",
+            action="store_true",
             help="the file is a court's list of hearings: update the matching cases; unsure matches go to review",
         )
 
@@ -42,13 +47,19 @@ class Command(BaseCommand):
 
             try:
                 court = import_court_list(
-                    path, filename=str(path), source_name=options["source"], actor=None, mapping=mapping,
+                    path,
+                    filename=str(path),
+                    source_name=options["source"],
+                    actor=None,
+                    mapping=mapping,
                     dry_run=options["dry_run"],
                 )
             except ImportRefused as exc:
                 for line in str(exc).splitlines():
                     self.stderr.write(line)
-                raise CommandError(f"{path}: refused, nothing imported ({len(exc.errors) or 1} problem(s))") from exc
+                raise CommandError(
+                    f"{path}: refused, nothing imported ({len(exc.errors) or 1} problem(s))"
+                ) from exc
             self.stdout.write(
                 f"{path}: {court.hearings} hearings, {court.applied} applied to cases, {court.for_review} for review, "
                 f"{court.already_stored} already stored" + (" (dry run)" if court.dry_run else "")
@@ -56,12 +67,21 @@ class Command(BaseCommand):
             return
         try:
             summary = import_detentions(
-                path, filename=str(path), source_name=options["source"], actor=None, source_kind=options["kind"],
-                mapping=mapping, dry_run=options["dry_run"],
+                path,
+                filename=str(path),
+                source_name=options["source"],
+                actor=None,
+                source_kind=options["kind"],
+                mapping=mapping,
+                dry_run=options["dry_run"],
             )
         except ImportRefused as exc:
             for line in str(exc).splitlines():
                 self.stderr.write(line)
-            raise CommandError(f"{path}: refused, nothing imported ({len(exc.errors) or 1} problem(s))") from exc
+            raise CommandError(
+                f"{path}: refused, nothing imported ({len(exc.errors) or 1} problem(s))"
+            ) from exc
         verb = "would import" if summary.dry_run else "imported"
-        self.stdout.write(f"{path}: {summary.rows} rows, {verb} {summary.new} new, {summary.already_stored} already stored")
+        self.stdout.write(
+            f"{path}: {summary.rows} rows, {verb} {summary.new} new, {summary.already_stored} already stored"
+        )

@@ -24,7 +24,9 @@ class Command(BaseCommand):
                 if not options["into"]:
                     raise CommandError("--restore needs --into DIR (an empty data directory)")
                 restore(Path(options["restore"]), Path(options["into"]))
-                self.stdout.write(f"restored into {options['into']}; start Vigil with VIGIL_DATA_DIR={options['into']}")
+                self.stdout.write(
+                    f"restored into {options['into']}; start Vigil with VIGIL_DATA_DIR={options['into']}"
+                )
             elif options["output"]:
                 path = backup(Path(options["output"]))
                 self.stdout.write(f"encrypted backup written to {path}")

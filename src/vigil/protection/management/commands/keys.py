@@ -32,17 +32,23 @@ class Command(BaseCommand):
         action = options["action"]
         if action == "status":
             store = keys.keystore()
-            self.stdout.write(f"keystore: {store.path} ({'present' if store.exists() else 'absent'}); "
-                              f"{'unlocked' if keys.is_unlocked() else 'locked'}")
+            self.stdout.write(
+                f"keystore: {store.path} ({'present' if store.exists() else 'absent'}); "
+                f"{'unlocked' if keys.is_unlocked() else 'locked'}"
+            )
             return
         if action == "destroy":
             if not options["yes"]:
-                raise CommandError("destroy erases the keys for good: nobody can decrypt this data afterwards. "
-                                   "Repeat with --yes.")
+                raise CommandError(
+                    "destroy erases the keys for good: nobody can decrypt this data afterwards. "
+                    "Repeat with --yes."
+                )
             started = time.monotonic()
             keys.lock_now()
             keys.keystore().destroy()
-            self.stdout.write(f"keys destroyed in {time.monotonic() - started:.3f} s; the data can no longer be read")
+            self.stdout.write(
+                f"keys destroyed in {time.monotonic() - started:.3f} s; the data can no longer be read"
+            )
             return
         ring = keys.keyring()
         if action == "shares":

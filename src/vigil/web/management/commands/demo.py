@@ -15,7 +15,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--no-serve", action="store_true", help="build the data and exit")
-        parser.add_argument("--size", type=int, default=1060, help="number of detained persons (default 1060)")
+        parser.add_argument(
+            "--size", type=int, default=1060, help="number of detained persons (default 1060)"
+        )
         parser.add_argument("--seed", type=int, default=20201108)
         parser.add_argument("--no-link", action="store_true", help="skip record linkage")
         parser.add_argument("--port", type=int, default=8000)

@@ -39,10 +39,13 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Locked: open the page and enter the passphrase to unlock.")
         self.stdout.write(f"Vigil on http://{options['host']}:{options['port']}/  (Ctrl-C stops)")
+
         # `vigil figures` asks this server over a Unix socket in the data directory (see vigil.figures.local).
         def stop(signum: int, frame: Any) -> None:
             raise SystemExit(0)  # so that the socket below is removed on SIGTERM as on Ctrl-C
 
         signal.signal(signal.SIGTERM, stop)
         with FiguresSocket(Path(settings.DATA_DIR)):
-            serve(application, host=options["host"], port=options["port"], threads=options["threads"], ident="")
+            serve(
+                application, host=options["host"], port=options["port"], threads=options["threads"], ident=""
+            )
