@@ -65,7 +65,7 @@ INSTALLED_APPS = [
     "vigil.abuse",
     "vigil.figures",
     "vigil.review",
-    "vigil.imports",
+    "vigil.exchange",
     "vigil.replication",
     "vigil.web",
     "vigil.api",

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from vigil.imports import views as import_views
+from vigil.exchange import views as import_views
 from vigil.web import offline, twofactor, views
 
 urlpatterns = [

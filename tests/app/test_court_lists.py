@@ -6,8 +6,8 @@ from pathlib import Path
 from django.core.management import call_command
 
 from vigil.cases.models import Case, Decision
-from vigil.imports.court import decide_court_match
-from vigil.imports.models import CourtListMatch
+from vigil.exchange.court_lists import decide_court_match
+from vigil.exchange.models import CourtListMatch
 from vigil.records.models import Detention
 
 from .factories import detain

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from vigil.imports.models import ImportRun
+from vigil.exchange.models import ImportRun
 from vigil.records.models import Detention, Report
 
 GOOD = (

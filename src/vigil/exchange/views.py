@@ -33,7 +33,7 @@ class ImportForm(forms.Form):
 @role_required(Role.COORDINATOR, Role.ANALYST)
 @require_http_methods(["GET", "POST"])
 def import_file(request: HttpRequest) -> HttpResponse:
-    from vigil.imports.operations import ImportRefused, import_detentions
+    from vigil.exchange.operations import ImportRefused, import_detentions
 
     form = ImportForm(request.POST or None, request.FILES or None)
     ctx: dict[str, object] = {"form": form}
@@ -68,8 +68,8 @@ def court_matches(request: HttpRequest) -> HttpResponse:
     from django.core.paginator import Paginator
     from django.shortcuts import get_object_or_404, redirect
 
-    from vigil.imports.court import decide_court_match
-    from vigil.imports.models import CourtListMatch
+    from vigil.exchange.court_lists import decide_court_match
+    from vigil.exchange.models import CourtListMatch
     from vigil.records.models import Detention
 
     if request.method == "POST":

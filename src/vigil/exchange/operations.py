@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from vigil.audit.log import record as audit
-from vigil.imports.models import ImportMapping, ImportRun
+from vigil.exchange.models import ImportMapping, ImportRun
 from vigil.lib.importing import ImportingError, Mapping, RowError, guess_mapping, read_table, validate
 from vigil.lib.reference import city_name
 from vigil.records.models import Event, Report, Source, SourceKind

@@ -18,8 +18,8 @@ from django.utils import timezone
 from vigil.audit.log import record as audit
 from vigil.cases.models import Case, CaseKind
 from vigil.cases.operations import open_case, record_decision, record_hearing
-from vigil.imports.models import CourtListMatch, ImportMapping
-from vigil.imports.operations import ImportRefused, _mapping_for
+from vigil.exchange.models import CourtListMatch, ImportMapping
+from vigil.exchange.operations import ImportRefused, _mapping_for
 from vigil.lib.importing import (
     Hearing,
     ImportingError,

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--reference", default="", help="the investigators' case reference")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from vigil.abuse.packaging import build_investigation_package
+        from vigil.exchange.packaging import build_investigation_package
         from vigil.lib.package import PackageError
 
         event = None

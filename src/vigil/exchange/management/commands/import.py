@@ -31,7 +31,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from vigil.imports.operations import ImportRefused, import_detentions
+        from vigil.exchange.operations import ImportRefused, import_detentions
 
         path = Path(options["file"])
         if not path.is_file():
@@ -43,7 +43,7 @@ class Command(BaseCommand):
             except (OSError, ImportingError) as exc:
                 raise CommandError(f"{options['mapping']}: {exc}") from exc
         if options["court_list"]:
-            from vigil.imports.court import import_court_list
+            from vigil.exchange.court_lists import import_court_list
 
             try:
                 court = import_court_list(
