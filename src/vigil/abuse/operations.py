@@ -20,7 +20,7 @@ from vigil.lib.reference import violation_types
 from vigil.protection import keys
 from vigil.records.models import Detention, Source
 from vigil.records.operations import actor_report
-from vigil.replication import hooks as sync
+from vigil.replication import hooks as replication
 
 
 def record_allegation(
@@ -66,7 +66,7 @@ def record_allegation(
         )
         allegation.reports.add(report)
         audit(actor, "allegation.record", allegation, detention=detention.pk)
-        sync.on_row("allegation", allegation)
+        replication.on_row("allegation", allegation)
         return allegation
 
 
@@ -121,8 +121,8 @@ def attach_evidence(
                 report=report,
             )
             audit(actor, "evidence.attach", evidence, sha256=evidence.sha256, size=size)
-            sync.on_fields("allegation", allegation, ["reports"])
-            sync.on_evidence(evidence)
+            replication.on_fields("allegation", allegation, ["reports"])
+            replication.on_evidence(evidence)
             return evidence
     except BaseException:
         target.unlink(missing_ok=True)

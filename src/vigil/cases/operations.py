@@ -13,7 +13,7 @@ from vigil.cases.models import Case, CaseKind, Charge, Decision, Hearing
 from vigil.lib.reference import base_unit_byn, find_article, outcomes
 from vigil.records.models import Detention, Source
 from vigil.records.operations import actor_report
-from vigil.replication import hooks as sync
+from vigil.replication import hooks as replication
 
 
 def open_case(
@@ -59,8 +59,8 @@ def open_case(
             case=case, code=art.code, article=art.article, part=part, report=report
         )
         audit(actor, "case.open", case, detention=detention.pk, article=art.article)
-        sync.on_row("case", case)
-        sync.on_row("charge", charge)
+        replication.on_row("case", case)
+        replication.on_row("charge", charge)
         return case
 
 
@@ -81,8 +81,8 @@ def add_charge(
             case=case, code=art.code, article=art.article, part=part, report=report
         )
         audit(actor, "case.charge", case, article=art.article)
-        sync.on_fields("case", case, ["reports"])
-        sync.on_row("charge", charge)
+        replication.on_fields("case", case, ["reports"])
+        replication.on_row("charge", charge)
         return charge
 
 
@@ -106,8 +106,8 @@ def record_hearing(
         case.reports.add(report)
         hearing = Hearing.objects.create(case=case, held_on=held_on, court=court, judge=judge, report=report)
         audit(actor, "case.hearing", case, held_on=held_on.isoformat())
-        sync.on_fields("case", case, ["reports"])
-        sync.on_row("hearing", hearing)
+        replication.on_fields("case", case, ["reports"])
+        replication.on_row("hearing", hearing)
         return hearing
 
 
@@ -168,6 +168,6 @@ def record_decision(
             report=report,
         )
         audit(actor, "case.decision", case, outcome=outcome, sequence=sequence)
-        sync.on_fields("case", case, ["reports"])
-        sync.on_row("decision", decision)
+        replication.on_fields("case", case, ["reports"])
+        replication.on_row("decision", decision)
         return decision

@@ -29,7 +29,7 @@ from vigil.records.models import (
     SourceKind,
     Whereabouts,
 )
-from vigil.replication import hooks as sync
+from vigil.replication import hooks as replication
 
 
 class ReportConflictError(Exception):
@@ -176,7 +176,7 @@ def submit_report(
             is_synthetic=is_synthetic,
         )
     audit(actor, "report.submit", report, kind=kind, source=source.pk)
-    sync.on_report(report)
+    replication.on_report(report)
     return report, True
 
 
@@ -510,7 +510,7 @@ def record_whereabouts(
         )
         place = Whereabouts.objects.create(detention=detention, facility=facility, since=since, report=report)
         audit(actor, "whereabouts.record", place, detention=detention.pk)
-        sync.on_row("whereabouts", place)
+        replication.on_row("whereabouts", place)
         return place
 
 
@@ -528,7 +528,7 @@ def record_release(
         Detention.objects.filter(pk=detention.pk).update(released_at=released_at)
         detention.refresh_from_db()
         audit(actor, "detention.release", detention)
-        sync.on_fields("detention", detention, ["released_at"])
+        replication.on_fields("detention", detention, ["released_at"])
         return detention
 
 
@@ -560,7 +560,7 @@ def create_event(
             is_synthetic=is_synthetic,
         )
         audit(actor, "event.create", event)
-        sync.on_event(event)
+        replication.on_event(event)
         return event
 
 
@@ -569,5 +569,5 @@ def set_consent(person: Person, *, consent: bool, actor: Any) -> Person:
         Person.objects.filter(pk=person.pk).update(consent_to_publish=consent)
         person.refresh_from_db()
         audit(actor, "person.consent", person, consent=consent)
-        sync.on_fields("person", person, ["consent_to_publish"])
+        replication.on_fields("person", person, ["consent_to_publish"])
         return person

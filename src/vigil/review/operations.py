@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from vigil.audit.log import record as audit
 from vigil.records.models import Detention, Identity, Person
-from vigil.replication import hooks as sync
+from vigil.replication import hooks as replication
 from vigil.review.models import CandidatePair, LinkOperation, PairVerdict
 
 
@@ -40,7 +40,7 @@ def merge_persons(target: Person, others: Sequence[Person], *, actor: Any, reaso
             kind=LinkOperation.Kind.MERGE, moves=moves, reason=reason, made_by=_user(actor)
         )
         audit(actor, "person.merge", target, merged=[p.pk for p in others], operation=op.pk)
-        sync.on_merge(op, target, others)
+        replication.on_merge(op, target, others)
         return op
 
 
@@ -62,7 +62,7 @@ def split_person(
             kind=LinkOperation.Kind.SPLIT, moves=moves, reason=reason, made_by=_user(actor)
         )
         audit(actor, "person.split", person, new_person=new.pk, operation=op.pk)
-        sync.on_split(op, person, new, sorted(ids))
+        replication.on_split(op, person, new, sorted(ids))
         return op
 
 
@@ -89,7 +89,7 @@ def undo_operation(op: LinkOperation, *, actor: Any) -> LinkOperation:
         LinkOperation.objects.filter(pk=op.pk).update(undone_at=timezone.now(), undone_by=_user(actor))
         op.refresh_from_db()
         audit(actor, "person.undo", f"review.linkoperation:{op.pk}", kind=op.kind)
-        sync.on_undo(op)
+        replication.on_undo(op)
         return op
 
 
