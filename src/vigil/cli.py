@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
         return _standalone(STANDALONE[args[0]])(args[1:])
     if args and args[0] == "figures":
         # Asked of a running `vigil serve` first: it holds the keys, so no key derivation and no Django here.
-        from vigil.figures.local import run_client
+        from vigil.figures.socket_service import run_client
 
         code = run_client(args[1:])
         if code is not None:

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 
 from vigil import cli
-from vigil.figures import local
+from vigil.figures import socket_service
 from vigil.figures.counting import event_figures
 
 from .factories import detain
@@ -22,7 +22,7 @@ from .factories import detain
 @pytest.fixture
 def server(audit_log_flushable: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     monkeypatch.setenv("VIGIL_DATA_DIR", str(settings.DATA_DIR))
-    with local.FiguresSocket(Path(settings.DATA_DIR)) as running:
+    with socket_service.FiguresSocket(Path(settings.DATA_DIR)) as running:
         yield running
 
 
@@ -73,37 +73,37 @@ def test_an_unknown_event_is_refused_by_the_server_with_the_commands_message(
 
 def test_without_a_server_the_command_counts_itself(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VIGIL_DATA_DIR", str(tmp_path))
-    with pytest.raises(local.NoAnswer):
-        local.ask(tmp_path, None)
-    assert local.run_client(["--json"]) is None
+    with pytest.raises(socket_service.NoAnswer):
+        socket_service.ask(tmp_path, None)
+    assert socket_service.run_client(["--json"]) is None
 
 
 def test_a_locked_server_sends_the_command_back_to_counting_itself(
     server: Any, rally: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("vigil.protection.keys.is_unlocked", lambda: False)
-    with pytest.raises(local.NoAnswer, match="locked"):
-        local.ask(Path(settings.DATA_DIR), rally.slug)
-    assert local.run_client([rally.slug]) is None
+    with pytest.raises(socket_service.NoAnswer, match="locked"):
+        socket_service.ask(Path(settings.DATA_DIR), rally.slug)
+    assert socket_service.run_client([rally.slug]) is None
 
 
 def test_only_this_user_can_reach_the_socket_and_it_goes_away_with_the_server(
     audit_log_flushable: Any,
 ) -> None:
     data_dir = Path(settings.DATA_DIR)
-    path = local.socket_path(data_dir)
+    path = socket_service.socket_path(data_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     stale = socket.socket(socket.AF_UNIX)
     stale.bind(str(path))  # left behind by a server killed with SIGKILL
     stale.close()
-    with local.FiguresSocket(data_dir):
+    with socket_service.FiguresSocket(data_dir):
         assert stat.S_ISSOCK(path.stat().st_mode)
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
         assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-        assert local.ask(data_dir, None)["event"] is None
+        assert socket_service.ask(data_dir, None)["event"] is None
     assert not path.exists()
 
 
 def test_options_the_fast_path_does_not_know_go_to_the_full_command(server: Any) -> None:
-    assert local.run_client(["--help"]) is None
-    assert local.run_client(["a", "b"]) is None
+    assert socket_service.run_client(["--help"]) is None
+    assert socket_service.run_client(["a", "b"]) is None

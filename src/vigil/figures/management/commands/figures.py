@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vigil.figures.counting import event_figures
-from vigil.figures.local import format_figures
+from vigil.figures.socket_service import format_figures
 from vigil.records.models import Event
 
 

@@ -28,7 +28,7 @@ class Command(BaseCommand):
 
         from waitress import serve
 
-        from vigil.figures.local import FiguresSocket
+        from vigil.figures.socket_service import FiguresSocket
         from vigil.protection import keys
         from vigil.wsgi import application
 
@@ -40,7 +40,7 @@ class Command(BaseCommand):
             self.stdout.write("Locked: open the page and enter the passphrase to unlock.")
         self.stdout.write(f"Vigil on http://{options['host']}:{options['port']}/  (Ctrl-C stops)")
 
-        # `vigil figures` asks this server over a Unix socket in the data directory (see vigil.figures.local).
+        # `vigil figures` asks this server over a Unix socket in the data directory (see vigil.figures.socket_service).
         def stop(signum: int, frame: Any) -> None:
             raise SystemExit(0)  # so that the socket below is removed on SIGTERM as on Ctrl-C
 
