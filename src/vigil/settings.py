@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "vigil.review",
     "vigil.exchange",
     "vigil.replication",
+    "vigil.demo",
     "vigil.web",
     "vigil.api",
 ]
