@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from django.urls import reverse
+
+from vigil.cases.operations import open_case, record_decision
+from vigil.figures.models import Snapshot
+
+from ..factories import NOV9, detain, login, make_user
+
+
+def test_the_event_page_states_the_figures_each_linked_to_its_records(client, coordinator, rally):
+    for name in ("Иван Иванов", "Пётр Петров", "Олег Сидоров"):
+        detain(coordinator, name, event="2020-11-08-minsk")
+    d = detain(coordinator, "Анна Смирнова", event="2020-11-08-grodno", city="Grodno").detention
+    case = open_case(d, kind="admin", article="23.34", actor=coordinator)
+    record_decision(case, decided_on=NOV9, outcome="fine", fine_base_units=Decimal(10), actor=coordinator)
+    login(client, coordinator)
+    body = client.get(reverse("event_detail", args=[rally.slug])).content.decode()
+    assert "At least" in body and "4</a> people were detained" in body and "3</a> of them in Minsk" in body
+    assert 'data-figure="punished_by_next_day"' in body
+    listing = client.get(reverse("detention_list"), {"event": rally.slug, "figure": "punished_by_next_day"})
+    assert listing.context["page"].paginator.count == 1
+
+
+def test_figures_are_available_as_json_and_csv(client, coordinator, rally):
+    detain(coordinator, "Иван Иванов", event="2020-11-08-minsk")
+    login(client, coordinator)
+    data = json.loads(client.get(reverse("event_figures_json", args=[rally.slug])).content)
+    assert data["persons"] == 1 and data["by_city"][0]["city"] == "Minsk"
+    csv_body = client.get(reverse("event_figures_csv", args=[rally.slug])).content.decode()
+    assert "persons,event,1," in csv_body
+
+
+def test_a_snapshot_freezes_figures_and_the_next_one_shows_what_changed(client, coordinator, rally):
+    detain(coordinator, "Иван Иванов", event="2020-11-08-minsk")
+    login(client, coordinator)
+    client.post(reverse("event_snapshot", args=[rally.slug]), {"label": "first"})
+    detain(coordinator, "Пётр Петров", event="2020-11-08-minsk")
+    client.post(reverse("event_snapshot", args=[rally.slug]), {"label": "second"})
+    latest = Snapshot.objects.order_by("-taken_at", "-id").first()
+    body = client.get(reverse("snapshot_detail", args=[latest.pk])).content.decode()
+    assert latest.figures["persons"] == 2
+    assert "persons: 1 → 2" in body
+
+
+def test_the_public_page_shows_no_names_and_suppresses_small_counts(client, coordinator, rally):
+    for i in range(3):
+        detain(coordinator, f"Тайный Человек{i}", event="2020-11-08-minsk")
+    body = client.get(reverse("public_figures")).content.decode()
+    assert "Тайный" not in body
+    assert "fewer than 5" in body
+
+
+def test_an_analyst_sees_pseudonyms_not_names(client, coordinator, rally):
+    detain(coordinator, "Иван Иванов", event="2020-11-08-minsk")
+    login(client, make_user("analyst"))
+    body = client.get(reverse("detention_list")).content.decode()
+    assert "Иван Иванов" not in body and "P-" in body
+
+
+def test_a_volunteer_cannot_read_event_figures(client, coordinator, rally):
+    login(client, make_user("volunteer"))
+    assert client.get(reverse("event_detail", args=[rally.slug])).status_code == 403
