@@ -6,6 +6,8 @@ import datetime as dt
 import io
 import os
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -76,6 +78,43 @@ def evidence_dir() -> Path:
     return path
 
 
+@dataclass(frozen=True)
+class StoredFile:
+    """An evidence file written to the evidence directory, encrypted, read-only."""
+
+    storage_name: str
+    path: Path
+    size: int
+    sha256: str
+
+
+def store_evidence_file(stream: IO[bytes], *, written: list[Path] | None = None) -> StoredFile:
+    """Write ``stream`` to a new file in the evidence directory, encrypted while it is written (plaintext never
+    touches disk), its SHA-256 computed over the plaintext as it streams through; the file is made read-only.
+
+    The one place evidence bytes reach the disk: the web, the API and sync replay all store through it. The
+    caller records the database row; if that fails it must delete the file (``written``, when given, receives
+    the path before anything is written, so a caller that stores several files can remove them all)."""
+    storage_name = secrets.token_hex(16)
+    target = evidence_dir() / storage_name
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    if written is not None:
+        written.append(target)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            writer = EncryptingWriter(out, keys.file_key(), aad=evidence_aad(storage_name))
+            while chunk := stream.read(1 << 16):
+                writer.write(chunk)
+            info = writer.close()
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(target, 0o400)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return StoredFile(storage_name, target, info.plaintext_size, info.plaintext_sha256)
+
+
 def attach_evidence(
     allegation: Allegation,
     *,
@@ -85,27 +124,19 @@ def attach_evidence(
     actor: Any,
     source: Source | None = None,
 ) -> EvidenceFile:
-    """Store a file as received, encrypted while it is written (plaintext never touches disk), its SHA-256
-    computed over the plaintext as it streams through; the stored file is made read-only."""
-    storage_name = secrets.token_hex(16)
-    target = evidence_dir() / storage_name
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    """Store a file as received (:func:`store_evidence_file`) and record it as evidence of ``allegation``."""
+    stored = store_evidence_file(stream)
     try:
-        with os.fdopen(fd, "wb") as out:
-            writer = EncryptingWriter(out, keys.file_key(), aad=_aad(storage_name))
-            while chunk := stream.read(1 << 16):
-                writer.write(chunk)
-            info = writer.close()
-            out.flush()
-            os.fsync(out.fileno())
-        size = info.plaintext_size
-        digest_hex = info.plaintext_sha256
-        os.chmod(target, 0o400)
         with transaction.atomic():
             report = actor_report(
                 actor,
                 "evidence",
-                {"allegation": allegation.pk, "sha256": digest_hex, "size": size, "name": original_name},
+                {
+                    "allegation": allegation.pk,
+                    "sha256": stored.sha256,
+                    "size": stored.size,
+                    "name": original_name,
+                },
                 source=source,
                 is_synthetic=allegation.detention.is_synthetic,
             )
@@ -114,23 +145,81 @@ def attach_evidence(
                 allegation=allegation,
                 original_name=original_name[:255],
                 media_type=media_type[:100],
-                size=size,
-                sha256=digest_hex,
-                storage_name=storage_name,
+                size=stored.size,
+                sha256=stored.sha256,
+                storage_name=stored.storage_name,
                 received_by=actor if getattr(actor, "is_authenticated", False) else None,
                 report=report,
             )
-            audit(actor, "evidence.attach", evidence, sha256=evidence.sha256, size=size)
+            audit(actor, "evidence.attach", evidence, sha256=evidence.sha256, size=stored.size)
             replication.on_fields("allegation", allegation, ["reports"])
             replication.on_evidence(evidence)
             return evidence
     except BaseException:
-        target.unlink(missing_ok=True)
+        stored.path.unlink(missing_ok=True)
         raise
 
 
-def _aad(storage_name: str) -> bytes:
-    # Binds each ciphertext to its file name: a stored file swapped for another fails to decrypt.
+@dataclass(frozen=True)
+class Upload:
+    """A file as received: its bytes, the name it came with and its declared media type."""
+
+    stream: IO[bytes]
+    name: str
+    media_type: str
+
+
+def record_allegation_with_evidence(
+    detention: Detention,
+    *,
+    violation_type: str,
+    actor: Any,
+    evidence: Sequence[Upload] = (),
+    occurred_at: dt.datetime | None = None,
+    place: str = "",
+    perpetrator_unit: str = "",
+    injuries: str = "",
+    medical_documentation: bool = False,
+    narrative: str = "",
+    source: Source | None = None,
+) -> Allegation:
+    """An allegation and its evidence files, all or nothing: if any file cannot be stored, neither the
+    allegation nor any file is kept."""
+    written: list[EvidenceFile] = []
+    try:
+        with transaction.atomic():
+            allegation = record_allegation(
+                detention,
+                violation_type=violation_type,
+                actor=actor,
+                occurred_at=occurred_at,
+                place=place,
+                perpetrator_unit=perpetrator_unit,
+                injuries=injuries,
+                medical_documentation=medical_documentation,
+                narrative=narrative,
+                source=source,
+            )
+            for upload in evidence:
+                written.append(
+                    attach_evidence(
+                        allegation,
+                        stream=upload.stream,
+                        original_name=upload.name,
+                        media_type=upload.media_type or "application/octet-stream",
+                        actor=actor,
+                        source=source,
+                    )
+                )
+            return allegation
+    except BaseException:
+        for stored in written:
+            (evidence_dir() / stored.storage_name).unlink(missing_ok=True)
+        raise
+
+
+def evidence_aad(storage_name: str) -> bytes:
+    """Binds each ciphertext to its file name: a stored file swapped for another fails to decrypt."""
     return f"vigil-evidence:{storage_name}".encode()
 
 
@@ -139,7 +228,7 @@ def open_evidence(evidence: EvidenceFile) -> IO[bytes]:
     plain = io.BytesIO()
     with (evidence_dir() / evidence.storage_name).open("rb") as fh:
         decrypt_stream(
-            fh, plain, keys.file_keys(), _aad(evidence.storage_name), expected_sha256=evidence.sha256
+            fh, plain, keys.file_keys(), evidence_aad(evidence.storage_name), expected_sha256=evidence.sha256
         )
     plain.seek(0)
     return plain

@@ -179,7 +179,7 @@ def _reindex() -> int:
 
 def _reencrypt_files() -> int:
     from vigil.abuse.models import EvidenceFile
-    from vigil.abuse.operations import _aad, evidence_dir
+    from vigil.abuse.operations import evidence_aad, evidence_dir
 
     ring = keys.keyring()
     count = 0
@@ -188,7 +188,7 @@ def _reencrypt_files() -> int:
         temp = path.with_name(f".{evidence.storage_name}.{secrets.token_hex(4)}.tmp")
         with path.open("rb") as src, open(temp, "xb") as dst:
             info = reencrypt_stream(
-                src, dst, ring.keys(Purpose.FILE), ring.key(Purpose.FILE), _aad(evidence.storage_name)
+                src, dst, ring.keys(Purpose.FILE), ring.key(Purpose.FILE), evidence_aad(evidence.storage_name)
             )
             dst.flush()
             os.fsync(dst.fileno())

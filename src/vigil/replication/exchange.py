@@ -9,8 +9,7 @@ coordinator's conflict list. A crash at any point before the commit leaves the d
 from __future__ import annotations
 
 import datetime as dt
-import os
-import secrets
+import io
 import uuid as uuid_mod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -22,10 +21,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from vigil.abuse.models import EvidenceFile
-from vigil.abuse.operations import _aad as evidence_aad  # the binding attach_evidence uses; one definition
-from vigil.abuse.operations import evidence_dir, open_evidence
+from vigil.abuse.operations import open_evidence, store_evidence_file
 from vigil.audit.log import record as audit
-from vigil.lib.crypto.files import EncryptingWriter
 from vigil.lib.sync.bundle import Identity as PeerIdentity
 from vigil.lib.sync.bundle import Keys, Peer, open_bundle, seal
 from vigil.lib.sync.errors import SyncError
@@ -408,28 +405,16 @@ def _apply_evidence(gid: str, body: dict[str, Any], files: dict[str, bytes], wri
         raise Missing(f"allegation/{body['allegation']}")
     if report is None:
         raise Missing(f"report/{body['report']}")
-    storage_name = secrets.token_hex(16)
-    target = evidence_dir() / storage_name
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    written.append(target)
-    from vigil.protection import keys
-
-    with os.fdopen(fd, "wb") as out:
-        writer = EncryptingWriter(out, keys.file_key(), aad=evidence_aad(storage_name))
-        writer.write(files[body["sha256"]])
-        info = writer.close()
-        out.flush()
-        os.fsync(out.fileno())
-    os.chmod(target, 0o400)
-    if info.plaintext_sha256 != body["sha256"]:
+    stored = store_evidence_file(io.BytesIO(files[body["sha256"]]), written=written)
+    if stored.sha256 != body["sha256"]:
         raise SyncError(f"evidence file {body['sha256'][:12]}… does not match its SHA-256")
     evidence = EvidenceFile.objects.create(
         allegation_id=allegation,
         original_name=body["original_name"][:255],
         media_type=body["media_type"][:100],
-        size=info.plaintext_size,
-        sha256=info.plaintext_sha256,
-        storage_name=storage_name,
+        size=stored.size,
+        sha256=stored.sha256,
+        storage_name=stored.storage_name,
         report_id=report,
     )
     set_gid("evidence", evidence.pk, gid)
