@@ -203,7 +203,7 @@ def load_demo(*, n_detained: int = 1060, seed: int = 20201108, link: bool = True
                 )
                 summary.evidence_files += 1
     if link:
-        from vigil.review.linking import link_persons
+        from vigil.review.operations import link_persons
 
         summary.linkage = link_persons(actor=actor).as_dict()
     return summary

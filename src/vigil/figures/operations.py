@@ -1,4 +1,4 @@
-"""Freezing published figures as dated snapshots."""
+"""Writes of the figures app: dated snapshots of the published figures, and estimates of the unrecorded."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from vigil.audit.log import record as audit
-from vigil.figures.counting import event_figures
-from vigil.figures.models import Snapshot
+from vigil.figures.counting import event_figures, scope
+from vigil.figures.estimation import APP_SETTINGS, NotEstimable, capture_rows
+from vigil.figures.models import Estimate, Snapshot
 from vigil.records.models import Event
 
 
@@ -24,3 +25,39 @@ def take_snapshot(event: Event | None, *, actor: Any, label: str = "") -> Snapsh
         )
         audit(actor, "figures.snapshot", snap, event=event.pk if event else None)
         return snap
+
+
+def run_estimate(event: Event | None, *, actor: Any, seed: int | None = None, **overrides: Any) -> Estimate:
+    from vigil.lib.estimate import (
+        CaptureTable,
+        closedp,
+        fit_lcmcr,
+        posterior_histogram,
+        refusal_reason,
+        summarise,
+    )
+
+    lists, counts = capture_rows(event)
+    if len(lists) < 3:
+        raise NotEstimable(f"at least three lists (source kinds) are needed; this event has {len(lists)}")
+    table = CaptureTable.from_patterns(lists, list(counts.keys()), list(counts.values()))
+    reason = refusal_reason(table)
+    if reason:
+        raise NotEstimable(reason)
+    posterior = fit_lcmcr(table, seed=seed, **{**APP_SETTINGS, **overrides})
+    fits = closedp(table, interval=True)
+    loglinear = sorted((f.as_dict() for f in fits), key=lambda d: (d.get("bic") is None, d.get("bic") or 0))
+    with transaction.atomic():
+        estimate = Estimate.objects.create(
+            event=event,
+            created_at=timezone.now(),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            lists=lists,
+            capture_table=[{"pattern": list(p), "count": c} for p, c in sorted(counts.items(), reverse=True)],
+            summary=summarise(posterior),
+            histogram=posterior_histogram(posterior, bins=40),
+            loglinear=loglinear,
+            is_synthetic=scope(event).filter(is_synthetic=True).exists(),
+        )
+        audit(actor, "estimate.run", estimate, event=event.slug if event else None)
+    return estimate

@@ -1,4 +1,6 @@
-"""Run record linkage over the stored identities and apply its result through the review operations.
+"""What record linkage reads from the database: the stored identities, reviewers' labels, explanations.
+
+:func:`vigil.review.operations.link_persons` runs linkage over them and applies its result.
 
 Confident clusters become merges (audited, undoable LinkOperations); pairs in the uncertain band go to the
 review queue as CandidatePairs with their explanation. Reviewers' verdicts are fed back as labelled pairs, so
@@ -11,11 +13,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
-from django.db import transaction
 
-from vigil.records.models import Detention, Identity, Person
+from vigil.records.models import Detention, Identity
 from vigil.review.models import CandidatePair, PairVerdict
-from vigil.review.operations import merge_persons
 
 # An "at least N" figure must not count one person twice, so the app merges at a lower probability than the
 # `vigil link` default (0.9): on the demo's 2,697 named reports of 1,060 people, 0.9 leaves 1,545 persons (14 mixed
@@ -71,51 +71,7 @@ def labelled_pairs() -> pd.DataFrame:
     )
 
 
-def link_persons(
-    *, actor: Any, threshold: float = MERGE_THRESHOLD, review_threshold: float = REVIEW_THRESHOLD
-) -> LinkSummary:
-    from vigil.lib.linkage import link
-
-    frame = identity_frame()
-    if len(frame) < 2:
-        return LinkSummary(len(frame), len(frame), 0, 0)
-    labels = labelled_pairs()
-    result = link(frame, threshold=threshold, labelled_pairs=labels if len(labels) else None)
-    person_of = dict(Identity.objects.values_list("pk", "person_id"))
-    merges = 0
-    with transaction.atomic():
-        for _cluster, members in result.persons.groupby("person_id")["record_id"]:
-            ids = [int(m) for m in members]
-            persons = sorted({person_of[i] for i in ids})
-            if len(persons) < 2:
-                continue
-            target = Person.objects.get(pk=persons[0])
-            merge_persons(
-                target, list(Person.objects.filter(pk__in=persons[1:])), actor=actor, reason="record linkage"
-            )
-            for i in ids:
-                person_of[i] = target.pk
-            merges += 1
-        queued = 0
-        pairs = result.pairs
-        band = pairs[
-            (pairs["match_probability"] >= review_threshold) & (pairs["match_probability"] < threshold)
-        ]
-        for row in band.itertuples(index=False):
-            left, right = sorted((int(row.record_id_l), int(row.record_id_r)))
-            if person_of.get(left) == person_of.get(right):
-                continue
-            explanation = _explanation(result, str(left), str(right))
-            _pair, created = CandidatePair.objects.get_or_create(
-                left_id=left,
-                right_id=right,
-                defaults={"probability": float(row.match_probability), "explanation": explanation},
-            )
-            queued += int(created)
-    return LinkSummary(len(frame), int(result.persons["person_id"].nunique()), merges, queued)
-
-
-def _explanation(result: Any, left: str, right: str) -> list[dict[str, Any]]:
+def pair_explanation(result: Any, left: str, right: str) -> list[dict[str, Any]]:
     try:
         exp = result.explain(left, right)
     except Exception:  # an explanation is a help for reviewers; its absence must not stop linkage

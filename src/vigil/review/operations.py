@@ -11,6 +11,14 @@ from django.utils import timezone
 from vigil.audit.log import record as audit
 from vigil.records.models import Detention, Identity, Person
 from vigil.replication import hooks as replication
+from vigil.review.linking import (
+    MERGE_THRESHOLD,
+    REVIEW_THRESHOLD,
+    LinkSummary,
+    identity_frame,
+    labelled_pairs,
+    pair_explanation,
+)
 from vigil.review.models import CandidatePair, LinkOperation, PairVerdict
 
 
@@ -113,3 +121,47 @@ def decide_pair(pair: CandidatePair, *, verdict: str, actor: Any) -> CandidatePa
 
 def _user(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def link_persons(
+    *, actor: Any, threshold: float = MERGE_THRESHOLD, review_threshold: float = REVIEW_THRESHOLD
+) -> LinkSummary:
+    from vigil.lib.linkage import link
+
+    frame = identity_frame()
+    if len(frame) < 2:
+        return LinkSummary(len(frame), len(frame), 0, 0)
+    labels = labelled_pairs()
+    result = link(frame, threshold=threshold, labelled_pairs=labels if len(labels) else None)
+    person_of = dict(Identity.objects.values_list("pk", "person_id"))
+    merges = 0
+    with transaction.atomic():
+        for _cluster, members in result.persons.groupby("person_id")["record_id"]:
+            ids = [int(m) for m in members]
+            persons = sorted({person_of[i] for i in ids})
+            if len(persons) < 2:
+                continue
+            target = Person.objects.get(pk=persons[0])
+            merge_persons(
+                target, list(Person.objects.filter(pk__in=persons[1:])), actor=actor, reason="record linkage"
+            )
+            for i in ids:
+                person_of[i] = target.pk
+            merges += 1
+        queued = 0
+        pairs = result.pairs
+        band = pairs[
+            (pairs["match_probability"] >= review_threshold) & (pairs["match_probability"] < threshold)
+        ]
+        for row in band.itertuples(index=False):
+            left, right = sorted((int(row.record_id_l), int(row.record_id_r)))
+            if person_of.get(left) == person_of.get(right):
+                continue
+            explanation = pair_explanation(result, str(left), str(right))
+            _pair, created = CandidatePair.objects.get_or_create(
+                left_id=left,
+                right_id=right,
+                defaults={"probability": float(row.match_probability), "explanation": explanation},
+            )
+            queued += int(created)
+    return LinkSummary(len(frame), int(result.persons["person_id"].nunique()), merges, queued)

@@ -736,8 +736,9 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def event_estimate(request: HttpRequest, slug: str) -> HttpResponse:
     """Documented floor, estimated total with its interval, the posterior, diagnostics and log-linear models."""
-    from vigil.figures.estimation import NotEstimable, capture_rows, run_estimate
+    from vigil.figures.estimation import NotEstimable, capture_rows
     from vigil.figures.models import Estimate
+    from vigil.figures.operations import run_estimate
 
     event = get_object_or_404(Event, slug=slug)
     error = ""
@@ -815,7 +816,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.COORDINATOR)
 @require_POST
 def review_run_linkage(request: HttpRequest) -> HttpResponse:
-    from vigil.review.linking import link_persons
+    from vigil.review.operations import link_persons
 
     summary = link_persons(actor=request.user)
     messages.success(

@@ -5,8 +5,9 @@ import random
 import pytest
 from django.urls import reverse
 
-from vigil.figures.estimation import NotEstimable, capture_rows, run_estimate
+from vigil.figures.estimation import NotEstimable, capture_rows
 from vigil.figures.models import Estimate
+from vigil.figures.operations import run_estimate
 from vigil.review.operations import merge_persons
 
 from ..factories import detain, login

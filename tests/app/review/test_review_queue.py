@@ -4,9 +4,8 @@ import pytest
 from django.urls import reverse
 
 from vigil.records.models import Detention
-from vigil.review.linking import link_persons
 from vigil.review.models import CandidatePair, LinkOperation
-from vigil.review.operations import decide_pair
+from vigil.review.operations import decide_pair, link_persons
 
 from ..factories import detain, login, make_user
 
