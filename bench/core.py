@@ -274,7 +274,7 @@ def free_port() -> int:
 
 def intake_names(count: int) -> list[str]:
     """Realistic names, as callers give them, from the demo generator."""
-    from vigil.lib.synthetic.generator import generate_world
+    from vigil.lib.synthetic import generate_world
 
     names: list[str] = []
     seed = 1
@@ -389,7 +389,7 @@ class Copy:
 def world_for(size: int) -> tuple[Any, list[Any]]:
     """The generator's world scaled so that the parent event gets ``size`` detention reports; the reports
     in generator order up to that many in the event (reports outside any event come along)."""
-    from vigil.lib.synthetic.generator import generate_world
+    from vigil.lib.synthetic import generate_world
 
     n = max(50, int(size / 2.45) + 50)
     while True:
@@ -1005,7 +1005,7 @@ def check_bulk_path(persons: int) -> dict[str, Any]:
     from vigil.audit.log import verify
     from vigil.audit.models import AuditEntry
     from vigil.figures.counting import event_figures
-    from vigil.lib.synthetic.generator import generate_world
+    from vigil.lib.synthetic import generate_world
     from vigil.records.models import Event
     from vigil.records.operations import ReportConflictError, record_detention
 

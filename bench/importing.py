@@ -4,7 +4,7 @@
     .venv/bin/python bench/importing.py --rows 20000 --xlsx
     .venv/bin/python bench/importing.py --with-db        # and the whole `vigil import` into a fresh database
 
-The table comes from ``vigil.lib.synthetic.generator.link_rows`` (the ``vigil link`` columns, Belarusian and
+The table comes from ``vigil.lib.synthetic.link_rows`` (the ``vigil link`` columns, Belarusian and
 Russian names), written as UTF-8 CSV in memory before timing. Timed: ``read_table`` (decode, sniff, parse),
 ``guess_mapping`` and ``validate`` (typing every cell, row ids). The target for a whole import, database
 writes included, is at most 2 minutes for 100,000 rows; this measures the part without the database, and
@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from vigil.lib.importing import guess_mapping, read_table, validate
-from vigil.lib.synthetic.generator import link_rows
+from vigil.lib.synthetic import link_rows
 
 TARGET_SECONDS_WITH_DB = 120.0
 

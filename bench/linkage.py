@@ -7,7 +7,7 @@
     .venv/bin/python bench/linkage.py --sizes 1000000 --no-febrl --methods vigil --years 1  # all in 2020
 
 Every (data set, method) runs in its own Python process, so that the peak resident memory reported
-(ru_maxrss of that process) is its own. For the synthetic Belarusian data (``vigil.lib.synthetic.generator.link_rows``)
+(ru_maxrss of that process) is its own. For the synthetic Belarusian data (``vigil.lib.synthetic.link_rows``)
 the CSV is written beforehand; the timed part is end to end: read the CSV, normalise, train, link, cluster,
 write the persons CSV (for Vigil exactly what ``vigil link`` does). Quality is precision, recall and F1 over
 record pairs (two records in one predicted person vs. one true person). FEBRL3/FEBRL4 come from the
@@ -350,7 +350,7 @@ def worker(
 def synthetic_files(
     n: int, directory: Path, seed: int, hard_cases: bool = False, years: int | None = None
 ) -> tuple[Path, Path]:
-    from vigil.lib.synthetic.generator import LINK_COLUMNS, link_rows
+    from vigil.lib.synthetic import LINK_COLUMNS, link_rows
 
     rows = link_rows(n, seed=seed, hard_cases=hard_cases, years=years)
     reports, truth = directory / f"reports-{n}.csv", directory / f"truth-{n}.csv"
@@ -424,7 +424,7 @@ def main(argv: list[str] | None = None) -> int:
     febrls = [] if args.no_febrl else (["febrl4"] if args.quick else ["febrl3", "febrl4"])
     print(f"threshold {args.threshold}; {os.cpu_count()} CPUs visible; each run in its own process")
     if sizes:
-        from vigil.lib.synthetic.generator import calendar_years
+        from vigil.lib.synthetic import calendar_years
 
         spans = ", ".join(f"{n:,} over {args.years or calendar_years(n)}" for n in sizes)
         print(

@@ -3,7 +3,7 @@
     .venv/bin/python bench/linkage_calibration.py                      # 10,000 reports, seed 1
     .venv/bin/python bench/linkage_calibration.py --size 100000 --seed 2 --thresholds 0.5,0.7,0.9
 
-Links ``vigil.lib.synthetic.generator.link_rows(SIZE, seed=SEED)`` with ``vigil.lib.linkage.link`` at each threshold and
+Links ``vigil.lib.synthetic.link_rows(SIZE, seed=SEED)`` with ``vigil.lib.linkage.link`` at each threshold and
 prints pairwise precision, recall and F1; then, for the scored pairs of the last run, how many fall in each
 probability band and what share of them are truly one person. Feeds docs/linkage.md ("Why 0.7").
 """
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from vigil.lib.linkage import link
-    from vigil.lib.synthetic.generator import LINK_COLUMNS, link_rows
+    from vigil.lib.synthetic import LINK_COLUMNS, link_rows
 
     rows = link_rows(args.size, seed=args.seed)
     records = rows[list(LINK_COLUMNS)]

@@ -58,7 +58,7 @@ def test_the_contract_covers_every_pure_library() -> None:
     modules = set(pure_modules())
     for package in ("names", "linkage", "estimate", "crypto", "sync", "importing", "package", "reference"):
         assert f"vigil.lib.{package}" in modules
-    assert "vigil.lib.synthetic.generator" in modules
+    assert "vigil.lib.synthetic.world" in modules
 
 
 def test_no_pure_library_imports_django_or_an_app() -> None:

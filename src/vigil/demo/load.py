@@ -70,7 +70,7 @@ def ensure_demo_users(*, reset_passwords: bool = True) -> dict[str, str]:
 
 
 def load_demo(*, n_detained: int = 1060, seed: int = 20201108, link: bool = True) -> DemoSummary:
-    from vigil.lib.synthetic.generator import SYNTHETIC_MARK, generate_world
+    from vigil.lib.synthetic import SYNTHETIC_MARK, generate_world
 
     if Report.objects.filter(is_synthetic=False).exists():
         raise RealDataPresent(

@@ -58,7 +58,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_the_demo_leaves_no_name_readable_on_disk(demo_dir: Path) -> None:
-    from vigil.lib.synthetic.generator import generate_world
+    from vigil.lib.synthetic import generate_world
 
     world = generate_world(60, seed=11)
     names = sorted({r.full_name for r in world.reports if r.person_id and len(r.full_name) >= 8})
@@ -251,7 +251,7 @@ def test_nothing_written_through_any_path_is_readable_after_the_server_stops(
 
 
 def test_a_backup_reveals_nothing_and_restores_with_the_passphrase(demo_dir: Path, tmp_path: Path) -> None:
-    from vigil.lib.synthetic.generator import generate_world
+    from vigil.lib.synthetic import generate_world
 
     env = _env(demo_dir, VIGIL_PASSPHRASE=PASSPHRASE)
     archive = tmp_path / "out" / "vigil-backup.tar"

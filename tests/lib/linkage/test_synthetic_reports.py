@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from vigil.lib.linkage import LinkResult, link
-from vigil.lib.synthetic.generator import link_rows
+from vigil.lib.synthetic import link_rows
 
 
 @pytest.fixture(scope="module")

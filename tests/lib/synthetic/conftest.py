@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from vigil.lib.synthetic.generator import World, generate_world
+from vigil.lib.synthetic import World, generate_world
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vigil.lib.synthetic.generator import World, generate_world, link_rows
+from vigil.lib.synthetic import World, generate_world, link_rows
 
 
 def test_the_same_seed_gives_an_identical_world(world: World) -> None:

@@ -8,7 +8,7 @@ from collections import defaultdict
 import pytest
 
 from vigil.lib.reference.tables import domain_table
-from vigil.lib.synthetic.generator import BE_SCHEMES, RU_SCHEMES, SyntheticReport, TruePerson, World, romanise
+from vigil.lib.synthetic import BE_SCHEMES, RU_SCHEMES, SyntheticReport, TruePerson, World, romanise
 
 CYRILLIC = re.compile(r"[А-Яа-яЁёІіЎў]")
 LATIN = re.compile(r"[A-Za-z]")

@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from vigil.lib.synthetic.generator import LINK_COLUMNS, SOURCE_KINDS, link_rows
+from vigil.lib.synthetic import LINK_COLUMNS, SOURCE_KINDS, link_rows
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +88,7 @@ def test_a_million_link_rows_take_well_under_a_minute_and_under_two_gigabytes() 
     script = textwrap.dedent(
         """
         import resource, time
-        from vigil.lib.synthetic.generator import link_rows
+        from vigil.lib.synthetic import link_rows
         start = time.perf_counter()
         frame = link_rows(1_000_000, seed=11)
         took = time.perf_counter() - start
@@ -104,7 +104,7 @@ def test_a_million_link_rows_take_well_under_a_minute_and_under_two_gigabytes() 
 
 
 def test_report_rows_gives_the_worlds_named_reports_in_the_same_format(world) -> None:
-    from vigil.lib.synthetic.generator import report_rows
+    from vigil.lib.synthetic import report_rows
 
     frame = report_rows(world)
     named = [r for r in world.reports if r.person_id]
@@ -123,7 +123,8 @@ def test_family_members_in_link_rows_are_not_all_charged(rows) -> None:
 def test_the_detention_calendar_keeps_the_single_day_figures_and_weights_sundays() -> None:
     import datetime
 
-    from vigil.lib.synthetic.generator import _SUNDAY_WEIGHT, detention_calendar_2020
+    from vigil.lib.synthetic import detention_calendar_2020
+    from vigil.lib.synthetic.detention_calendar import _SUNDAY_WEIGHT
 
     days, expected = detention_calendar_2020()
     on = dict(zip(days, expected, strict=True))
@@ -153,7 +154,7 @@ def test_reports_of_one_detention_give_its_day_or_a_day_next_to_it(rows) -> None
 
 
 def test_link_rows_spans_one_year_of_2020s_calendar_per_hundred_thousand_reports() -> None:
-    from vigil.lib.synthetic.generator import calendar_years
+    from vigil.lib.synthetic import calendar_years
 
     assert [calendar_years(n) for n in (0, 10_000, 100_000, 149_999, 1_000_000)] == [1, 1, 1, 1, 10]
     years = link_rows(5_000, seed=2, years=3)["detained_on"].str[:4]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from vigil.lib.synthetic.generator import (
+from vigil.lib.synthetic import (
     MARCH_DATE,
     NEXT_DAY,
     SOURCE_KINDS,

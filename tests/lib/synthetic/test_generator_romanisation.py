@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from vigil.lib.reference.tables import domain_table
-from vigil.lib.synthetic.generator import romanise
+from vigil.lib.synthetic import romanise
 
 CASES = [
     ("given_names_be_ru", "name_be", "be_latn_passport_mvd_icao", "be_passport_mvd_icao"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from vigil.lib.synthetic.generator import LINK_COLUMNS, link_rows
+from vigil.lib.synthetic import LINK_COLUMNS, link_rows
 
 
 @pytest.fixture(scope="module")

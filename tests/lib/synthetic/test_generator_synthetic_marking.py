@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vigil.lib.synthetic.generator import SYNTHETIC_MARK, World
+from vigil.lib.synthetic import SYNTHETIC_MARK, World
 
 
 def test_every_report_carries_the_synthetic_mark_in_source_name_and_raw_text(world: World) -> None:

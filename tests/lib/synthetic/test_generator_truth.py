@@ -6,7 +6,7 @@ import datetime
 from collections import defaultdict
 
 from vigil.lib.reference.tables import domain_table
-from vigil.lib.synthetic.generator import PARENT_EVENT, SOURCE_KINDS, World
+from vigil.lib.synthetic import PARENT_EVENT, SOURCE_KINDS, World
 
 
 def test_every_named_report_belongs_to_an_existing_person(world: World) -> None:
