@@ -1,0 +1,72 @@
+"""Allegations of ill-treatment and the evidence attached to them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vigil.abuse.models import EvidenceFile
+from vigil.abuse.operations import open_evidence
+from vigil.accounts.models import Role
+from vigil.audit.log import record as audit
+from vigil.records.models import Detention
+from vigil.web.access import ANY_RECORDS, CASEWORK, role_required
+from vigil.web.forms import AllegationForm
+
+
+@role_required(*CASEWORK)
+@require_POST
+def detention_add_allegation(request: HttpRequest, pk: int) -> HttpResponse:
+    from vigil.abuse.operations import attach_evidence, record_allegation
+
+    detention = get_object_or_404(Detention.objects.visible_to(request.user), pk=pk)
+    form = AllegationForm(request.POST, request.FILES)
+    if form.is_valid():
+        d = form.cleaned_data
+        from django.db import transaction
+
+        with transaction.atomic():
+            allegation = record_allegation(
+                detention,
+                violation_type=d["violation_type"],
+                actor=request.user,
+                occurred_at=d["occurred_at"],
+                place=d["place"],
+                perpetrator_unit=d["perpetrator_unit"],
+                injuries=d["injuries"],
+                medical_documentation=d["medical_documentation"],
+                narrative=d["narrative"],
+            )
+            for upload in d["evidence"]:
+                attach_evidence(
+                    allegation,
+                    stream=upload,
+                    original_name=upload.name,
+                    media_type=upload.content_type or "application/octet-stream",
+                    actor=request.user,
+                )
+        messages.success(request, _("Allegation recorded."))
+        return redirect("detention_detail", pk=pk)
+    return render(
+        request, "web/form_page.html", {"form": form, "title": _("Allegation of ill-treatment")}, status=400
+    )
+
+
+@role_required(*ANY_RECORDS)
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_object_or_404(EvidenceFile, pk=pk)
+    if not Detention.objects.visible_to(request.user).filter(pk=evidence.allegation.detention_id).exists():
+        raise Http404
+    if request.user.role == Role.ANALYST:  # type: ignore[union-attr]
+        raise PermissionDenied
+    audit(request.user, "evidence.view", evidence)
+    with open_evidence(evidence) as fh:
+        data = fh.read()
+    response = HttpResponse(data, content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="evidence-{evidence.pk}"'
+    response["X-Content-SHA256"] = evidence.sha256
+    return response

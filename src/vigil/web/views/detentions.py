@@ -1,0 +1,166 @@
+"""The detention list and page, and the forms posted from that page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vigil.accounts.models import Role
+from vigil.audit.log import record as audit
+from vigil.cases.operations import open_case
+from vigil.figures.counting import FIGURES, detentions_for
+from vigil.records.models import Detention, Event, Person
+from vigil.records.operations import record_release, record_whereabouts, search_keys_for
+from vigil.web.access import ANY_RECORDS, CASEWORK, role_required
+from vigil.web.forms import AllegationForm, CaseForm, ReleaseForm, SearchForm, WhereaboutsForm
+
+
+def _label(detention: Detention, user: Any) -> str:
+    if detention.identity_id is None:
+        return _("%(n)d unnamed") % {"n": detention.head_count}
+    if user.sees_identities:
+        return detention.identity.full_name  # type: ignore[union-attr]
+    return Person(pk=detention.person_id).pseudonym
+
+
+def _filtered(request: HttpRequest) -> tuple[QuerySet[Detention], dict[str, Any]]:
+    form = SearchForm(request.GET)
+    form.is_valid()
+    f = form.cleaned_data
+    event = Event.objects.filter(slug=f["event"]).first() if f.get("event") else None
+    if f.get("event") and event is None:
+        raise Http404("no such event")
+    figure = f.get("figure") or "persons"
+    if figure not in FIGURES:
+        raise Http404("no such figure")
+    if event is not None or f.get("figure") or f.get("city") or f.get("day"):
+        qs = detentions_for(event, figure, city=f.get("city") or None, day=f.get("day"))
+    else:
+        qs = Detention.objects.all()
+    if f.get("q"):
+        keys = search_keys_for(f["q"]).split()
+        if keys:
+            from django.db.models import Q
+
+            cond = Q()
+            for key in keys:
+                cond |= Q(identity__search_keys__contains=f" {key} ")
+            qs = qs.filter(cond)
+        else:
+            qs = qs.none()
+    qs = (
+        qs.visible_to(request.user)
+        .select_related("identity", "event", "report__source")
+        .order_by("-detained_on", "-id")
+    )
+    return qs, {
+        "form": form,
+        "event": event,
+        "figure": figure,
+        "filters": {k: v for k, v in request.GET.items() if k != "page"},
+    }
+
+
+@role_required(*ANY_RECORDS)
+def detention_list(request: HttpRequest) -> HttpResponse:
+    qs, ctx = _filtered(request)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    rows = [(d, _label(d, request.user)) for d in page]
+    ctx.update({"page": page, "rows": rows, "query": urlencode(ctx["filters"])})
+    return render(request, "web/detention_list.html", ctx)
+
+
+@role_required(*ANY_RECORDS)
+def detention_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    detention = get_object_or_404(
+        Detention.objects.visible_to(request.user).select_related("identity", "event", "report__source"),
+        pk=pk,
+    )
+    user: Any = request.user
+    if detention.identity_id and user.sees_identities:
+        audit(user, "view.identity", detention)
+    ctx: dict[str, Any] = {
+        "d": detention,
+        "label": _label(detention, user),
+        "cases": detention.cases.prefetch_related("charges", "decisions", "hearings"),
+        "allegations": detention.allegations.prefetch_related("evidence"),
+        "whereabouts": detention.whereabouts.all(),
+        "can_edit": user.has_role(*CASEWORK),
+        "sources": _corroborating_sources(detention),
+        "allegation_form": AllegationForm(),
+        "case_form": CaseForm(detained_on=detention.detained_on),
+        "release_form": ReleaseForm(),
+        "whereabouts_form": WhereaboutsForm(),
+    }
+    return render(request, "web/detention_detail.html", ctx)
+
+
+def _corroborating_sources(detention: Detention) -> list[str]:
+    """The distinct sources reporting this person's detention that day: two or more corroborate it."""
+    if detention.person_id is None:
+        return [detention.report.source.get_kind_display()]
+    kinds = (
+        Detention.objects.filter(person_id=detention.person_id, detained_on=detention.detained_on)
+        .values_list("report__source_id", "report__source__kind")
+        .distinct()
+    )
+    from vigil.records.models import SourceKind
+
+    return sorted({f"{SourceKind(kind).label} #{sid}" for sid, kind in kinds})
+
+
+@role_required(*CASEWORK)
+@require_POST
+def detention_add_case(request: HttpRequest, pk: int) -> HttpResponse:
+    detention = get_object_or_404(Detention.objects.visible_to(request.user), pk=pk)
+    form = CaseForm(request.POST, detained_on=detention.detained_on)
+    if form.is_valid():
+        d = form.cleaned_data
+        lawyer = request.user if request.user.role == Role.LAWYER else None  # type: ignore[union-attr]
+        case = open_case(
+            detention,
+            kind=d["kind"],
+            article=d["article"],
+            part=d["part"],
+            number=d["number"],
+            court=d["court"],
+            judge=d["judge"],
+            lawyer=lawyer,
+            actor=request.user,
+        )
+        return redirect("case_detail", pk=case.pk)
+    return render(request, "web/form_page.html", {"form": form, "title": _("Add a case")}, status=400)
+
+
+@role_required(*CASEWORK)
+@require_POST
+def detention_release(request: HttpRequest, pk: int) -> HttpResponse:
+    detention = get_object_or_404(Detention.objects.visible_to(request.user), pk=pk)
+    form = ReleaseForm(request.POST)
+    if form.is_valid():
+        record_release(detention, released_at=form.cleaned_data["released_at"], actor=request.user)
+        return redirect("detention_detail", pk=pk)
+    return render(request, "web/form_page.html", {"form": form, "title": _("Release")}, status=400)
+
+
+@role_required(*CASEWORK)
+@require_POST
+def detention_whereabouts(request: HttpRequest, pk: int) -> HttpResponse:
+    detention = get_object_or_404(Detention.objects.visible_to(request.user), pk=pk)
+    form = WhereaboutsForm(request.POST)
+    if form.is_valid():
+        record_whereabouts(
+            detention,
+            facility=form.cleaned_data["facility"],
+            since=form.cleaned_data["since"],
+            actor=request.user,
+        )
+        return redirect("detention_detail", pk=pk)
+    return render(request, "web/form_page.html", {"form": form, "title": _("Where held")}, status=400)

@@ -1,0 +1,183 @@
+"""Event pages: figures, their charts and exports, and frozen snapshots."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from vigil.accounts.models import Role
+from vigil.figures.counting import diff_figures, event_figures
+from vigil.figures.models import Snapshot
+from vigil.figures.operations import take_snapshot
+from vigil.records.models import Event
+from vigil.web.access import ANY_RECORDS, role_required
+from vigil.web.access import FIGURES as FIGURE_ROLES
+
+
+@role_required(*ANY_RECORDS)
+def event_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "web/event_list.html",
+        {"events": Event.objects.filter(parent__isnull=True).prefetch_related("parts")},
+    )
+
+
+def _bars(rows: list[dict[str, Any]], key: str, label_key: str) -> list[dict[str, Any]]:
+    top = max((r[key] for r in rows), default=0) or 1
+    return [
+        {"label": r[label_key], "value": r[key], "width": round(300 * r[key] / top), "y": i * 22}
+        for i, r in enumerate(rows)
+    ]
+
+
+def _figure_link(list_url: str, value: int, figure: str, **extra: str) -> str:
+    query = urlencode({"figure": figure, **extra})
+    return format_html(
+        '<a data-figure="{}" href="{}&amp;{}">{}</a>', figure, list_url, query, intcomma(value)
+    )
+
+
+def _headline(event: Event, f: dict[str, Any], list_url: str) -> list[str]:
+    """The sentences a coordinator quotes, every number a link to the records it counts."""
+    name = event.localized_name(get_language())
+    sentences: list[str] = []
+    persons = _figure_link(list_url, f["persons"], "persons")
+    top = f["by_city"][0] if f["by_city"] else None
+    if top and len(f["by_city"]) > 1:
+        text = _(
+            "At least %(persons)s people were detained in connection with %(event)s, %(city_n)s of them in %(city)s."
+        )
+        sentences.append(
+            format_html(
+                text.replace("%(persons)s", "{persons}")
+                .replace("%(event)s", "{event}")
+                .replace("%(city_n)s", "{city_n}")
+                .replace("%(city)s", "{city}"),
+                persons=persons,
+                event=name,
+                city=top["city"],
+                city_n=_figure_link(list_url, top["persons"], "persons", city=top["city"]),
+            )
+        )
+    else:
+        text = _("At least %(persons)s people were detained in connection with %(event)s.")
+        sentences.append(
+            format_html(
+                text.replace("%(persons)s", "{persons}").replace("%(event)s", "{event}"),
+                persons=persons,
+                event=name,
+            )
+        )
+    text = _(
+        "At least %(punished)s were charged under article 23.34 and fined or sentenced to administrative arrest "
+        "by the following day; %(awaiting)s await trial."
+    )
+    sentences.append(
+        format_html(
+            text.replace("%(punished)s", "{punished}").replace("%(awaiting)s", "{awaiting}"),
+            punished=_figure_link(list_url, f["punished_by_next_day"], "punished_by_next_day"),
+            awaiting=_figure_link(list_url, f["awaiting_trial"], "awaiting_trial"),
+        )
+    )
+    if f["unnamed_head_count"]:
+        text = _("Group reports without names add about %(n)s more people, counted separately.")
+        sentences.append(
+            format_html(
+                text.replace("%(n)s", "{n}"),
+                n=_figure_link(list_url, f["unnamed_head_count"], "unnamed_head_count"),
+            )
+        )
+    return sentences
+
+
+@role_required(*FIGURE_ROLES)
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_object_or_404(Event, slug=slug)
+    figures = event_figures(event)
+    snapshots = list(event.snapshots.all()[:10])
+    last = snapshots[0] if snapshots else None
+    list_url = reverse("detention_list") + "?" + urlencode({"event": event.slug})
+    city_bars = _bars(figures["by_city"][:12], "persons", "city")
+    day_bars = _bars(figures["by_day"][:31], "persons", "day")
+    return render(
+        request,
+        "web/event_detail.html",
+        {
+            "event": event,
+            "event_name": event.localized_name(get_language()),
+            "f": figures,
+            "headline": _headline(event, figures, list_url),
+            "list_url": list_url,
+            "city_bars": city_bars,
+            "day_bars": day_bars,
+            "city_height": max(22 * len(city_bars), 22),
+            "day_height": max(22 * len(day_bars), 22),
+            "snapshots": snapshots,
+            "changes": diff_figures(last.figures, figures) if last else [],
+            "next_day": event.date + dt.timedelta(days=1),
+        },
+    )
+
+
+@role_required(*FIGURE_ROLES)
+def event_figures_json(request: HttpRequest, slug: str) -> JsonResponse:
+    event = get_object_or_404(Event, slug=slug)
+    return JsonResponse(event_figures(event))
+
+
+@role_required(*FIGURE_ROLES)
+def event_figures_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_object_or_404(Event, slug=slug)
+    f = event_figures(event)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-figures.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["figure", "scope", "value", "synthetic"])
+    for key in (
+        "persons",
+        "detentions",
+        "unnamed_head_count",
+        "charged",
+        "decided",
+        "awaiting_trial",
+        "punished_by_next_day",
+    ):
+        writer.writerow([key, "event", f[key], f["is_synthetic"]])
+    for row in f["by_city"]:
+        writer.writerow(["persons", f"city:{row['city']}", row["persons"], f["is_synthetic"]])
+    for row in f["by_day"]:
+        writer.writerow(["persons", f"day:{row['day']}", row["persons"], f["is_synthetic"]])
+    return response
+
+
+@role_required(Role.COORDINATOR)
+@require_POST
+def event_snapshot(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_object_or_404(Event, slug=slug)
+    take_snapshot(event, actor=request.user, label=request.POST.get("label", "")[:200])
+    messages.success(request, _("Figures frozen."))
+    return redirect("event_detail", slug=slug)
+
+
+@role_required(*FIGURE_ROLES)
+def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    snap = get_object_or_404(Snapshot, pk=pk)
+    prev = snap.previous()
+    return render(
+        request,
+        "web/snapshot_detail.html",
+        {"snap": snap, "prev": prev, "changes": diff_figures(prev.figures, snap.figures) if prev else []},
+    )
