@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods
 
 from vigil.records.models import Event
+from vigil.web import charts
 from vigil.web.access import FIGURES as FIGURE_ROLES
 from vigil.web.access import role_required
 
@@ -42,25 +43,10 @@ def event_estimate(request: HttpRequest, slug: str) -> HttpResponse:
     }
     if estimate is not None:
         hist = estimate.histogram
-        top = max(hist["counts"]) or 1
-        lo, hi = hist["edges"][0], hist["edges"][-1]
-        span = (hi - lo) or 1
-        ctx["bars"] = [
-            {
-                "x": round(10 + 440 * (a - lo) / span, 1),
-                "w": max(round(440 * (b - a) / span - 1, 1), 1),
-                "h": round(150 * c / top, 1),
-                "y": round(160 - 150 * c / top, 1),
-            }
-            for a, b, c in zip(hist["edges"][:-1], hist["edges"][1:], hist["counts"])
-        ]
         e = estimate.summary["estimate"]
-        ctx["marks"] = {
-            k: round(10 + 440 * (e[k] - lo) / span, 1)
-            for k in ("median", "lower", "upper")
-            if e.get(k) is not None
-        }
-        ctx["axis"] = {"lo": round(lo), "hi": round(hi)}
+        ctx["bars"] = charts.histogram_bars(hist["edges"], hist["counts"])
+        ctx["marks"] = charts.histogram_marks(hist["edges"], e)
+        ctx["axis"] = charts.histogram_axis(hist["edges"])
         ctx["diag"] = estimate.summary["diagnostics"]
         ctx["e"] = e
     return render(request, "web/estimate.html", ctx, status=400 if error else 200)

@@ -22,6 +22,7 @@ from vigil.figures.counting import diff_figures, event_figures
 from vigil.figures.models import Snapshot
 from vigil.figures.operations import take_snapshot
 from vigil.records.models import Event
+from vigil.web import charts
 from vigil.web.access import ANY_RECORDS, role_required
 from vigil.web.access import FIGURES as FIGURE_ROLES
 
@@ -33,14 +34,6 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "web/event_list.html",
         {"events": Event.objects.filter(parent__isnull=True).prefetch_related("parts")},
     )
-
-
-def _bars(rows: list[dict[str, Any]], key: str, label_key: str) -> list[dict[str, Any]]:
-    top = max((r[key] for r in rows), default=0) or 1
-    return [
-        {"label": r[label_key], "value": r[key], "width": round(300 * r[key] / top), "y": i * 22}
-        for i, r in enumerate(rows)
-    ]
 
 
 def _figure_link(list_url: str, value: int, figure: str, **extra: str) -> str:
@@ -110,8 +103,8 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     snapshots = list(event.snapshots.all()[:10])
     last = snapshots[0] if snapshots else None
     list_url = reverse("detention_list") + "?" + urlencode({"event": event.slug})
-    city_bars = _bars(figures["by_city"][:12], "persons", "city")
-    day_bars = _bars(figures["by_day"][:31], "persons", "day")
+    city_bars = charts.bars(figures["by_city"][:12], "persons", "city")
+    day_bars = charts.bars(figures["by_day"][:31], "persons", "day")
     return render(
         request,
         "web/event_detail.html",
@@ -123,8 +116,8 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "list_url": list_url,
             "city_bars": city_bars,
             "day_bars": day_bars,
-            "city_height": max(22 * len(city_bars), 22),
-            "day_height": max(22 * len(day_bars), 22),
+            "city_height": charts.bars_height(city_bars),
+            "day_height": charts.bars_height(day_bars),
             "snapshots": snapshots,
             "changes": diff_figures(last.figures, figures) if last else [],
             "next_day": event.date + dt.timedelta(days=1),
