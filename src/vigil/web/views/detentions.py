@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
+from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import urlencode
@@ -116,10 +117,20 @@ def _corroborating_sources(detention: Detention) -> list[str]:
     return sorted({f"{SourceKind(kind).label} #{sid}" for sid, kind in kinds})
 
 
+def _visible_detention(request: HttpRequest, pk: int) -> Detention:
+    """The detention a form on its page is posted to, if this user may see it; 404 otherwise."""
+    return get_object_or_404(Detention.objects.visible_to(request.user), pk=pk)
+
+
+def _rejected(request: HttpRequest, form: Form, title: str) -> HttpResponse:
+    """A form posted from the detention page that did not validate: shown alone with its errors."""
+    return render(request, "web/form_page.html", {"form": form, "title": title}, status=400)
+
+
 @role_required(*CASEWORK)
 @require_POST
 def detention_add_case(request: HttpRequest, pk: int) -> HttpResponse:
-    detention = get_object_or_404(Detention.objects.visible_to(request.user), pk=pk)
+    detention = _visible_detention(request, pk)
     form = CaseForm(request.POST, detained_on=detention.detained_on)
     if form.is_valid():
         d = form.cleaned_data
@@ -136,24 +147,24 @@ def detention_add_case(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
         )
         return redirect("case_detail", pk=case.pk)
-    return render(request, "web/form_page.html", {"form": form, "title": _("Add a case")}, status=400)
+    return _rejected(request, form, _("Add a case"))
 
 
 @role_required(*CASEWORK)
 @require_POST
 def detention_release(request: HttpRequest, pk: int) -> HttpResponse:
-    detention = get_object_or_404(Detention.objects.visible_to(request.user), pk=pk)
+    detention = _visible_detention(request, pk)
     form = ReleaseForm(request.POST)
     if form.is_valid():
         record_release(detention, released_at=form.cleaned_data["released_at"], actor=request.user)
         return redirect("detention_detail", pk=pk)
-    return render(request, "web/form_page.html", {"form": form, "title": _("Release")}, status=400)
+    return _rejected(request, form, _("Release"))
 
 
 @role_required(*CASEWORK)
 @require_POST
 def detention_whereabouts(request: HttpRequest, pk: int) -> HttpResponse:
-    detention = get_object_or_404(Detention.objects.visible_to(request.user), pk=pk)
+    detention = _visible_detention(request, pk)
     form = WhereaboutsForm(request.POST)
     if form.is_valid():
         record_whereabouts(
@@ -163,4 +174,4 @@ def detention_whereabouts(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
         )
         return redirect("detention_detail", pk=pk)
-    return render(request, "web/form_page.html", {"form": form, "title": _("Where held")}, status=400)
+    return _rejected(request, form, _("Where held"))
