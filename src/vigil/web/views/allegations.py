@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vigil.abuse.models import EvidenceFile
-from vigil.abuse.operations import open_evidence
+from vigil.abuse.operations import Upload, open_evidence, record_allegation_with_evidence
 from vigil.accounts.models import Role
 from vigil.audit.log import record as audit
 from vigil.records.models import Detention
@@ -21,34 +21,22 @@ from vigil.web.forms import AllegationForm
 @role_required(*CASEWORK)
 @require_POST
 def detention_add_allegation(request: HttpRequest, pk: int) -> HttpResponse:
-    from vigil.abuse.operations import attach_evidence, record_allegation
-
     detention = get_object_or_404(Detention.objects.visible_to(request.user), pk=pk)
     form = AllegationForm(request.POST, request.FILES)
     if form.is_valid():
         d = form.cleaned_data
-        from django.db import transaction
-
-        with transaction.atomic():
-            allegation = record_allegation(
-                detention,
-                violation_type=d["violation_type"],
-                actor=request.user,
-                occurred_at=d["occurred_at"],
-                place=d["place"],
-                perpetrator_unit=d["perpetrator_unit"],
-                injuries=d["injuries"],
-                medical_documentation=d["medical_documentation"],
-                narrative=d["narrative"],
-            )
-            for upload in d["evidence"]:
-                attach_evidence(
-                    allegation,
-                    stream=upload,
-                    original_name=upload.name,
-                    media_type=upload.content_type or "application/octet-stream",
-                    actor=request.user,
-                )
+        record_allegation_with_evidence(
+            detention,
+            violation_type=d["violation_type"],
+            actor=request.user,
+            occurred_at=d["occurred_at"],
+            place=d["place"],
+            perpetrator_unit=d["perpetrator_unit"],
+            injuries=d["injuries"],
+            medical_documentation=d["medical_documentation"],
+            narrative=d["narrative"],
+            evidence=[Upload(f, f.name or "", f.content_type or "") for f in d["evidence"]],
+        )
         messages.success(request, _("Allegation recorded."))
         return redirect("detention_detail", pk=pk)
     return render(
