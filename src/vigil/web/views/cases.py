@@ -12,7 +12,7 @@ from vigil.cases.models import Case
 from vigil.cases.operations import record_decision, record_hearing
 from vigil.web.access import CASEWORK, role_required
 from vigil.web.forms import DecisionForm, HearingForm
-from vigil.web.views.detentions import _label
+from vigil.web.views.detentions import detention_label
 
 
 def _case_for(request: HttpRequest, pk: int) -> Case:
@@ -47,7 +47,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "web/case_detail.html",
         {
             "case": case,
-            "label": _label(case.detention, request.user),
+            "label": detention_label(case.detention, request.user),
             "decision_form": decision_form,
             "hearing_form": hearing_form,
         },

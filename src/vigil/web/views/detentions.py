@@ -23,7 +23,7 @@ from vigil.web.access import ANY_RECORDS, CASEWORK, role_required
 from vigil.web.forms import AllegationForm, CaseForm, ReleaseForm, SearchForm, WhereaboutsForm
 
 
-def _label(detention: Detention, user: Any) -> str:
+def detention_label(detention: Detention, user: Any) -> str:
     if detention.identity_id is None:
         return _("%(n)d unnamed") % {"n": detention.head_count}
     if user.sees_identities:
@@ -31,7 +31,7 @@ def _label(detention: Detention, user: Any) -> str:
     return Person(pk=detention.person_id).pseudonym
 
 
-def _filtered(request: HttpRequest) -> tuple[QuerySet[Detention], dict[str, Any]]:
+def filtered_detentions(request: HttpRequest) -> tuple[QuerySet[Detention], dict[str, Any]]:
     form = SearchForm(request.GET)
     form.is_valid()
     f = form.cleaned_data
@@ -71,9 +71,9 @@ def _filtered(request: HttpRequest) -> tuple[QuerySet[Detention], dict[str, Any]
 
 @role_required(*ANY_RECORDS)
 def detention_list(request: HttpRequest) -> HttpResponse:
-    qs, ctx = _filtered(request)
+    qs, ctx = filtered_detentions(request)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    rows = [(d, _label(d, request.user)) for d in page]
+    rows = [(d, detention_label(d, request.user)) for d in page]
     ctx.update({"page": page, "rows": rows, "query": urlencode(ctx["filters"])})
     return render(request, "web/detention_list.html", ctx)
 
@@ -89,7 +89,7 @@ def detention_detail(request: HttpRequest, pk: int) -> HttpResponse:
         audit(user, "view.identity", detention)
     ctx: dict[str, Any] = {
         "d": detention,
-        "label": _label(detention, user),
+        "label": detention_label(detention, user),
         "cases": detention.cases.prefetch_related("charges", "decisions", "hearings"),
         "allegations": detention.allegations.prefetch_related("evidence"),
         "whereabouts": detention.whereabouts.all(),

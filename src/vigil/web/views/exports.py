@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from vigil.audit.log import record as audit
 from vigil.records.models import Person
 from vigil.web.access import ANY_RECORDS, role_required
-from vigil.web.views.detentions import _filtered
+from vigil.web.views.detentions import filtered_detentions
 
 
 def _xlsx_response(rows: list[dict[str, Any]]) -> HttpResponse:
@@ -40,7 +40,7 @@ def _xlsx_response(rows: list[dict[str, Any]]) -> HttpResponse:
 
 @role_required(*ANY_RECORDS)
 def detention_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    qs, _ctx = _filtered(request)
+    qs, _ctx = filtered_detentions(request)
     user: Any = request.user
     named = request.GET.get("named") == "1"
     if named and not user.is_coordinator:
