@@ -131,6 +131,34 @@ def already_submitted(
     raise ReportConflictError(report_uuid, conflict)
 
 
+# A report sent again under a new UUID (Back and Save again, a retry after a time-out, a form re-typed
+# after a lost answer) is the report already stored if the same user sent the same content from the same
+# source this recently. Two different callers are two sources, so their reports stay two.
+RESUBMISSION_WINDOW = dt.timedelta(hours=1)
+
+
+def sent_again(
+    *, source: Source, kind: str, payload: dict[str, Any], raw_text: str, actor: Any
+) -> Report | None:
+    """The report this user stored with the same content within RESUBMISSION_WINDOW, if any.
+
+    Only for reports a signed-in user sends one at a time (the intake form, the API); imports, sync and
+    the offline queue carry stable UUIDs of their own, which :func:`already_submitted` recognises."""
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    digest = content_hash(f"{source.kind}|{source.name}|{source.contact}", kind, payload, raw_text)
+    return (
+        Report.objects.filter(
+            kind=kind,
+            submitted_by=actor,
+            content_hash=digest,
+            received_at__gte=timezone.now() - RESUBMISSION_WINDOW,
+        )
+        .order_by("received_at", "pk")
+        .first()
+    )
+
+
 def submit_report(
     *,
     report_uuid: uuid_mod.UUID,
@@ -263,6 +291,11 @@ def record_detention(
     )
     if existing is not None:
         return DetentionResult(existing, existing.detentions.get(), False)
+    again = sent_again(
+        source=source, kind="detention", payload=data.payload(), raw_text=raw_text, actor=actor
+    )
+    if again is not None:
+        return DetentionResult(again, again.detentions.get(), False)
     entry = DetentionEntry(
         data=data,
         source=source,

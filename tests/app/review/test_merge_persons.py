@@ -24,7 +24,7 @@ def test_merging_moves_every_report_and_loses_none(coordinator, rally):
 
 def test_a_merge_can_be_undone_and_the_counts_come_back(coordinator, rally):
     a = detain(coordinator, "Иван Иванов", event="2020-11-08-minsk").detention
-    b = detain(coordinator, "Иван Иванов", event="2020-11-08-minsk").detention
+    b = detain(coordinator, "Иван Иванов", event="2020-11-08-minsk", kind="lawyer").detention
     op = merge_persons(a.person, [b.person], actor=coordinator)
     undo_operation(op, actor=coordinator)
     assert event_figures(rally)["persons"] == 2
@@ -34,7 +34,7 @@ def test_a_merge_can_be_undone_and_the_counts_come_back(coordinator, rally):
 
 def test_a_split_moves_chosen_reports_to_a_new_person_and_can_be_undone(coordinator):
     a = detain(coordinator, "Иван Иванов").detention
-    b = detain(coordinator, "Иван Иванов").detention
+    b = detain(coordinator, "Иван Иванов", kind="lawyer").detention
     merge_persons(a.person, [b.person], actor=coordinator)
     person = Person.objects.get(pk=a.person_id)
     op = split_person(person, [b.identity], actor=coordinator, reason="namesakes")
@@ -53,7 +53,7 @@ def test_a_split_must_leave_the_person_something(coordinator):
 
 def test_an_operation_cannot_be_undone_twice(coordinator):
     a = detain(coordinator, "Иван Иванов").detention
-    b = detain(coordinator, "Иван Иванов").detention
+    b = detain(coordinator, "Иван Иванов", kind="lawyer").detention
     op = merge_persons(a.person, [b.person], actor=coordinator)
     undo_operation(op, actor=coordinator)
     with pytest.raises(LinkError):
