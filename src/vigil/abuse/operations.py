@@ -7,12 +7,13 @@ import io
 import os
 import secrets
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from django.conf import settings
 from django.db import transaction
 
 from vigil.abuse.models import Allegation, EvidenceFile
+from vigil.audit.actors import Actor, acting_user
 from vigil.audit.log import record as audit
 from vigil.lib.crypto.errors import DecryptionError
 from vigil.lib.crypto.files import EncryptingWriter, decrypt_stream
@@ -27,7 +28,7 @@ def record_allegation(
     detention: Detention,
     *,
     violation_type: str,
-    actor: Any,
+    actor: Actor,
     occurred_at: dt.datetime | None = None,
     place: str = "",
     perpetrator_unit: str = "",
@@ -82,7 +83,7 @@ def attach_evidence(
     stream: IO[bytes],
     original_name: str,
     media_type: str,
-    actor: Any,
+    actor: Actor,
     source: Source | None = None,
 ) -> EvidenceFile:
     """Store a file as received, encrypted while it is written (plaintext never touches disk), its SHA-256
@@ -117,7 +118,7 @@ def attach_evidence(
                 size=size,
                 sha256=digest_hex,
                 storage_name=storage_name,
-                received_by=actor if getattr(actor, "is_authenticated", False) else None,
+                received_by=acting_user(actor),
                 report=report,
             )
             audit(actor, "evidence.attach", evidence, sha256=evidence.sha256, size=size)

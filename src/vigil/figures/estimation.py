@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from vigil.audit.actors import Actor, acting_user
 from vigil.audit.log import record as audit
 from vigil.figures.counting import scope
 from vigil.figures.models import Estimate
@@ -39,7 +40,7 @@ def capture_rows(event: Event | None) -> tuple[list[str], dict[tuple[int, ...], 
     return lists, dict(counts)
 
 
-def run_estimate(event: Event | None, *, actor: Any, seed: int | None = None, **overrides: Any) -> Estimate:
+def run_estimate(event: Event | None, *, actor: Actor, seed: int | None = None, **overrides: Any) -> Estimate:
     from vigil.lib.estimate import (
         CaptureTable,
         closedp,
@@ -63,7 +64,7 @@ def run_estimate(event: Event | None, *, actor: Any, seed: int | None = None, **
         estimate = Estimate.objects.create(
             event=event,
             created_at=timezone.now(),
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=acting_user(actor),
             lists=lists,
             capture_table=[{"pattern": list(p), "count": c} for p, c in sorted(counts.items(), reverse=True)],
             summary=summarise(posterior),

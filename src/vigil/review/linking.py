@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 from django.db import transaction
 
+from vigil.audit.actors import Actor
 from vigil.records.models import Detention, Identity, Person
 from vigil.review.models import CandidatePair, PairVerdict
 from vigil.review.operations import merge_persons
@@ -72,7 +73,7 @@ def labelled_pairs() -> pd.DataFrame:
 
 
 def link_persons(
-    *, actor: Any, threshold: float = MERGE_THRESHOLD, review_threshold: float = REVIEW_THRESHOLD
+    *, actor: Actor, threshold: float = MERGE_THRESHOLD, review_threshold: float = REVIEW_THRESHOLD
 ) -> LinkSummary:
     from vigil.lib.linkage import link
 
