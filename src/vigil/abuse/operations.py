@@ -9,12 +9,13 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from django.conf import settings
 from django.db import transaction
 
 from vigil.abuse.models import Allegation, EvidenceFile
+from vigil.audit.actors import Actor, acting_user
 from vigil.audit.log import record as audit
 from vigil.lib.crypto.errors import DecryptionError
 from vigil.lib.crypto.files import EncryptingWriter, decrypt_stream
@@ -29,7 +30,7 @@ def record_allegation(
     detention: Detention,
     *,
     violation_type: str,
-    actor: Any,
+    actor: Actor,
     occurred_at: dt.datetime | None = None,
     place: str = "",
     perpetrator_unit: str = "",
@@ -121,7 +122,7 @@ def attach_evidence(
     stream: IO[bytes],
     original_name: str,
     media_type: str,
-    actor: Any,
+    actor: Actor,
     source: Source | None = None,
 ) -> EvidenceFile:
     """Store a file as received (:func:`store_evidence_file`) and record it as evidence of ``allegation``."""
@@ -148,7 +149,7 @@ def attach_evidence(
                 size=stored.size,
                 sha256=stored.sha256,
                 storage_name=stored.storage_name,
-                received_by=actor if getattr(actor, "is_authenticated", False) else None,
+                received_by=acting_user(actor),
                 report=report,
             )
             audit(actor, "evidence.attach", evidence, sha256=evidence.sha256, size=stored.size)
@@ -173,7 +174,7 @@ def record_allegation_with_evidence(
     detention: Detention,
     *,
     violation_type: str,
-    actor: Any,
+    actor: Actor,
     evidence: Sequence[Upload] = (),
     occurred_at: dt.datetime | None = None,
     place: str = "",

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from vigil.audit.actors import Actor
 from vigil.audit.models import GENESIS, AuditEntry
 
 
@@ -22,7 +23,7 @@ def target_of(obj: Model | str | None) -> str:
     return f"{obj._meta.label_lower}:{obj.pk}"
 
 
-def record(actor: Any, action: str, obj: Model | str | None = None, **detail: Any) -> AuditEntry:
+def record(actor: Actor, action: str, obj: Model | str | None = None, **detail: Any) -> AuditEntry:
     """Append one entry; must run inside the transaction of the write it describes."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
@@ -49,7 +50,7 @@ def record(actor: Any, action: str, obj: Model | str | None = None, **detail: An
         return entry
 
 
-def record_many(entries: list[tuple[Any, str, Model | str | None, dict[str, Any]]]) -> list[AuditEntry]:
+def record_many(entries: list[tuple[Actor, str, Model | str | None, dict[str, Any]]]) -> list[AuditEntry]:
     """Append many entries, in order, as ``record`` would one by one (same chain, same content), with one
     read of the head and one bulk insert; for the bulk write operations. Same transaction rule as ``record``."""
     if not entries:
@@ -114,7 +115,7 @@ def checkpoint_file() -> Path:
     return Path(settings.AUDIT_CHECKPOINT_FILE)
 
 
-def sign_checkpoint(actor: Any = None) -> dict[str, Any]:
+def sign_checkpoint(actor: Actor = None) -> dict[str, Any]:
     """Sign "the log had N entries with this head hash" with this instance's audit key; keep the returned line
     somewhere else too (printed, mailed, on another instance): it is what reveals a truncated log later."""
     from vigil.lib.crypto import chain, signing

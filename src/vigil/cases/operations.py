@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from vigil.audit.actors import Actor
 from vigil.audit.log import record as audit
 from vigil.cases.models import Case, CaseKind, Charge, Decision, Hearing
 from vigil.lib.reference import base_unit_byn, find_article, outcomes
@@ -21,7 +22,7 @@ def open_case(
     *,
     kind: str,
     article: str,
-    actor: Any,
+    actor: Actor,
     part: str = "",
     number: str = "",
     court: str = "",
@@ -65,7 +66,7 @@ def open_case(
 
 
 def add_charge(
-    case: Case, *, article: str, actor: Any, part: str = "", source: Source | None = None
+    case: Case, *, article: str, actor: Actor, part: str = "", source: Source | None = None
 ) -> Charge:
     art = find_article(article, on=case.detention.detained_on)
     with transaction.atomic():
@@ -90,7 +91,7 @@ def record_hearing(
     case: Case,
     *,
     held_on: dt.date,
-    actor: Any,
+    actor: Actor,
     court: str = "",
     judge: str = "",
     source: Source | None = None,
@@ -116,7 +117,7 @@ def record_decision(
     *,
     decided_on: dt.date,
     outcome: str,
-    actor: Any,
+    actor: Actor,
     fine_base_units: Decimal | None = None,
     arrest_days: int | None = None,
     community_service_hours: int | None = None,

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from vigil.audit.actors import Actor, acting_user
 from vigil.audit.log import record as audit
 from vigil.cases.models import Case, CaseKind
 from vigil.cases.operations import open_case, record_decision, record_hearing
@@ -71,7 +72,7 @@ def candidates_for(h: Hearing) -> list[dict[str, Any]]:
     return scored[:10]
 
 
-def apply_hearing(h: Hearing | dict[str, Any], detention: Detention, *, source: Source, actor: Any) -> Case:
+def apply_hearing(h: Hearing | dict[str, Any], detention: Detention, *, source: Source, actor: Actor) -> Case:
     data = h if isinstance(h, dict) else _hearing_json(h)
     articles = data["articles"] or []
     case = None
@@ -134,7 +135,7 @@ def import_court_list(
     *,
     filename: str,
     source_name: str,
-    actor: Any,
+    actor: Actor,
     mapping: Mapping | None = None,
     dry_run: bool = False,
 ) -> CourtSummary:
@@ -197,7 +198,7 @@ def import_court_list(
     return summary
 
 
-def decide_court_match(match: CourtListMatch, *, detention: Detention | None, actor: Any) -> CourtListMatch:
+def decide_court_match(match: CourtListMatch, *, detention: Detention | None, actor: Actor) -> CourtListMatch:
     """A reviewer's answer: this detention (the hearing is applied to its case) or none of them."""
     with transaction.atomic():
         match = CourtListMatch.objects.select_for_update().get(pk=match.pk)
@@ -207,7 +208,7 @@ def decide_court_match(match: CourtListMatch, *, detention: Detention | None, ac
             apply_hearing(match.report.payload, detention, source=match.report.source, actor=actor)
         CourtListMatch.objects.filter(pk=match.pk).update(
             status=CourtListMatch.Status.APPLIED if detention else CourtListMatch.Status.NO_MATCH,
-            decided_by=actor if getattr(actor, "is_authenticated", False) else None,
+            decided_by=acting_user(actor),
             decided_at=timezone.now(),
         )
         audit(actor, "import.court_match", match, detention=detention.pk if detention else None)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 
+from vigil.audit.actors import Actor, acting_user
 from vigil.audit.log import record as audit
 from vigil.exchange.models import ImportMapping, ImportRun
 from vigil.lib.importing import ImportingError, Mapping, RowError, guess_mapping, read_table, validate
@@ -63,7 +64,7 @@ def import_detentions(
     *,
     filename: str,
     source_name: str,
-    actor: Any,
+    actor: Actor,
     source_kind: str = SourceKind.VOLUNTEER_SHEET,
     mapping: Mapping | None = None,
     dry_run: bool = False,
@@ -131,7 +132,7 @@ def import_detentions(
             content_sha256=plan.content_sha256,
             rows=summary.rows,
             created_reports=summary.new,
-            imported_by=actor if getattr(actor, "is_authenticated", False) else None,
+            imported_by=acting_user(actor),
         )
         audit(actor, "import.detentions", run, rows=summary.rows, new=summary.new)
     return summary

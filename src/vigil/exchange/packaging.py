@@ -17,6 +17,7 @@ from django.db.models import Q
 
 from vigil.abuse.models import Allegation, EvidenceFile
 from vigil.abuse.operations import open_evidence
+from vigil.audit.actors import Actor
 from vigil.audit.log import record as audit
 from vigil.audit.log import target_of
 from vigil.audit.models import AuditEntry
@@ -35,7 +36,7 @@ def _person_label(allegation: Allegation, named: bool) -> str:
 def build_investigation_package(
     out: Path,
     *,
-    actor: Any,
+    actor: Actor,
     event: Event | None = None,
     allegation_ids: list[int] | None = None,
     named: bool = False,

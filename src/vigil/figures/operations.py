@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from vigil.audit.actors import Actor, acting_user
 from vigil.audit.log import record as audit
 from vigil.figures.counting import event_figures, scope
 from vigil.figures.estimation import APP_SETTINGS, NotEstimable, capture_rows
@@ -14,20 +15,20 @@ from vigil.figures.models import Estimate, Snapshot
 from vigil.records.models import Event
 
 
-def take_snapshot(event: Event | None, *, actor: Any, label: str = "") -> Snapshot:
+def take_snapshot(event: Event | None, *, actor: Actor, label: str = "") -> Snapshot:
     with transaction.atomic():
         snap = Snapshot.objects.create(
             event=event,
             taken_at=timezone.now(),
             label=label,
             figures=event_figures(event),
-            taken_by=actor if getattr(actor, "is_authenticated", False) else None,
+            taken_by=acting_user(actor),
         )
         audit(actor, "figures.snapshot", snap, event=event.pk if event else None)
         return snap
 
 
-def run_estimate(event: Event | None, *, actor: Any, seed: int | None = None, **overrides: Any) -> Estimate:
+def run_estimate(event: Event | None, *, actor: Actor, seed: int | None = None, **overrides: Any) -> Estimate:
     from vigil.lib.estimate import (
         CaptureTable,
         closedp,
@@ -51,7 +52,7 @@ def run_estimate(event: Event | None, *, actor: Any, seed: int | None = None, **
         estimate = Estimate.objects.create(
             event=event,
             created_at=timezone.now(),
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=acting_user(actor),
             lists=lists,
             capture_table=[{"pattern": list(p), "count": c} for p, c in sorted(counts.items(), reverse=True)],
             summary=summarise(posterior),

@@ -17,10 +17,10 @@ from vigil.lib.crypto.keys import (
     KeyStore,
     Purpose,
     PurposeKeys,
-    VersionedKey,
     lock_all,
     passphrase_from_env,
 )
+from vigil.lib.crypto.material import VersionedKey
 
 
 class Locked(RuntimeError):

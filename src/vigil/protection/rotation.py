@@ -24,6 +24,7 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 
+from vigil.audit.actors import Actor
 from vigil.lib.crypto.fields import encrypt_field
 from vigil.lib.crypto.files import reencrypt_stream
 from vigil.lib.crypto.keys import Purpose
@@ -43,7 +44,7 @@ class RotationResult:
     retired: bool
 
 
-def rotate(purpose: Purpose, *, actor: Any = None) -> RotationResult:
+def rotate(purpose: Purpose, *, actor: Actor = None) -> RotationResult:
     from vigil.audit.log import record as audit
 
     if purpose == Purpose.BLIND_INDEX:

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.utils import timezone
 
+from vigil.audit.actors import Actor, acting_user
 from vigil.audit.log import record as audit
 from vigil.audit.log import record_many as audit_many
 from vigil.protection import sealing
@@ -79,7 +81,7 @@ class SourceInput:
         return f"{self.kind}|{self.name}|{self.contact}"
 
 
-def get_or_create_source(data: SourceInput, actor: Any, *, is_synthetic: bool = False) -> Source:
+def get_or_create_source(data: SourceInput, actor: Actor, *, is_synthetic: bool = False) -> Source:
     if data.kind not in SourceKind.values:
         raise ValueError(f"unknown source kind {data.kind!r}")
     lookup = sealing.index(data.key(), "source")
@@ -92,7 +94,7 @@ def get_or_create_source(data: SourceInput, actor: Any, *, is_synthetic: bool = 
         name=data.name,
         reliability=data.reliability,
         contact=data.contact,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=acting_user(actor),
         is_synthetic=is_synthetic,
     )
     audit(actor, "source.create", source, kind=source.kind)
@@ -106,7 +108,7 @@ def already_submitted(
     kind: str,
     payload: dict[str, Any],
     raw_text: str,
-    actor: Any,
+    actor: Actor,
 ) -> Report | None:
     """The stored report under this UUID if it has the same content; None if the UUID is new.
 
@@ -125,7 +127,7 @@ def already_submitted(
             uuid=report_uuid,
             payload=_jsonable({"kind": kind, "payload": payload, "raw_text": raw_text, "source": source.pk}),
             content_hash=digest,
-            submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
+            submitted_by=acting_user(actor),
         )
         audit(actor, "report.conflict", conflict, uuid=str(report_uuid))
     raise ReportConflictError(report_uuid, conflict)
@@ -138,19 +140,20 @@ RESUBMISSION_WINDOW = dt.timedelta(hours=1)
 
 
 def sent_again(
-    *, source: Source, kind: str, payload: dict[str, Any], raw_text: str, actor: Any
+    *, source: Source, kind: str, payload: dict[str, Any], raw_text: str, actor: Actor
 ) -> Report | None:
     """The report this user stored with the same content within RESUBMISSION_WINDOW, if any.
 
     Only for reports a signed-in user sends one at a time (the intake form, the API); imports, sync and
     the offline queue carry stable UUIDs of their own, which :func:`already_submitted` recognises."""
-    if not getattr(actor, "is_authenticated", False):
+    user = acting_user(actor)
+    if user is None:
         return None
     digest = content_hash(f"{source.kind}|{source.name}|{source.contact}", kind, payload, raw_text)
     return (
         Report.objects.filter(
             kind=kind,
-            submitted_by=actor,
+            submitted_by=user,
             content_hash=digest,
             received_at__gte=timezone.now() - RESUBMISSION_WINDOW,
         )
@@ -166,7 +169,7 @@ def submit_report(
     kind: str,
     payload: dict[str, Any],
     raw_text: str,
-    actor: Any,
+    actor: Actor,
     received_at: dt.datetime | None = None,
     is_synthetic: bool = False,
 ) -> tuple[Report, bool]:
@@ -188,7 +191,7 @@ def submit_report(
                 raw_text=raw_text,
                 content_hash=digest,
                 received_at=received_at or timezone.now(),
-                submitted_by=actor if getattr(actor, "is_authenticated", False) else None,
+                submitted_by=acting_user(actor),
                 is_synthetic=is_synthetic,
             )
     except IntegrityError:
@@ -270,7 +273,7 @@ def record_detention(
     *,
     data: DetentionInput,
     source: Source,
-    actor: Any,
+    actor: Actor,
     report_uuid: uuid_mod.UUID | None = None,
     raw_text: str = "",
     received_at: dt.datetime | None = None,
@@ -338,7 +341,7 @@ BULK_CHUNK = 2000
 
 
 def record_detentions(
-    entries: Sequence[DetentionEntry], *, actor: Any
+    entries: Sequence[DetentionEntry], *, actor: Actor
 ) -> list[DetentionResult | ReportConflictError]:
     """Record many detention reports at once, for importers, the demo and sync: the same rows, audit entries
     (in the same order) and replicated changes as :func:`record_detention` called for each entry in turn,
@@ -353,11 +356,11 @@ def record_detentions(
 
 
 def _record_detention_chunk(
-    entries: Sequence[DetentionEntry], actor: Any
+    entries: Sequence[DetentionEntry], actor: Actor
 ) -> list[DetentionResult | ReportConflictError]:
     from vigil.replication.hooks import on_detentions
 
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = acting_user(actor)
     payloads = [e.data.payload() for e in entries]
     digests = [
         content_hash(f"{e.source.kind}|{e.source.name}|{e.source.contact}", "detention", payload, e.raw_text)
@@ -481,7 +484,7 @@ def _record_detention_chunk(
     )
     for (_, d), place in zip(held, places, strict=True):
         d.new_whereabouts = [place]  # type: ignore[attr-defined]
-    trail: list[tuple[Any, str, Any, dict[str, Any]]] = []
+    trail: list[tuple[Actor, str, Model | str | None, dict[str, Any]]] = []
     for i, detention in zip(new, detentions, strict=True):
         report = report_of[i]
         trail.append((actor, "report.submit", report, {"kind": "detention", "source": report.source_id}))
@@ -502,7 +505,7 @@ def _record_detention_chunk(
 
 
 def actor_report(
-    actor: Any,
+    actor: Actor,
     kind: str,
     payload: dict[str, Any],
     *,
@@ -513,7 +516,8 @@ def actor_report(
     """A report for a fact that a user adds directly (a lawyer's charge, a release): the user is the source.
     A fact about synthetic records is itself synthetic."""
     if source is None:
-        name = f"user:{actor.pk}" if getattr(actor, "pk", None) else "system"
+        pk = getattr(actor, "pk", None)
+        name = f"user:{pk}" if pk else "system"
         kind_of_source = SourceKind.LAWYER if getattr(actor, "role", "") == "lawyer" else SourceKind.OTHER
         source = get_or_create_source(
             SourceInput(kind=kind_of_source, name=name, reliability="B"), actor, is_synthetic=is_synthetic
@@ -531,7 +535,7 @@ def actor_report(
 
 
 def record_whereabouts(
-    detention: Detention, *, facility: str, since: dt.datetime, actor: Any, source: Source | None = None
+    detention: Detention, *, facility: str, since: dt.datetime, actor: Actor, source: Source | None = None
 ) -> Whereabouts:
     with transaction.atomic():
         report = actor_report(
@@ -548,7 +552,7 @@ def record_whereabouts(
 
 
 def record_release(
-    detention: Detention, *, released_at: dt.datetime, actor: Any, source: Source | None = None
+    detention: Detention, *, released_at: dt.datetime, actor: Actor, source: Source | None = None
 ) -> Detention:
     with transaction.atomic():
         actor_report(
@@ -570,7 +574,7 @@ def create_event(
     slug: str,
     name: str,
     date: dt.date,
-    actor: Any,
+    actor: Actor,
     city: str = "",
     place: str = "",
     kind: str = "rally",
@@ -597,7 +601,7 @@ def create_event(
         return event
 
 
-def set_consent(person: Person, *, consent: bool, actor: Any) -> Person:
+def set_consent(person: Person, *, consent: bool, actor: Actor) -> Person:
     with transaction.atomic():
         Person.objects.filter(pk=person.pk).update(consent_to_publish=consent)
         person.refresh_from_db()

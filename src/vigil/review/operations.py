@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from vigil.audit.actors import Actor, acting_user
 from vigil.audit.log import record as audit
 from vigil.records.models import Detention, Identity, Person
 from vigil.replication import hooks as replication
@@ -32,7 +32,9 @@ def _move(identity_ids: Iterable[int], to: Person) -> None:
     Detention.objects.filter(identity_id__in=ids).update(person=to)
 
 
-def merge_persons(target: Person, others: Sequence[Person], *, actor: Any, reason: str = "") -> LinkOperation:
+def merge_persons(
+    target: Person, others: Sequence[Person], *, actor: Actor, reason: str = ""
+) -> LinkOperation:
     """Move every identity of ``others`` to ``target``; the emptied persons remain, marked merged."""
     others = [p for p in others if p.pk != target.pk]
     if not others:
@@ -45,7 +47,7 @@ def merge_persons(target: Person, others: Sequence[Person], *, actor: Any, reaso
         _move((m["identity"] for m in moves), target)
         Person.objects.filter(pk__in=[p.pk for p in others]).update(merged_into=target)
         op = LinkOperation.objects.create(
-            kind=LinkOperation.Kind.MERGE, moves=moves, reason=reason, made_by=_user(actor)
+            kind=LinkOperation.Kind.MERGE, moves=moves, reason=reason, made_by=acting_user(actor)
         )
         audit(actor, "person.merge", target, merged=[p.pk for p in others], operation=op.pk)
         replication.on_merge(op, target, others)
@@ -53,7 +55,7 @@ def merge_persons(target: Person, others: Sequence[Person], *, actor: Any, reaso
 
 
 def split_person(
-    person: Person, identities: Sequence[Identity], *, actor: Any, reason: str = ""
+    person: Person, identities: Sequence[Identity], *, actor: Actor, reason: str = ""
 ) -> LinkOperation:
     """Move the given identities of ``person`` to a new person."""
     ids = {i.pk for i in identities}
@@ -67,14 +69,14 @@ def split_person(
         moves = [{"identity": pk, "from": person.pk, "to": new.pk} for pk in sorted(ids)]
         _move(ids, new)
         op = LinkOperation.objects.create(
-            kind=LinkOperation.Kind.SPLIT, moves=moves, reason=reason, made_by=_user(actor)
+            kind=LinkOperation.Kind.SPLIT, moves=moves, reason=reason, made_by=acting_user(actor)
         )
         audit(actor, "person.split", person, new_person=new.pk, operation=op.pk)
         replication.on_split(op, person, new, sorted(ids))
         return op
 
 
-def undo_operation(op: LinkOperation, *, actor: Any) -> LinkOperation:
+def undo_operation(op: LinkOperation, *, actor: Actor) -> LinkOperation:
     """Put every identity the operation moved back where it was, if nothing moved it since."""
     with transaction.atomic():
         op = LinkOperation.objects.select_for_update().get(pk=op.pk)
@@ -94,14 +96,14 @@ def undo_operation(op: LinkOperation, *, actor: Any) -> LinkOperation:
             _move(ids, person)
             if person.merged_into_id:
                 Person.objects.filter(pk=origin).update(merged_into=None)
-        LinkOperation.objects.filter(pk=op.pk).update(undone_at=timezone.now(), undone_by=_user(actor))
+        LinkOperation.objects.filter(pk=op.pk).update(undone_at=timezone.now(), undone_by=acting_user(actor))
         op.refresh_from_db()
         audit(actor, "person.undo", f"review.linkoperation:{op.pk}", kind=op.kind)
         replication.on_undo(op)
         return op
 
 
-def decide_pair(pair: CandidatePair, *, verdict: str, actor: Any) -> CandidatePair:
+def decide_pair(pair: CandidatePair, *, verdict: str, actor: Actor) -> CandidatePair:
     """Record a reviewer's verdict; 'same' merges the two persons (undoably)."""
     if verdict not in PairVerdict.values:
         raise LinkError(f"unknown verdict {verdict!r}")
@@ -112,19 +114,15 @@ def decide_pair(pair: CandidatePair, *, verdict: str, actor: Any) -> CandidatePa
         if verdict == PairVerdict.SAME and left.pk != right.pk:
             op = merge_persons(left, [right], actor=actor, reason=f"review of candidate pair {pair.pk}")
         CandidatePair.objects.filter(pk=pair.pk).update(
-            verdict=verdict, decided_by=_user(actor), decided_at=timezone.now(), operation=op
+            verdict=verdict, decided_by=acting_user(actor), decided_at=timezone.now(), operation=op
         )
         pair.refresh_from_db()
         audit(actor, "review.verdict", pair, verdict=verdict)
         return pair
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
-
-
 def link_persons(
-    *, actor: Any, threshold: float = MERGE_THRESHOLD, review_threshold: float = REVIEW_THRESHOLD
+    *, actor: Actor, threshold: float = MERGE_THRESHOLD, review_threshold: float = REVIEW_THRESHOLD
 ) -> LinkSummary:
     from vigil.lib.linkage import link
 

@@ -352,7 +352,7 @@ def _log_posterior(
     ia = j * k_max + k_max - 1
     log_alpha = u[ia]
     alpha = math.exp(log_alpha)
-    lp = (k_max - 1.0 + ab[0]) * log_alpha - ab[1] * alpha
+    lp: float = (k_max - 1.0 + ab[0]) * log_alpha - ab[1] * alpha
     sum_ln1 = 0.0
     acc = 0.0  # sum over i < k of log(1 - nu_i)
     one_minus_p0 = 0.0  # sum_k pi_k (1 - prod_j (1 - lambda_jk)): no cancellation when p0 -> 1

@@ -199,7 +199,7 @@ def read_table(
     """
     if isinstance(source, str | Path):
         with Path(source).open(encoding="utf-8-sig", newline="") as fh:
-            return read_table(fh, stratum_column=stratum_column)  # type: ignore[arg-type]
+            return read_table(fh, stratum_column=stratum_column)
     reader = csv.reader(source)
     try:
         header = [h.strip() for h in next(reader)]

@@ -18,6 +18,7 @@ from scipy.sparse.csgraph import connected_components
 
 def _components(n: int, left: npt.NDArray[np.int64], right: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(n, n))
+    labels: npt.NDArray[np.int32]  # scipy.sparse.csgraph is untyped
     _, labels = connected_components(graph, directed=False)
     return labels.astype(np.int64)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from vigil.lib.linkage.cluster import cluster_pairs, conflicting_pairs
@@ -290,7 +291,7 @@ def normalise_labels(labelled_pairs: LabelledPairs | None) -> pd.DataFrame | Non
             )
         )
     else:
-        triples = [tuple(t) for t in labelled_pairs]  # type: ignore[misc]
+        triples = [tuple(t) for t in labelled_pairs]
     rows = []
     for triple in triples:
         if len(triple) != 3:
@@ -346,13 +347,13 @@ def train_model(
 
 def _strongest_link(
     n: int,
-    left: np.ndarray[Any, Any],
-    right: np.ndarray[Any, Any],
-    prob: np.ndarray[Any, Any],
-    person: np.ndarray[Any, Any],
+    left: npt.NDArray[np.int64],
+    right: npt.NDArray[np.int64],
+    prob: npt.NDArray[np.float64],
+    person: npt.NDArray[np.int64],
     threshold: float,
     same: Sequence[tuple[int, int]],
-) -> np.ndarray[Any, Any]:
+) -> npt.NDArray[np.float64]:
     """Per record, the strongest link to another record of its own person (NaN when it has none)."""
     strongest = np.full(n, -1.0)
     inside = (prob >= threshold) & (person[left] == person[right])
@@ -385,7 +386,7 @@ def _conflict_fields(model: LinkModel) -> set[str]:
     return fields
 
 
-def _smallest_member(ids: np.ndarray[Any, Any], cluster: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+def _smallest_member(ids: npt.NDArray[np.object_], cluster: npt.NDArray[np.int64]) -> npt.NDArray[np.object_]:
     """Per record, the smallest record id of its cluster (vectorised: a groupby-min on strings is slow)."""
     order = np.argsort(ids.astype(str), kind="stable")
     rank = np.empty(len(ids), dtype=np.int64)

@@ -98,7 +98,7 @@ NameFeaturiser = Callable[[Sequence[str]], Mapping[str, Sequence[Any]]]
 def _vigil_names_featuriser() -> NameFeaturiser:
     from vigil.lib.names import features_frame
 
-    return features_frame  # type: ignore[no-any-return]
+    return features_frame
 
 
 def split_name_features(given: Sequence[str], surname: Sequence[str]) -> dict[str, Sequence[Any]]:

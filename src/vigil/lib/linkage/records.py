@@ -155,4 +155,4 @@ def check_frame(records: pd.DataFrame) -> CheckedRecords:
             # A numeric birth_year column with gaps arrives as floats: 1978.0 means "1978".
             text[column] = [_integral(v) for v in text[column]]
     text = text.astype(str)
-    return check_rows(header, text.itertuples(index=False, name=None))  # type: ignore[arg-type]
+    return check_rows(header, text.itertuples(index=False, name=None))
