@@ -11,6 +11,7 @@ from vigil.web.views import (
     estimate,
     events,
     exports,
+    figure_lists,
     home,
     intake,
     persons,
@@ -32,6 +33,8 @@ urlpatterns = [
     path("sw.js", offline.service_worker, name="offline_service_worker"),
     path("detentions/", detentions.detention_list, name="detention_list"),
     path("detentions/export.<str:fmt>", exports.detention_export, name="detention_export"),
+    path("figures/list/", figure_lists.figure_list, name="figure_list"),
+    path("figures/list.<str:fmt>", figure_lists.figure_list_export, name="figure_list_export"),
     path("detentions/<int:pk>/", detentions.detention_detail, name="detention_detail"),
     path("detentions/<int:pk>/case/", detentions.detention_add_case, name="detention_add_case"),
     path(

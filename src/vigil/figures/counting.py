@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, QuerySet, Sum
 
 from vigil.cases.models import Case, Charge, Decision
 from vigil.figures import FIGURES
@@ -60,6 +60,51 @@ def detentions_for(
         else:
             qs = qs.filter(Exists(_punished_cases(event).filter(detention=OuterRef("pk"))))
     return qs
+
+
+# What one row of a figure's list is: a person, a detention episode (a person on a day), or a group report.
+PERSON_FIGURES = frozenset({"persons", "charged", "decided", "awaiting_trial", "punished_by_next_day"})
+
+
+def figure_unit(figure: str) -> str:
+    if figure == "detentions":
+        return "episode"
+    if figure == "unnamed_head_count":
+        return "group"
+    return "person"
+
+
+def figure_rows(qs: QuerySet[Detention], figure: str) -> QuerySet[Detention, dict[str, Any]]:
+    """The rows of ``detentions_for(..., figure)`` grouped into what the figure counts, one row per unit,
+    each with ``person_id``, ``day`` (an episode's day, else None), ``reports`` (detention rows behind it),
+    ``heads``, ``first_day``, ``last_day`` and ``first_pk`` (its first detention row, for a label).
+
+    A person figure is the number of rows; ``detentions`` too; ``unnamed_head_count`` is the sum of
+    ``heads`` over its rows (one row per group report)."""
+    unit = figure_unit(figure)
+    keys = {"person": ("person_id",), "episode": ("person_id", "detained_on"), "group": ("pk",)}[unit]
+    rows = (
+        qs.order_by()
+        .values(*keys)
+        .annotate(
+            reports=Count("pk"),
+            heads=Sum("head_count"),
+            first_day=Min("detained_on"),
+            last_day=Max("detained_on"),
+            first_pk=Min("pk"),
+        )
+    )
+    if unit == "person":
+        return rows.order_by("person_id")
+    return rows.order_by("-first_day", "first_pk")
+
+
+def figure_total(qs: QuerySet[Detention], figure: str) -> int:
+    """The figure over these rows, computed from its list: the list's length, or its heads for groups."""
+    rows = figure_rows(qs, figure)
+    if figure_unit(figure) == "group":
+        return int(sum(r["heads"] for r in rows))
+    return rows.count()
 
 
 def _punished_cases(event: Event | None) -> QuerySet[Case]:

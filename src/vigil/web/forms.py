@@ -210,6 +210,7 @@ class SearchForm(forms.Form):
     city = forms.CharField(required=False)
     day = forms.DateField(required=False)
     figure = forms.CharField(required=False)
+    person = forms.IntegerField(required=False, min_value=1)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

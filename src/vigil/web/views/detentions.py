@@ -45,6 +45,8 @@ def filtered_detentions(request: HttpRequest) -> tuple[QuerySet[Detention], dict
         qs = detentions_for(event, figure, city=f.get("city") or None, day=f.get("day"))
     else:
         qs = Detention.objects.all()
+    if f.get("person"):
+        qs = qs.filter(person_id=f["person"])
     if f.get("q"):
         keys = search_keys_for(f["q"]).split()
         if keys:

@@ -102,7 +102,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     figures = event_figures(event)
     snapshots = list(event.snapshots.all()[:10])
     last = snapshots[0] if snapshots else None
-    list_url = reverse("detention_list") + "?" + urlencode({"event": event.slug})
+    list_url = reverse("figure_list") + "?" + urlencode({"event": event.slug})
     city_bars = charts.bars(figures["by_city"][:12], "persons", "city")
     day_bars = charts.bars(figures["by_day"][:31], "persons", "day")
     return render(
