@@ -553,7 +553,8 @@ class AuditChain:
     in bulk. Only for a single writer (the benchmark build), which is what makes the in-memory chain safe."""
 
     def __init__(self) -> None:
-        from vigil.audit.models import GENESIS, AuditEntry
+        from vigil.audit.models import AuditEntry
+        from vigil.lib.crypto.chain import GENESIS
 
         last = AuditEntry.objects.order_by("-seq").only("seq", "hash").first()
         self.seq = last.seq if last else 0
