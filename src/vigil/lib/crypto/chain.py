@@ -1,11 +1,12 @@
 """A hash chain for append-only logs, with Ed25519-signed checkpoints.
 
-Each entry's hash is ``SHA-256(prev_hash || canonical_json({"seq": seq, **body}))`` over the ASCII hex of the
-previous hash (``GENESIS`` for the first entry) and deterministic JSON (sorted keys, no whitespace, ASCII
-escapes). The audit log (:mod:`vigil.audit`) hashes and verifies its entries with :func:`entry_hash` and
-:func:`verify_chain`, ``body`` being ``{"at": ..., "actor": ..., "action": ..., "target": ..., "detail": ...}``
-(``AuditEntry.body``). Every stored audit hash depends on these bytes: never change them.
-``tests/lib/crypto/test_audit_chain_digest.py`` pins the digest of fixed entries.
+Each entry's hash is ``SHA-256(prev_hash || canonical_json({"seq": seq, **body}, ascii=True))`` over the
+ASCII hex of the previous hash (``GENESIS`` for the first entry) and canonical JSON in its ASCII form (see
+:func:`vigil.lib.crypto._encoding.canonical_json`). The audit log (:mod:`vigil.audit`) hashes and verifies its
+entries with :func:`entry_hash` and :func:`verify_chain`, ``body`` being
+``{"at": ..., "actor": ..., "action": ..., "target": ..., "detail": ...}`` (``AuditEntry.body``). Every stored
+audit hash depends on these bytes: never change them; ``tests/lib/crypto/test_audit_chain_digest.py`` pins
+the digest of fixed entries.
 
 The chain alone detects an edited, deleted, inserted or reordered entry, but not one rewritten together with
 every hash after it, nor entries cut off the end: the chain has no secret. A *checkpoint* closes that gap:
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,17 +27,10 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from vigil.lib.crypto import signing
-from vigil.lib.crypto._encoding import b64d, b64e
+from vigil.lib.crypto._encoding import b64d, b64e, canonical_json
 
 GENESIS = "0" * 64
 _CHECKPOINT_DOMAIN = "vigil-chain-checkpoint-v1"
-
-
-def canonical_json(value: Any) -> bytes:
-    """Sorted keys, no whitespace, ASCII escapes, no NaN: one byte string per JSON value."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
-    ).encode("ascii")
 
 
 def entry_hash(prev_hash: str, seq: int, body: Mapping[str, Any]) -> str:
@@ -48,7 +41,7 @@ def entry_hash(prev_hash: str, seq: int, body: Mapping[str, Any]) -> str:
 def _entry_bytes(seq: int, body: Mapping[str, Any]) -> bytes:
     if "seq" in body:
         raise ValueError("the body must not carry its own 'seq'; it is added from the entry")
-    return canonical_json({"seq": seq, **body})
+    return canonical_json({"seq": seq, **body}, ascii=True)
 
 
 def _chained(prev_hash: str, entry_bytes: bytes) -> str:
@@ -111,7 +104,9 @@ class Checkpoint:
 
 
 def checkpoint_message(seq: int, head_hash: str, time: str) -> bytes:
-    return canonical_json({"domain": _CHECKPOINT_DOMAIN, "seq": seq, "head_hash": head_hash, "time": time})
+    return canonical_json(
+        {"domain": _CHECKPOINT_DOMAIN, "seq": seq, "head_hash": head_hash, "time": time}, ascii=True
+    )
 
 
 def sign_checkpoint(
