@@ -553,7 +553,8 @@ class AuditChain:
     in bulk. Only for a single writer (the benchmark build), which is what makes the in-memory chain safe."""
 
     def __init__(self) -> None:
-        from vigil.audit.models import GENESIS, AuditEntry
+        from vigil.audit.models import AuditEntry
+        from vigil.lib.crypto.chain import GENESIS
 
         last = AuditEntry.objects.order_by("-seq").only("seq", "hash").first()
         self.seq = last.seq if last else 0
@@ -604,7 +605,7 @@ class _ActorReports:
         import uuid
 
         from vigil.records.models import Report
-        from vigil.records.operations import _jsonable, content_hash
+        from vigil.records.operations import _jsonable, content_hash, source_key
 
         s = self.source
         return Report(
@@ -613,7 +614,7 @@ class _ActorReports:
             kind=kind,
             payload=_jsonable(payload),
             raw_text="",
-            content_hash=content_hash(f"{s.kind}|{s.name}|{s.contact}", kind, payload, ""),
+            content_hash=content_hash(source_key(s), kind, payload, ""),
             received_at=now,
             submitted_by=self.actor,
             is_synthetic=True,
@@ -647,7 +648,7 @@ def load_in_bulk(world: Any, reports: list[Any], copy: Copy) -> dict[str, int]:
     from vigil.cases.models import Case, Charge, Decision, Hearing
     from vigil.lib.reference import base_unit_byn, find_article
     from vigil.records.models import Detention, Identity, Person, Report, Whereabouts
-    from vigil.records.operations import _jsonable, content_hash, search_keys_for
+    from vigil.records.operations import _jsonable, content_hash, search_keys_for, source_key
 
     actor, lawyer = _people()
     events = _events(world, copy, actor)
@@ -671,9 +672,7 @@ def load_in_bulk(world: Any, reports: list[Any], copy: Copy) -> dict[str, int]:
                         kind="detention",
                         payload=_jsonable(payload),
                         raw_text=rep.raw_text,
-                        content_hash=content_hash(
-                            f"{s.kind}|{s.name}|{s.contact}", "detention", payload, rep.raw_text
-                        ),
+                        content_hash=content_hash(source_key(s), "detention", payload, rep.raw_text),
                         received_at=now,
                         submitted_by=actor,
                         is_synthetic=True,

@@ -350,7 +350,8 @@ def worker(
 def synthetic_files(
     n: int, directory: Path, seed: int, hard_cases: bool = False, years: int | None = None
 ) -> tuple[Path, Path]:
-    from vigil.lib.synthetic import LINK_COLUMNS, link_rows
+    from vigil.lib.linkage import LINK_COLUMNS
+    from vigil.lib.synthetic import link_rows
 
     rows = link_rows(n, seed=seed, hard_cases=hard_cases, years=years)
     reports, truth = directory / f"reports-{n}.csv", directory / f"truth-{n}.csv"

@@ -30,8 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--thresholds", default="0.7,0.9", help="comma-separated")
     args = parser.parse_args(argv)
 
-    from vigil.lib.linkage import link
-    from vigil.lib.synthetic import LINK_COLUMNS, link_rows
+    from vigil.lib.linkage import LINK_COLUMNS, link
+    from vigil.lib.synthetic import link_rows
 
     rows = link_rows(args.size, seed=args.seed)
     records = rows[list(LINK_COLUMNS)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,9 @@ from django.db.models import Model
 from django.utils import timezone
 
 from vigil.audit.actors import Actor
-from vigil.audit.models import GENESIS, AuditEntry
+from vigil.audit.models import AuditEntry
+from vigil.lib.crypto import chain, signing
+from vigil.lib.crypto.chain import GENESIS, Problem
 
 
 def target_of(obj: Model | str | None) -> str:
@@ -86,27 +87,10 @@ def record_many(entries: list[tuple[Actor, str, Model | str | None, dict[str, An
         return out
 
 
-@dataclass(frozen=True)
-class Problem:
-    seq: int
-    reason: str
-
-
 def verify() -> list[Problem]:
     """Walk the chain; report each entry whose link or content does not match."""
-    problems: list[Problem] = []
-    prev_hash = GENESIS
-    expected_seq = 1
-    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000):
-        if entry.seq != expected_seq:
-            problems.append(Problem(entry.seq, f"sequence gap: expected {expected_seq}"))
-        if entry.prev_hash != prev_hash:
-            problems.append(Problem(entry.seq, "link to previous entry broken (deleted or reordered entry)"))
-        if entry.compute_hash() != entry.hash:
-            problems.append(Problem(entry.seq, "content does not match its hash (edited entry)"))
-        prev_hash = entry.hash
-        expected_seq = entry.seq + 1
-    return problems
+    entries = (e.chain_entry() for e in AuditEntry.objects.order_by("seq").iterator(chunk_size=2000))
+    return list(chain.verify_chain(entries).problems)
 
 
 def checkpoint_file() -> Path:
@@ -118,7 +102,6 @@ def checkpoint_file() -> Path:
 def sign_checkpoint(actor: Actor = None) -> dict[str, Any]:
     """Sign "the log had N entries with this head hash" with this instance's audit key; keep the returned line
     somewhere else too (printed, mailed, on another instance): it is what reveals a truncated log later."""
-    from vigil.lib.crypto import chain, signing
     from vigil.protection import keys
 
     head = AuditEntry.objects.order_by("-seq").only("seq", "hash").first()
@@ -136,8 +119,6 @@ def sign_checkpoint(actor: Actor = None) -> dict[str, Any]:
 def verify_checkpoints(checkpoints: list[dict[str, Any]], public_key: str | None = None) -> list[Problem]:
     """Each checkpoint must carry a valid signature and still match the stored entry at its sequence number;
     a checkpoint beyond the end of the log means entries were cut off."""
-    from vigil.lib.crypto import chain
-
     problems: list[Problem] = []
     for data in checkpoints:
         cp = chain.Checkpoint.from_dict(data)

@@ -5,26 +5,12 @@ Entries carry ids and kinds, never names or contacts, so the log itself can be s
 
 from __future__ import annotations
 
-import hashlib
-import json
 from typing import Any
 
 from django.conf import settings
 from django.db import models
 
-GENESIS = "0" * 64
-
-
-def entry_digest(
-    prev_hash: str, seq: int, at: str, actor_id: int | None, action: str, target: str, detail: Any
-) -> str:
-    payload = json.dumps(
-        {"seq": seq, "at": at, "actor": actor_id, "action": action, "target": target, "detail": detail},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=True,
-    )
-    return hashlib.sha256((prev_hash + payload).encode("ascii")).hexdigest()
+from vigil.lib.crypto import chain
 
 
 class AuditEntry(models.Model):
@@ -49,13 +35,19 @@ class AuditEntry(models.Model):
             raise ValueError("audit entries are append-only")
         super().save(*args, **kwargs)
 
+    def body(self) -> dict[str, Any]:
+        """What the chain hashes besides ``seq`` (see :mod:`vigil.lib.crypto.chain`): these five keys, with
+        the time in ISO 8601. Stored hashes depend on every byte of it."""
+        return {
+            "at": self.at.isoformat(),
+            "actor": self.actor_id,
+            "action": self.action,
+            "target": self.target,
+            "detail": self.detail,
+        }
+
+    def chain_entry(self) -> chain.Entry:
+        return chain.Entry(self.seq, self.body(), self.prev_hash, self.hash)
+
     def compute_hash(self) -> str:
-        return entry_digest(
-            self.prev_hash,
-            self.seq,
-            self.at.isoformat(),
-            self.actor_id,
-            self.action,
-            self.target,
-            self.detail,
-        )
+        return chain.entry_hash(self.prev_hash, self.seq, self.body())

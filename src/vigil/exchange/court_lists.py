@@ -31,7 +31,13 @@ from vigil.lib.importing import (
 )
 from vigil.lib.reference import find_article
 from vigil.records.models import Detention, Report, Source, SourceKind
-from vigil.records.operations import SourceInput, get_or_create_source, search_keys_for, submit_report
+from vigil.records.operations import (
+    SourceInput,
+    get_or_create_source,
+    search_keys_for,
+    source_lookup,
+    submit_report,
+)
 
 SURE = 0.9
 MARGIN = 0.1
@@ -139,14 +145,12 @@ def import_court_list(
     mapping: Mapping | None = None,
     dry_run: bool = False,
 ) -> CourtSummary:
-    from vigil.protection import sealing
-
     try:
         table = read_table(data, filename=filename)
     except ImportingError as exc:
         raise ImportRefused(filename, message=str(exc)) from exc
     source_input = SourceInput(kind=SourceKind.COURT_LIST, name=source_name)
-    existing = Source.objects.filter(lookup=sealing.index(source_input.key(), "source")).first()
+    existing = Source.objects.filter(lookup=source_lookup(source_input)).first()
     chosen = _mapping_for(existing, mapping, table.headers)
     try:
         hearings = parse_court_list(table, chosen, source_name=source_name)

@@ -27,6 +27,7 @@ from vigil.records.operations import (
     SourceInput,
     get_or_create_source,
     record_detentions,
+    source_lookup,
 )
 
 
@@ -76,9 +77,7 @@ def import_detentions(
     except ImportingError as exc:
         raise ImportRefused(filename, message=str(exc)) from exc
     source_input = SourceInput(kind=source_kind, name=source_name)
-    from vigil.protection import sealing
-
-    existing_source = Source.objects.filter(lookup=sealing.index(source_input.key(), "source")).first()
+    existing_source = Source.objects.filter(lookup=source_lookup(source_input)).first()
     try:
         chosen = _mapping_for(existing_source, mapping, table.headers)
         plan = validate(table, chosen, source_name=source_name)

@@ -138,19 +138,19 @@ def _reseal_fields() -> int:
 def _hashes() -> list[tuple[Any, int, str, str, str]]:
     """Every keyed hash stored: (model, pk, column, stored value, value recomputed under the current key)."""
     from vigil.records.models import Identity, Report, ReportConflict, Source
-    from vigil.records.operations import content_hash, search_keys_for
+    from vigil.records.operations import content_hash, search_keys_for, source_key, source_lookup
 
     out: list[tuple[Any, int, str, str, str]] = []
-    source_key: dict[int, str] = {}
+    key_of: dict[int, str] = {}
     for src in Source.objects.all().iterator(chunk_size=1000):
-        source_key[src.pk] = f"{src.kind}|{src.name}|{src.contact}"
-        out.append((Source, src.pk, "lookup", src.lookup, sealing.index(source_key[src.pk], "source")))
+        key_of[src.pk] = source_key(src)
+        out.append((Source, src.pk, "lookup", src.lookup, source_lookup(src)))
     for report in Report.objects.all().iterator(chunk_size=1000):
-        digest = content_hash(source_key[report.source_id], report.kind, report.payload, report.raw_text)
+        digest = content_hash(key_of[report.source_id], report.kind, report.payload, report.raw_text)
         out.append((Report, report.pk, "content_hash", report.content_hash, digest))
     for conflict in ReportConflict.objects.all().iterator(chunk_size=1000):
         body = conflict.payload
-        digest = content_hash(source_key[body["source"]], body["kind"], body["payload"], body["raw_text"])
+        digest = content_hash(key_of[body["source"]], body["kind"], body["payload"], body["raw_text"])
         out.append((ReportConflict, conflict.pk, "content_hash", conflict.content_hash, digest))
     if sealing.active():  # elsewhere the search keys are the normalised names themselves, not hashes
         for identity in Identity.objects.all().iterator(chunk_size=1000):

@@ -10,7 +10,7 @@ import json
 import uuid as uuid_mod
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Protocol
 
 from django.db import IntegrityError, transaction
 from django.db.models import Model
@@ -59,6 +59,31 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+class SourceFields(Protocol):
+    """What identifies a source: a stored :class:`Source` and a :class:`SourceInput` both have it."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def contact(self) -> str: ...
+
+
+def source_key(source: SourceFields) -> str:
+    """The string that identifies a source: its kind, name and contact joined by ``|``.
+
+    Stored twice over, so it must never change: its keyed hash is ``Source.lookup`` (see
+    :func:`source_lookup`), and it is the ``source`` of every report's :func:`content_hash`.
+    """
+    return f"{source.kind}|{source.name}|{source.contact}"
+
+
+def source_lookup(source: SourceFields) -> str:
+    """``Source.lookup``: the keyed hash that finds a stored source without reading its sealed columns."""
+    return sealing.index(source_key(source), "source")
+
+
 def content_hash(source_key: str, kind: str, payload: dict[str, Any], raw_text: str) -> str:
     canonical = json.dumps(
         {"source": source_key, "kind": kind, "payload": _jsonable(payload), "raw_text": raw_text},
@@ -77,14 +102,11 @@ class SourceInput:
     reliability: str = "D"
     contact: str = ""
 
-    def key(self) -> str:
-        return f"{self.kind}|{self.name}|{self.contact}"
-
 
 def get_or_create_source(data: SourceInput, actor: Actor, *, is_synthetic: bool = False) -> Source:
     if data.kind not in SourceKind.values:
         raise ValueError(f"unknown source kind {data.kind!r}")
-    lookup = sealing.index(data.key(), "source")
+    lookup = source_lookup(data)
     existing = Source.objects.filter(lookup=lookup).first()
     if existing:
         return existing
@@ -119,7 +141,7 @@ def already_submitted(
     existing = Report.objects.filter(uuid=report_uuid).first()
     if existing is None:
         return None
-    digest = content_hash(f"{source.kind}|{source.name}|{source.contact}", kind, payload, raw_text)
+    digest = content_hash(source_key(source), kind, payload, raw_text)
     if existing.content_hash == digest:
         return existing
     with transaction.atomic():
@@ -149,7 +171,7 @@ def sent_again(
     user = acting_user(actor)
     if user is None:
         return None
-    digest = content_hash(f"{source.kind}|{source.name}|{source.contact}", kind, payload, raw_text)
+    digest = content_hash(source_key(source), kind, payload, raw_text)
     return (
         Report.objects.filter(
             kind=kind,
@@ -175,7 +197,7 @@ def submit_report(
 ) -> tuple[Report, bool]:
     """Store a report once. The same report resubmitted is a success that stores nothing (created=False);
     a different report under a used UUID raises ReportConflictError and is kept as a conflict."""
-    digest = content_hash(f"{source.kind}|{source.name}|{source.contact}", kind, payload, raw_text)
+    digest = content_hash(source_key(source), kind, payload, raw_text)
     existing = already_submitted(
         report_uuid=report_uuid, source=source, kind=kind, payload=payload, raw_text=raw_text, actor=actor
     )
@@ -363,7 +385,7 @@ def _record_detention_chunk(
     user = acting_user(actor)
     payloads = [e.data.payload() for e in entries]
     digests = [
-        content_hash(f"{e.source.kind}|{e.source.name}|{e.source.contact}", "detention", payload, e.raw_text)
+        content_hash(source_key(e.source), "detention", payload, e.raw_text)
         for e, payload in zip(entries, payloads, strict=True)
     ]
     stored = {r.uuid: r for r in Report.objects.filter(uuid__in=[e.report_uuid for e in entries])}

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from vigil.lib.importing.mapping import LINK_FIELDS
 from vigil.records.models import Detention, Identity
 from vigil.review.models import CandidatePair, PairVerdict
 
@@ -57,8 +58,7 @@ def identity_frame() -> pd.DataFrame:
                 "detained_on": d["detained_on"].isoformat() if d.get("detained_on") else "",
             }
         )
-    columns = ["record_id", "source", "full_name", "birth_date", "birth_year", "sex", "city", "detained_on"]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=list(LINK_FIELDS))
 
 
 def labelled_pairs() -> pd.DataFrame:

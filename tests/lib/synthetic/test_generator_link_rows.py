@@ -9,7 +9,8 @@ import textwrap
 
 import pytest
 
-from vigil.lib.synthetic import LINK_COLUMNS, SOURCE_KINDS, link_rows
+from vigil.lib.linkage import LINK_COLUMNS
+from vigil.lib.synthetic import SOURCE_KINDS, link_rows
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from vigil.lib.synthetic import LINK_COLUMNS, link_rows
+from vigil.lib.linkage import LINK_COLUMNS
+from vigil.lib.synthetic import link_rows
 
 
 @pytest.fixture(scope="module")

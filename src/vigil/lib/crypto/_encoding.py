@@ -1,4 +1,5 @@
-"""Small encodings shared by the modules of this package."""
+"""Small encodings shared by the modules of this package and :mod:`vigil.lib.sync`, among them the canonical
+JSON bytes that Vigil signs, MACs and hashes."""
 
 from __future__ import annotations
 
@@ -23,8 +24,23 @@ def length_prefixed(*parts: bytes) -> bytes:
     return b"".join(struct.pack(">I", len(p)) + p for p in parts)
 
 
-def canonical_json(value: Any) -> bytes:
-    """Deterministic JSON: sorted keys, no whitespace, UTF-8, and no NaN/Infinity which have no JSON form."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+def canonical_json(value: Any, *, ascii: bool = False) -> bytes:
+    """Deterministic JSON, the one definition of canonical bytes in Vigil: sorted keys, no whitespace, and no
+    NaN/Infinity, which have no JSON form (``ValueError``). One JSON value, one byte string.
+
+    Two byte forms exist because both are already signed, MACed or hashed in stored data, and a changed byte
+    would make that data fail to verify:
+
+    - ``ascii=False`` (default): UTF-8, non-ASCII characters as themselves. The key store's metadata MAC
+      (:mod:`vigil.lib.crypto.keys`), replicated change hashes and data checks (:mod:`vigil.lib.sync.state`)
+      and sync bundle headers and contents, whose header must be exactly this form (:mod:`vigil.lib.sync.bundle`).
+    - ``ascii=True``: every non-ASCII character as a ``\\uXXXX`` escape, so the bytes are pure ASCII. The audit
+      hash chain and its signed checkpoints (:mod:`vigil.lib.crypto.chain`): every audit entry hash stored
+      since the first release was computed over this form.
+
+    ``tools/verify_package.py`` needs neither: it checks a signature over the manifest's bytes as stored.
+    ``vigil.records.operations.content_hash`` predates this function and keeps its own ``json.dumps``: it
+    accepts NaN, which sealed (encrypted) report payloads may hold, and its keyed hashes are stored.
+    """
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=ascii, allow_nan=False)
+    return text.encode("ascii" if ascii else "utf-8")

@@ -1,10 +1,12 @@
 """A hash chain for append-only logs, with Ed25519-signed checkpoints.
 
-Each entry's hash is ``SHA-256(prev_hash || canonical_json({"seq": seq, **body}))`` over the ASCII hex of the
-previous hash (``GENESIS`` for the first entry) and deterministic JSON (sorted keys, no whitespace, ASCII
-escapes). That is byte-for-byte the digest :mod:`vigil.audit.models` computes when ``body`` is
-``{"at": ..., "actor": ..., "action": ..., "target": ..., "detail": ...}``, so the audit app can use
-:func:`entry_hash` and :func:`verify_chain` directly.
+Each entry's hash is ``SHA-256(prev_hash || canonical_json({"seq": seq, **body}, ascii=True))`` over the
+ASCII hex of the previous hash (``GENESIS`` for the first entry) and canonical JSON in its ASCII form (see
+:func:`vigil.lib.crypto._encoding.canonical_json`). The audit log (:mod:`vigil.audit`) hashes and verifies its
+entries with :func:`entry_hash` and :func:`verify_chain`, ``body`` being
+``{"at": ..., "actor": ..., "action": ..., "target": ..., "detail": ...}`` (``AuditEntry.body``). Every stored
+audit hash depends on these bytes: never change them; ``tests/lib/crypto/test_audit_chain_digest.py`` pins
+the digest of fixed entries.
 
 The chain alone detects an edited, deleted, inserted or reordered entry, but not one rewritten together with
 every hash after it, nor entries cut off the end: the chain has no secret. A *checkpoint* closes that gap:
@@ -17,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,24 +27,25 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from vigil.lib.crypto import signing
-from vigil.lib.crypto._encoding import b64d, b64e
+from vigil.lib.crypto._encoding import b64d, b64e, canonical_json
 
 GENESIS = "0" * 64
 _CHECKPOINT_DOMAIN = "vigil-chain-checkpoint-v1"
 
 
-def canonical_json(value: Any) -> bytes:
-    """Sorted keys, no whitespace, ASCII escapes, no NaN: one byte string per JSON value."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False
-    ).encode("ascii")
-
-
 def entry_hash(prev_hash: str, seq: int, body: Mapping[str, Any]) -> str:
     """The hex SHA-256 of one entry, chained onto ``prev_hash``."""
+    return _chained(prev_hash, _entry_bytes(seq, body))
+
+
+def _entry_bytes(seq: int, body: Mapping[str, Any]) -> bytes:
     if "seq" in body:
         raise ValueError("the body must not carry its own 'seq'; it is added from the entry")
-    return hashlib.sha256(prev_hash.encode("ascii") + canonical_json({"seq": seq, **body})).hexdigest()
+    return canonical_json({"seq": seq, **body}, ascii=True)
+
+
+def _chained(prev_hash: str, entry_bytes: bytes) -> str:
+    return hashlib.sha256(prev_hash.encode("ascii") + entry_bytes).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -102,7 +104,9 @@ class Checkpoint:
 
 
 def checkpoint_message(seq: int, head_hash: str, time: str) -> bytes:
-    return canonical_json({"domain": _CHECKPOINT_DOMAIN, "seq": seq, "head_hash": head_hash, "time": time})
+    return canonical_json(
+        {"domain": _CHECKPOINT_DOMAIN, "seq": seq, "head_hash": head_hash, "time": time}, ascii=True
+    )
 
 
 def sign_checkpoint(
@@ -174,16 +178,13 @@ def verify_chain(
     for entry in entries:
         length += 1
         if entry.seq != expected_seq:
-            problems.append(
-                Problem(entry.seq, f"sequence broken: expected {expected_seq} (deleted or reordered)")
-            )
+            problems.append(Problem(entry.seq, f"sequence gap: expected {expected_seq}"))
         if entry.prev_hash != stored_prev:
-            problems.append(
-                Problem(entry.seq, "link to the previous entry broken (deleted or reordered entry)")
-            )
+            problems.append(Problem(entry.seq, "link to previous entry broken (deleted or reordered entry)"))
         try:
-            own = entry_hash(entry.prev_hash, entry.seq, entry.body)
-            computed = entry_hash(computed, entry.seq, entry.body)
+            entry_bytes = _entry_bytes(entry.seq, entry.body)  # serialised once, hashed onto both chains
+            own = _chained(entry.prev_hash, entry_bytes)
+            computed = _chained(computed, entry_bytes)
         except (TypeError, ValueError) as exc:
             problems.append(Problem(entry.seq, f"content cannot be hashed: {exc}"))
             own = computed = ""

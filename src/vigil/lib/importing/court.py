@@ -62,7 +62,6 @@ def validate_court_list(
     if reader.errors:
         return CourtListPlan([], sorted(reader.errors), table.content_sha256)
     hearings: list[Hearing] = []
-    seen_ids: dict[str, int] = {}
     for number, v in reader.rows():
         before = reader.row_start
         F.year_only_birth_date(v)
@@ -89,34 +88,9 @@ def validate_court_list(
             number, "birth_date", v["birth_date"], lambda t: F.check_date(t, field="birth_date", today=today)
         )
         birth_year = r(number, "birth_year", v["birth_year"], lambda t: F.parse_birth_year(t, today=today))
-        if birth_date and birth_year and birth_date.year != birth_year:
-            reader.error(
-                number, "birth_year", f"{birth_year} contradicts birth_date {birth_date.isoformat()}"
-            )
-        if birth_date and decided_on and birth_date > decided_on:
-            reader.error(number, "birth_date", "is after decided_on")
-        code = ""
-        if decision is not None:
-            code, stated_fine, stated_days = decision
-            if stated_fine is not None:
-                if fine is not None and fine != stated_fine:
-                    reader.error(
-                        number, "fine_base_units", f"{fine} contradicts the decision's {stated_fine}"
-                    )
-                fine = fine if fine is not None else stated_fine
-            if stated_days is not None:
-                if days is not None and days != stated_days:
-                    reader.error(
-                        number, "arrest_days", f"{days} contradicts the decision's {stated_days} days"
-                    )
-                days = days if days is not None else stated_days
-        if record_id:
-            if record_id in seen_ids:
-                reader.error(
-                    number, "record_id", f"duplicate {record_id!r} (first on row {seen_ids[record_id]})"
-                )
-            else:
-                seen_ids[record_id] = number
+        reader.check_birth(number, birth_date, birth_year, event="decided_on", event_date=decided_on)
+        code, fine, days = reader.reconcile_decision(number, decision, fine, days)
+        reader.check_record_id(number, record_id)
         if len(reader.errors) > before or decided_on is None or not name:
             continue
         hearings.append(

@@ -27,6 +27,8 @@ __all__ = [
     "normalise_header",
 ]
 
+# The columns of the ``vigil link`` table, in order: also vigil.lib.linkage.LINK_COLUMNS, which the synthetic
+# link tables use. Defined here, once, because this module loads nothing but the standard library.
 LINK_FIELDS: tuple[str, ...] = (
     "record_id",
     "source",

@@ -163,6 +163,7 @@ class RowReader:
                 )
         self.width = len(headers)
         self.row_start = 0
+        self.record_ids: dict[str, int] = {}  # record_id -> the row it first stands on
 
     def column(self, name: str) -> str:
         """The header of the field's column, or the field name when its value comes from a default."""
@@ -208,6 +209,56 @@ class RowReader:
     def error(self, number: int, name: str, reason: str) -> None:
         self.errors.append(RowError(number, self.column(name), reason))
 
+    # Cross-field rules that detention and court lists share.
+
+    def check_birth(
+        self,
+        number: int,
+        birth_date: dt.date | None,
+        birth_year: int | None,
+        *,
+        event: str,
+        event_date: dt.date | None,
+    ) -> None:
+        """A birth year must agree with the birth date, and nobody is born after the row's ``event``."""
+        if birth_date and birth_year and birth_date.year != birth_year:
+            self.error(number, "birth_year", f"{birth_year} contradicts birth_date {birth_date.isoformat()}")
+        if birth_date and event_date and birth_date > event_date:
+            self.error(number, "birth_date", f"is after {event}")
+
+    def reconcile_decision(
+        self,
+        number: int,
+        decision: tuple[str, Decimal | None, int | None] | None,
+        fine: Decimal | None,
+        days: int | None,
+    ) -> tuple[str, Decimal | None, int | None]:
+        """The decision's outcome code, with the fine and arrest days of their own cells, or else those the
+        decision's text states ("штраф 30 б.в."); a cell that contradicts the text is an error."""
+        if decision is None:
+            return "", fine, days
+        code, stated_fine, stated_days = decision
+        if stated_fine is not None:
+            if fine is not None and fine != stated_fine:
+                self.error(number, "fine_base_units", f"{fine} contradicts the decision's {stated_fine}")
+            fine = fine if fine is not None else stated_fine
+        if stated_days is not None:
+            if days is not None and days != stated_days:
+                self.error(number, "arrest_days", f"{days} contradicts the decision's {stated_days} days")
+            days = days if days is not None else stated_days
+        return code, fine, days
+
+    def check_record_id(self, number: int, record_id: str) -> None:
+        """record_id values are unique within a file."""
+        if not record_id:
+            return
+        if record_id in self.record_ids:
+            self.error(
+                number, "record_id", f"duplicate {record_id!r} (first on row {self.record_ids[record_id]})"
+            )
+        else:
+            self.record_ids[record_id] = number
+
 
 def _text(name: str, *, max_length: int = 2000, multiline: bool = False) -> Callable[[str], str]:
     return lambda v: F.parse_text(v, field=name, max_length=max_length, multiline=multiline)
@@ -237,7 +288,6 @@ def validate(
     if reader.errors:
         return ImportPlan([], sorted(reader.errors), table.content_sha256, source_name, table.filename)
     rows: list[ImportRow] = []
-    seen_ids: dict[str, int] = {}
     for number, v in reader.rows():
         before = reader.row_start
         F.year_only_birth_date(v)
@@ -286,36 +336,11 @@ def validate(
             reader.error(number, "full_name", "is empty: give a name, or a head_count for an unnamed group")
         if full_name and head_count is not None and head_count != 1:
             reader.error(number, "head_count", f"is {head_count} but the row names one person")
-        if birth_date and birth_year and birth_date.year != birth_year:
-            reader.error(
-                number, "birth_year", f"{birth_year} contradicts birth_date {birth_date.isoformat()}"
-            )
-        if birth_date and detained_on and birth_date > detained_on:
-            reader.error(number, "birth_date", "is after detained_on")
+        reader.check_birth(number, birth_date, birth_year, event="detained_on", event_date=detained_on)
         if decided_on and detained_on and decided_on < detained_on:
             reader.error(number, "decided_on", f"is before detained_on {detained_on.isoformat()}")
-        code: str = ""
-        if decision is not None:
-            code, stated_fine, stated_days = decision
-            if stated_fine is not None:
-                if fine is not None and fine != stated_fine:
-                    reader.error(
-                        number, "fine_base_units", f"{fine} contradicts the decision's {stated_fine}"
-                    )
-                fine = fine if fine is not None else stated_fine
-            if stated_days is not None:
-                if days is not None and days != stated_days:
-                    reader.error(
-                        number, "arrest_days", f"{days} contradicts the decision's {stated_days} days"
-                    )
-                days = days if days is not None else stated_days
-        if record_id:
-            if record_id in seen_ids:
-                reader.error(
-                    number, "record_id", f"duplicate {record_id!r} (first on row {seen_ids[record_id]})"
-                )
-            else:
-                seen_ids[record_id] = number
+        code, fine, days = reader.reconcile_decision(number, decision, fine, days)
+        reader.check_record_id(number, record_id)
         if len(reader.errors) > before or detained_on is None:
             continue
         rows.append(

@@ -16,18 +16,14 @@ from pathlib import Path
 
 import pandas as pd
 
+# The columns of the link table, in order. They are also the first target fields of an import mapping, and
+# are defined there, once: the importing library is light enough for the web app to load, this package is not.
+from vigil.lib.importing.mapping import LINK_FIELDS
+
+LINK_COLUMNS: tuple[str, ...] = LINK_FIELDS
+
 REQUIRED_COLUMNS: tuple[str, ...] = ("record_id", "full_name")
 OPTIONAL_COLUMNS: tuple[str, ...] = ("source", "birth_date", "birth_year", "sex", "city", "detained_on")
-LINK_COLUMNS: tuple[str, ...] = (
-    "record_id",
-    "source",
-    "full_name",
-    "birth_date",
-    "birth_year",
-    "sex",
-    "city",
-    "detained_on",
-)
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _YEAR = re.compile(r"^\d{4}$")

@@ -1,5 +1,7 @@
 """Signed investigation packages (no Django): :func:`build_package` writes one; the standalone
-``tools/verify_package.py`` checks one. See docs/importing.md for the layout."""
+``tools/verify_package.py`` checks one. See docs/importing.md for the layout.
+
+The public names are listed here, once; :mod:`vigil.lib.package.builder` implements them."""
 
 from vigil.lib.package.builder import (
     FORMAT,

@@ -28,17 +28,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from vigil.lib.crypto.signing import encode_public_key, fingerprint, public_key_bytes
 
-__all__ = [
-    "FORMAT",
-    "MANIFEST",
-    "SIGNATURE",
-    "Manifest",
-    "ManifestEntry",
-    "PackageError",
-    "PackageFile",
-    "build_package",
-]
-
 FORMAT = "vigil-investigation-package"
 MANIFEST = "manifest.json"
 SIGNATURE = "manifest.sig"

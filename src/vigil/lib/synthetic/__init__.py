@@ -71,12 +71,11 @@ from vigil.lib.synthetic.records import (
 )
 from vigil.lib.synthetic.romanisation import BE_SCHEMES, RU_SCHEMES, romanise
 from vigil.lib.synthetic.sources import SOURCE_KINDS
-from vigil.lib.synthetic.tables import LINK_COLUMNS, capture_histories, link_rows, report_rows
+from vigil.lib.synthetic.tables import capture_histories, link_rows, report_rows
 from vigil.lib.synthetic.world import generate_world
 
 __all__ = [
     "BE_SCHEMES",
-    "LINK_COLUMNS",
     "MARCH_DATE",
     "MINSK_SHARE",
     "MINSK_TZ",

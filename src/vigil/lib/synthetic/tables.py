@@ -1,5 +1,6 @@
 """Flat pandas tables: capture histories for multiple-systems estimation, a world's named reports, and
-``link_rows``, a fast table of up to millions of named reports for linkage benchmarks.
+``link_rows``, a fast table of up to millions of named reports for linkage benchmarks. Their columns are
+:data:`vigil.lib.linkage.LINK_COLUMNS` (plus ``true_person_id``).
 """
 
 from __future__ import annotations
@@ -26,9 +27,6 @@ if TYPE_CHECKING:  # pandas is imported lazily: generate_world does not need it
     import pandas
 
 
-LINK_COLUMNS = ("record_id", "source", "full_name", "birth_date", "birth_year", "sex", "city", "detained_on")
-
-
 def capture_histories(world: World) -> pandas.DataFrame:
     """One row per reported true person (``person_id``), one 0/1 column per source kind."""
     import pandas as pd
@@ -46,6 +44,9 @@ def capture_histories(world: World) -> pandas.DataFrame:
 def report_rows(world: World) -> pandas.DataFrame:
     """The world's named reports in the :func:`link_rows` format (LINK_COLUMNS + ``true_person_id``)."""
     import pandas as pd
+
+    # Imported here like pandas: vigil.lib.linkage loads Splink and DuckDB, which generate_world does not need.
+    from vigil.lib.linkage.records import LINK_COLUMNS
 
     named = [r for r in world.reports if r.person_id is not None]
     return pd.DataFrame(
