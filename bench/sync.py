@@ -20,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from vigil.lib.sync.bundle import Keys, Peer, export_bundle, import_bundle  # noqa: E402
-from vigil.lib.sync.state import Replica  # noqa: E402
+from vigil.lib.sync.replica import Replica  # noqa: E402
 
 CITIES = ["Minsk", "Brest", "Hrodna", "Homel", "Mahilioŭ", "Viciebsk", "Baranavichy", "Pinsk"]
 SURNAMES = ["Ivanoŭ", "Kavaliova", "Novik", "Shymanskaja", "Sidarenka", "Zhuk", "Lis", "Karpovich"]

@@ -8,7 +8,8 @@ import uuid
 from typing import Any
 
 from vigil.lib.sync.bundle import ImportResult, Keys, Peer, export_bundle, import_bundle
-from vigil.lib.sync.state import Change, Replica
+from vigil.lib.sync.changes import Change
+from vigil.lib.sync.replica import Replica
 from vigil.records.operations import DetentionInput
 from vigil.replication.exchange import add_peer
 from vigil.replication.log import derived_gid, instance_keys

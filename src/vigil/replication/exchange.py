@@ -25,9 +25,10 @@ from vigil.abuse.operations import open_evidence, store_evidence_file
 from vigil.audit.log import record as audit
 from vigil.lib.sync.bundle import Identity as PeerIdentity
 from vigil.lib.sync.bundle import Keys, Peer, open_bundle, seal
+from vigil.lib.sync.changes import Change
 from vigil.lib.sync.errors import SyncError
 from vigil.lib.sync.hlc import HybridClock, Stamp
-from vigil.lib.sync.state import Change, Replica
+from vigil.lib.sync.replica import Replica
 from vigil.records.models import Detention, Event, Identity, Person, Report
 from vigil.records.operations import (
     DetentionEntry,

@@ -20,8 +20,8 @@ from django.db.models import Max, Q
 
 from vigil.lib.crypto.keys import Purpose
 from vigil.lib.sync.bundle import Keys
+from vigil.lib.sync.changes import Change, validate
 from vigil.lib.sync.hlc import HybridClock, Stamp
-from vigil.lib.sync.state import Change, validate
 from vigil.protection import keys
 from vigil.replication.models import GlobalId, SyncChange, SyncState
 

@@ -28,7 +28,7 @@ from vigil.lib.sync.errors import (
     EvidenceMismatch,
     SyncError,
 )
-from vigil.lib.sync.state import Replica
+from vigil.lib.sync.replica import Replica
 
 PHOTO = b"\xff\xd8\xff\xe0 bruise on the left arm, photographed 9 Nov 2020"
 

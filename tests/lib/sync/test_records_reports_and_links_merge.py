@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from vigil.lib.sync.changes import Change, InvalidChange
 from vigil.lib.sync.errors import RecordDeleted, SequenceReused
 from vigil.lib.sync.hlc import HybridClock, Stamp
-from vigil.lib.sync.state import Change, InvalidChange, Replica
+from vigil.lib.sync.replica import Replica
 
 
 class Wall:

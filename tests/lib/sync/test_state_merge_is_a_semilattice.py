@@ -7,8 +7,10 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from vigil.lib.sync.changes import Change
 from vigil.lib.sync.hlc import HybridClock
-from vigil.lib.sync.state import Change, Replica, State, merge
+from vigil.lib.sync.replica import Replica
+from vigil.lib.sync.state import State, merge
 
 FIELDS = ["city", "unit", "released"]
 VALUES = ["Minsk", "Brest", "OMON", None, 3]

@@ -25,9 +25,11 @@ from hypothesis.stateful import (
 from sync_testkit import fixed_keys
 
 from vigil.lib.sync.bundle import Peer, export_bundle, import_bundle
+from vigil.lib.sync.changes import Change, content_hash
 from vigil.lib.sync.errors import RecordDeleted
 from vigil.lib.sync.hlc import HybridClock, Stamp
-from vigil.lib.sync.state import Change, Replica, State, Write, content_hash
+from vigil.lib.sync.replica import Replica
+from vigil.lib.sync.state import State, Write
 
 KEYS = [fixed_keys("minsk"), fixed_keys("vilnius"), fixed_keys("warsaw")]
 FIELDS = ["city", "unit", "released"]

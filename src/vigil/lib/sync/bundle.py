@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat, PublicFormat
 
 from vigil.lib.crypto._encoding import b64d, b64e, canonical_json
+from vigil.lib.sync.changes import Change, InvalidChange
 from vigil.lib.sync.errors import (
     BundleNotForUs,
     BundleTampered,
@@ -43,7 +44,7 @@ from vigil.lib.sync.errors import (
     EvidenceMismatch,
     SyncError,
 )
-from vigil.lib.sync.state import Change, InvalidChange, Replica
+from vigil.lib.sync.replica import Replica
 
 MAGIC = b"VIGIL-SYNC-1\n"
 _HKDF_INFO = b"vigil sync bundle v1"
