@@ -31,7 +31,8 @@ def detention_label(detention: Detention, user: Any) -> str:
     return Person(pk=detention.person_id).pseudonym
 
 
-def filtered_detentions(request: HttpRequest) -> tuple[QuerySet[Detention], dict[str, Any]]:
+def search_scope(request: HttpRequest) -> tuple[SearchForm, dict[str, Any], Event | None, str]:
+    """The search form of a list page, cleaned, with the event and figure it names (404 if unknown)."""
     form = SearchForm(request.GET)
     form.is_valid()
     f = form.cleaned_data
@@ -41,6 +42,11 @@ def filtered_detentions(request: HttpRequest) -> tuple[QuerySet[Detention], dict
     figure = f.get("figure") or "persons"
     if figure not in FIGURES:
         raise Http404("no such figure")
+    return form, f, event, figure
+
+
+def filtered_detentions(request: HttpRequest) -> tuple[QuerySet[Detention], dict[str, Any]]:
+    form, f, event, figure = search_scope(request)
     if event is not None or f.get("figure") or f.get("city") or f.get("day"):
         qs = detentions_for(event, figure, city=f.get("city") or None, day=f.get("day"))
     else:

@@ -16,12 +16,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from vigil.figures import FIGURES
 from vigil.figures.counting import detentions_for, figure_rows, figure_unit
-from vigil.records.models import Detention, Event, Person
+from vigil.records.models import Detention, Person
 from vigil.web.access import FIGURES as FIGURE_ROLES
 from vigil.web.access import role_required
-from vigil.web.forms import SearchForm
+from vigil.web.views.detentions import search_scope
 
 EXPORT_COLUMNS = (
     "unit",
@@ -37,15 +36,7 @@ EXPORT_COLUMNS = (
 
 
 def _scope(request: HttpRequest) -> tuple[Any, dict[str, Any]]:
-    form = SearchForm(request.GET)
-    form.is_valid()
-    f = form.cleaned_data
-    event = Event.objects.filter(slug=f["event"]).first() if f.get("event") else None
-    if f.get("event") and event is None:
-        raise Http404("no such event")
-    figure = f.get("figure") or "persons"
-    if figure not in FIGURES:
-        raise Http404("no such figure")
+    _form, f, event, figure = search_scope(request)
     city, day = f.get("city") or None, f.get("day")
     qs = detentions_for(event, figure, city=city, day=day).visible_to(request.user)
     filters = {k: v for k, v in {"event": f.get("event"), "city": city, "day": day}.items() if v}
