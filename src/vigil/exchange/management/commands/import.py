@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from vigil.exchange.operations import ImportRefused
 from vigil.lib.importing import ImportingError, Mapping
 from vigil.records.models import SourceKind
 
@@ -31,7 +32,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from vigil.exchange.operations import ImportRefused, import_detentions
+        from vigil.exchange.operations import import_detentions
 
         path = Path(options["file"])
         if not path.is_file():
@@ -55,11 +56,7 @@ class Command(BaseCommand):
                     dry_run=options["dry_run"],
                 )
             except ImportRefused as exc:
-                for line in str(exc).splitlines():
-                    self.stderr.write(line)
-                raise CommandError(
-                    f"{path}: refused, nothing imported ({len(exc.errors) or 1} problem(s))"
-                ) from exc
+                raise self._refused(path, exc) from exc
             self.stdout.write(
                 f"{path}: {court.hearings} hearings, {court.applied} applied to cases, {court.for_review} for review, "
                 f"{court.already_stored} already stored" + (" (dry run)" if court.dry_run else "")
@@ -76,12 +73,14 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
             )
         except ImportRefused as exc:
-            for line in str(exc).splitlines():
-                self.stderr.write(line)
-            raise CommandError(
-                f"{path}: refused, nothing imported ({len(exc.errors) or 1} problem(s))"
-            ) from exc
+            raise self._refused(path, exc) from exc
         verb = "would import" if summary.dry_run else "imported"
         self.stdout.write(
             f"{path}: {summary.rows} rows, {verb} {summary.new} new, {summary.already_stored} already stored"
         )
+
+    def _refused(self, path: Path, exc: ImportRefused) -> CommandError:
+        """Every problem on its own line of stderr, then the one-line refusal the command exits with."""
+        for line in str(exc).splitlines():
+            self.stderr.write(line)
+        return CommandError(f"{path}: refused, nothing imported ({len(exc.errors) or 1} problem(s))")
