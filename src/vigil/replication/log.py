@@ -90,6 +90,26 @@ def gid_of(kind: str, local_id: int) -> str:
     return row.gid
 
 
+def gids_of(wanted: Mapping[str, Iterable[int]]) -> dict[tuple[str, int], str]:
+    """``gid_of`` for many rows of several kinds: the global ids they have, and new ones (random UUIDs) for
+    the rows that have none yet, with a look-up per 900 rows and one insert."""
+    found: dict[tuple[str, int], str] = {}
+    for kind, ids in wanted.items():
+        ordered = sorted(set(ids))
+        for start in range(0, len(ordered), 900):  # within SQLite's limit on query parameters
+            rows = GlobalId.objects.filter(kind=kind, local_id__in=ordered[start : start + 900])
+            found.update(((kind, pk), gid) for pk, gid in rows.values_list("local_id", "gid"))
+    new = [
+        GlobalId(kind=kind, local_id=pk, gid=str(uuid_mod.uuid4()))
+        for kind, ids in wanted.items()
+        for pk in sorted(set(ids))
+        if (kind, pk) not in found
+    ]
+    GlobalId.objects.bulk_create(new, batch_size=1000)
+    found.update(((g.kind, g.local_id), g.gid) for g in new)
+    return found
+
+
 def set_gid(kind: str, local_id: int, gid: str) -> None:
     GlobalId.objects.get_or_create(kind=kind, local_id=local_id, defaults={"gid": gid})
 
