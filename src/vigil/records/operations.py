@@ -468,6 +468,15 @@ def _record_detention_chunk(
     return final
 
 
+def actor_source(actor: Any, *, is_synthetic: bool = False) -> Source:
+    """The source of the facts a user adds directly: the user (a lawyer's source for a lawyer)."""
+    name = f"user:{actor.pk}" if getattr(actor, "pk", None) else "system"
+    kind_of_source = SourceKind.LAWYER if getattr(actor, "role", "") == "lawyer" else SourceKind.OTHER
+    return get_or_create_source(
+        SourceInput(kind=kind_of_source, name=name, reliability="B"), actor, is_synthetic=is_synthetic
+    )
+
+
 def actor_report(
     actor: Any,
     kind: str,
@@ -480,11 +489,7 @@ def actor_report(
     """A report for a fact that a user adds directly (a lawyer's charge, a release): the user is the source.
     A fact about synthetic records is itself synthetic."""
     if source is None:
-        name = f"user:{actor.pk}" if getattr(actor, "pk", None) else "system"
-        kind_of_source = SourceKind.LAWYER if getattr(actor, "role", "") == "lawyer" else SourceKind.OTHER
-        source = get_or_create_source(
-            SourceInput(kind=kind_of_source, name=name, reliability="B"), actor, is_synthetic=is_synthetic
-        )
+        source = actor_source(actor, is_synthetic=is_synthetic)
     report, _ = submit_report(
         report_uuid=uuid_mod.uuid4(),
         source=source,
@@ -495,6 +500,54 @@ def actor_report(
         is_synthetic=is_synthetic,
     )
     return report
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact for :func:`actor_reports`: what :func:`actor_report` takes, per report."""
+
+    kind: str
+    payload: dict[str, Any]
+    is_synthetic: bool = False
+    raw_text: str = ""
+
+
+def actor_reports(
+    actor: Any, facts: Sequence[Fact], *, source: Source | None = None
+) -> tuple[list[Report], list[tuple[Any, str, Any, dict[str, Any]]]]:
+    """The reports :func:`actor_report` stores for each fact in turn, stored with one insert, and the
+    ``report.submit`` audit entry of each, for a bulk operation to append in its own order with the entries
+    of what it writes (``vigil.audit.log.record_many``), before it issues the reports' replicated items
+    (``vigil.replication.hooks.on_writes``). Each report has a fresh UUID, so none is a resubmission.
+    The source is found or created (and audited) first, as the first ``actor_report`` would."""
+    if not facts:
+        return [], []
+    if source is None:
+        source = actor_source(actor, is_synthetic=facts[0].is_synthetic)
+    key = f"{source.kind}|{source.name}|{source.contact}"
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    now = timezone.now()
+    reports = Report.objects.bulk_create(
+        [
+            Report(
+                uuid=uuid_mod.uuid4(),
+                source=source,
+                kind=fact.kind,
+                payload=_jsonable(fact.payload),
+                raw_text=fact.raw_text,
+                content_hash=content_hash(key, fact.kind, fact.payload, fact.raw_text),
+                received_at=now,
+                submitted_by=user,
+                is_synthetic=fact.is_synthetic,
+            )
+            for fact in facts
+        ]
+    )
+    trail = [
+        (actor, "report.submit", report, {"kind": fact.kind, "source": source.pk})
+        for fact, report in zip(facts, reports, strict=True)
+    ]
+    return reports, trail
 
 
 def record_whereabouts(
