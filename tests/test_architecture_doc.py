@@ -52,9 +52,19 @@ def test_every_pure_library_is_drawn_under_lib() -> None:
     assert _drawn(4) == _packages(SRC / "lib")
 
 
+def _module(app: str, name: str) -> Path:
+    """``app/name.py``, or the package ``app/name/`` when the module has been split into one."""
+    package = SRC / app / name
+    return package if package.is_dir() else SRC / app / f"{name}.py"
+
+
 def _defines(module: Path, name: str) -> bool:
-    tree = ast.parse(module.read_text(encoding="utf-8"))
-    return any(isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name == name for node in tree.body)
+    files = sorted(module.glob("*.py")) if module.is_dir() else [module]
+    return any(
+        isinstance(node, ast.FunctionDef | ast.ClassDef) and node.name == name
+        for path in files
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+    )
 
 
 def test_every_operation_the_page_names_exists_where_it_says() -> None:
@@ -66,7 +76,7 @@ def test_every_operation_the_page_names_exists_where_it_says() -> None:
         for ref in re.findall(r"`([a-z_.]+)`", row):
             parts = ref.split(".")
             if len(parts) == 3:
-                module, name = SRC / parts[0] / f"{parts[1]}.py", parts[2]
+                module, name = _module(parts[0], parts[1]), parts[2]
             elif module is not None and len(parts) == 1:
                 name = parts[0]
             else:

@@ -90,6 +90,26 @@ def gid_of(kind: str, local_id: int) -> str:
     return row.gid
 
 
+def gids_of(wanted: Mapping[str, Iterable[int]]) -> dict[tuple[str, int], str]:
+    """``gid_of`` for many rows of several kinds: the global ids they have, and new ones (random UUIDs) for
+    the rows that have none yet, with a look-up per 900 rows and one insert."""
+    found: dict[tuple[str, int], str] = {}
+    for kind, ids in wanted.items():
+        ordered = sorted(set(ids))
+        for start in range(0, len(ordered), 900):  # within SQLite's limit on query parameters
+            rows = GlobalId.objects.filter(kind=kind, local_id__in=ordered[start : start + 900])
+            found.update(((kind, pk), gid) for pk, gid in rows.values_list("local_id", "gid"))
+    new = [
+        GlobalId(kind=kind, local_id=pk, gid=str(uuid_mod.uuid4()))
+        for kind, ids in wanted.items()
+        for pk in sorted(set(ids))
+        if (kind, pk) not in found
+    ]
+    GlobalId.objects.bulk_create(new, batch_size=1000)
+    found.update(((g.kind, g.local_id), g.gid) for g in new)
+    return found
+
+
 def set_gid(kind: str, local_id: int, gid: str) -> None:
     GlobalId.objects.get_or_create(kind=kind, local_id=local_id, defaults={"gid": gid})
 
@@ -156,9 +176,25 @@ def issue(op: str, target: str, data: dict[str, Any]) -> Change | None:
     return change
 
 
+def _bases_of_targets(targets: Iterable[str]) -> dict[str, dict[str, str]]:
+    """For each target, the stamp of the greatest write held of each of its fields (``_bases`` for many
+    targets, one query per 900 of them)."""
+    wanted = sorted(set(targets))
+    best: dict[str, dict[str, str]] = {}
+    for start in range(0, len(wanted), 900):  # within SQLite's limit on query parameters
+        rows = SyncChange.objects.filter(target__in=wanted[start : start + 900], op="edit")
+        for row in rows.only("uid", "target", "stamp", "data"):
+            fields = best.setdefault(row.target, {})
+            for name in row.data["fields"]:
+                if name not in fields or row.stamp > fields[name]:
+                    fields[name] = row.stamp
+    return best
+
+
 def issue_many(ops: Sequence[tuple[str, str, dict[str, Any]]]) -> list[Change]:
     """Append many changes of this instance, in order, as ``issue`` would one by one (the same sequence
-    numbers, stamps and data), with one lock, one read of the top and one bulk insert; [] while applying."""
+    numbers, stamps and data: an edit's base counts the edits of the same target earlier in ``ops``), with one
+    lock, one read of the top, one read of the edited targets' bases and one bulk insert; [] while applying."""
     if _applying.get() or not ops:
         return []
     state = sync_state(lock=True)
@@ -166,14 +202,20 @@ def issue_many(ops: Sequence[tuple[str, str, dict[str, Any]]]) -> list[Change]:
     top = SyncChange.objects.filter(origin=me).aggregate(top=Max("seq"))["top"] or 0
     clock = HybridClock(me, last=Stamp.parse(state.last_stamp) if state.last_stamp else None)
     latest_link = state.latest_link or None
+    held = _bases_of_targets(target for op, target, _ in ops if op == "edit")
     changes: list[Change] = []
     for op, target, data in ops:
+        stamp = clock.tick()
         if op == "edit":
-            data = {"fields": data["fields"], "base": _bases(target, list(data["fields"]))}
+            known = held.setdefault(target, {})
+            data = {"fields": data["fields"], "base": {name: known.get(name) for name in data["fields"]}}
+            for name in data["fields"]:
+                if name not in known or str(stamp) > known[name]:
+                    known[name] = str(stamp)
         elif op == "link":
             data = {**data, "seen": latest_link}
         top += 1
-        change = Change(me, top, clock.tick(), op, target, data)
+        change = Change(me, top, stamp, op, target, data)
         validate(change)
         if op == "link":
             latest_link = str(change.stamp)

@@ -4,6 +4,7 @@ their UUID), dates and datetimes as ISO 8601, decimals as strings."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -80,17 +81,38 @@ class Missing(LookupError):
     """A row names a record that is not here (yet)."""
 
 
-def to_json(kind: str, obj: models.Model, names: list[str] | None = None) -> dict[str, Any]:
+def to_json(
+    kind: str,
+    obj: models.Model,
+    names: list[str] | None = None,
+    *,
+    gid: Callable[[str, int], str] = gid_of,
+    report_uuid: Callable[[int], str] | None = None,
+    many: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """A replicated row's fields (``names``, or all of them) as plain JSON. A bulk write passes what it already
+    knows instead of the look-ups: ``gid`` (a row's global id), ``report_uuid`` (a report's UUID by id) and
+    ``many`` (the UUIDs of the row's reports at the time of the write)."""
     spec = SPECS[kind]
+
+    def many_uuids() -> list[str]:
+        if many is not None:
+            return sorted(str(u) for u in many)
+        return sorted(str(u) for u in getattr(obj, spec.many).values_list("uuid", flat=True))
+
     out: dict[str, Any] = {}
     for name in names or list(spec.fields):
         if name == spec.many:
-            out[name] = sorted(str(u) for u in getattr(obj, name).values_list("uuid", flat=True))
+            out[name] = many_uuids()
             continue
         how = spec.fields[name]
         if how == "report":
             report_id = getattr(obj, f"{name}_id")
-            out[name] = str(Report.objects.filter(pk=report_id).values_list("uuid", flat=True).get())
+            out[name] = (
+                report_uuid(report_id)
+                if report_uuid is not None
+                else str(Report.objects.filter(pk=report_id).values_list("uuid", flat=True).get())
+            )
         elif how in ("plain", "date", "datetime", "decimal"):
             value = getattr(obj, name)
             if how in ("date", "datetime") and value is not None:
@@ -100,9 +122,9 @@ def to_json(kind: str, obj: models.Model, names: list[str] | None = None) -> dic
             out[name] = value
         else:
             local = getattr(obj, f"{name}_id")
-            out[name] = gid_of(how, local) if local is not None else None
+            out[name] = gid(how, local) if local is not None else None
     if spec.many and not names:
-        out[spec.many] = sorted(str(u) for u in getattr(obj, spec.many).values_list("uuid", flat=True))
+        out[spec.many] = many_uuids()
     return out
 
 

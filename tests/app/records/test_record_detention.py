@@ -57,12 +57,12 @@ def test_recording_writes_an_audit_entry_in_the_same_transaction(coordinator):
 
 
 def test_a_failed_recording_leaves_nothing_half_written(coordinator, monkeypatch):
-    import vigil.records.operations as ops
+    from vigil.records.models import Whereabouts
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ops.Whereabouts.objects, "bulk_create", boom)
+    monkeypatch.setattr(Whereabouts.objects, "bulk_create", boom)
     with pytest.raises(RuntimeError):
         record_detention(
             data=DetentionInput(

@@ -1,16 +1,12 @@
-"""The write operations on records. Views, the API, importers, the demo and tests call these, never raw saves.
-
-Each operation is atomic and writes its audit entry in the same transaction.
-"""
+"""Detentions: recording one or many reports of a detention, where a person is held, release, events, consent."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid as uuid_mod
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any, Protocol
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Model
@@ -28,209 +24,18 @@ from vigil.records.models import (
     Report,
     ReportConflict,
     Source,
-    SourceKind,
     Whereabouts,
 )
+from vigil.records.operations.reports import (
+    ReportConflictError,
+    _jsonable,
+    actor_report,
+    already_submitted,
+    content_hash,
+    sent_again,
+    source_key,
+)
 from vigil.replication import hooks as replication
-
-
-class ReportConflictError(Exception):
-    """A different report arrived under a UUID already used; it was kept for review, not stored."""
-
-    def __init__(self, uuid: uuid_mod.UUID, conflict: ReportConflict):
-        super().__init__(
-            f"a different report with id {uuid} already exists; kept for review as conflict #{conflict.pk}"
-        )
-        self.uuid = uuid
-        self.conflict = conflict
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, uuid_mod.UUID):
-        return str(value)
-    if hasattr(value, "pk"):
-        return value.pk
-    return value
-
-
-class SourceFields(Protocol):
-    """What identifies a source: a stored :class:`Source` and a :class:`SourceInput` both have it."""
-
-    @property
-    def kind(self) -> str: ...
-    @property
-    def name(self) -> str: ...
-    @property
-    def contact(self) -> str: ...
-
-
-def source_key(source: SourceFields) -> str:
-    """The string that identifies a source: its kind, name and contact joined by ``|``.
-
-    Stored twice over, so it must never change: its keyed hash is ``Source.lookup`` (see
-    :func:`source_lookup`), and it is the ``source`` of every report's :func:`content_hash`.
-    """
-    return f"{source.kind}|{source.name}|{source.contact}"
-
-
-def source_lookup(source: SourceFields) -> str:
-    """``Source.lookup``: the keyed hash that finds a stored source without reading its sealed columns."""
-    return sealing.index(source_key(source), "source")
-
-
-def content_hash(source_key: str, kind: str, payload: dict[str, Any], raw_text: str) -> str:
-    canonical = json.dumps(
-        {"source": source_key, "kind": kind, "payload": _jsonable(payload), "raw_text": raw_text},
-        sort_keys=True,
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    # Keyed, not a plain SHA-256: a plain hash of a short report could be confirmed by guessing its content.
-    return sealing.index(canonical, "report_content")
-
-
-@dataclass(frozen=True)
-class SourceInput:
-    kind: str
-    name: str
-    reliability: str = "D"
-    contact: str = ""
-
-
-def get_or_create_source(data: SourceInput, actor: Actor, *, is_synthetic: bool = False) -> Source:
-    if data.kind not in SourceKind.values:
-        raise ValueError(f"unknown source kind {data.kind!r}")
-    lookup = source_lookup(data)
-    existing = Source.objects.filter(lookup=lookup).first()
-    if existing:
-        return existing
-    source = Source.objects.create(
-        kind=data.kind,
-        lookup=lookup,
-        name=data.name,
-        reliability=data.reliability,
-        contact=data.contact,
-        created_by=acting_user(actor),
-        is_synthetic=is_synthetic,
-    )
-    audit(actor, "source.create", source, kind=source.kind)
-    return source
-
-
-def already_submitted(
-    *,
-    report_uuid: uuid_mod.UUID,
-    source: Source,
-    kind: str,
-    payload: dict[str, Any],
-    raw_text: str,
-    actor: Actor,
-) -> Report | None:
-    """The stored report under this UUID if it has the same content; None if the UUID is new.
-
-    A different report under a used UUID is kept as a ReportConflict for review and raises
-    ReportConflictError. Callers check this before opening their own transaction, so that the conflict
-    record survives the rollback of the refused write.
-    """
-    existing = Report.objects.filter(uuid=report_uuid).first()
-    if existing is None:
-        return None
-    digest = content_hash(source_key(source), kind, payload, raw_text)
-    if existing.content_hash == digest:
-        return existing
-    with transaction.atomic():
-        conflict = ReportConflict.objects.create(
-            uuid=report_uuid,
-            payload=_jsonable({"kind": kind, "payload": payload, "raw_text": raw_text, "source": source.pk}),
-            content_hash=digest,
-            submitted_by=acting_user(actor),
-        )
-        audit(actor, "report.conflict", conflict, uuid=str(report_uuid))
-    raise ReportConflictError(report_uuid, conflict)
-
-
-# A report sent again under a new UUID (Back and Save again, a retry after a time-out, a form re-typed
-# after a lost answer) is the report already stored if the same user sent the same content from the same
-# source this recently. Two different callers are two sources, so their reports stay two.
-RESUBMISSION_WINDOW = dt.timedelta(hours=1)
-
-
-def sent_again(
-    *, source: Source, kind: str, payload: dict[str, Any], raw_text: str, actor: Actor
-) -> Report | None:
-    """The report this user stored with the same content within RESUBMISSION_WINDOW, if any.
-
-    Only for reports a signed-in user sends one at a time (the intake form, the API); imports, sync and
-    the offline queue carry stable UUIDs of their own, which :func:`already_submitted` recognises."""
-    user = acting_user(actor)
-    if user is None:
-        return None
-    digest = content_hash(source_key(source), kind, payload, raw_text)
-    return (
-        Report.objects.filter(
-            kind=kind,
-            submitted_by=user,
-            content_hash=digest,
-            received_at__gte=timezone.now() - RESUBMISSION_WINDOW,
-        )
-        .order_by("received_at", "pk")
-        .first()
-    )
-
-
-def submit_report(
-    *,
-    report_uuid: uuid_mod.UUID,
-    source: Source,
-    kind: str,
-    payload: dict[str, Any],
-    raw_text: str,
-    actor: Actor,
-    received_at: dt.datetime | None = None,
-    is_synthetic: bool = False,
-) -> tuple[Report, bool]:
-    """Store a report once. The same report resubmitted is a success that stores nothing (created=False);
-    a different report under a used UUID raises ReportConflictError and is kept as a conflict."""
-    digest = content_hash(source_key(source), kind, payload, raw_text)
-    existing = already_submitted(
-        report_uuid=report_uuid, source=source, kind=kind, payload=payload, raw_text=raw_text, actor=actor
-    )
-    if existing is not None:
-        return existing, False
-    try:
-        with transaction.atomic():
-            report = Report.objects.create(
-                uuid=report_uuid,
-                source=source,
-                kind=kind,
-                payload=_jsonable(payload),
-                raw_text=raw_text,
-                content_hash=digest,
-                received_at=received_at or timezone.now(),
-                submitted_by=acting_user(actor),
-                is_synthetic=is_synthetic,
-            )
-    except IntegrityError:
-        # A concurrent submission of the same UUID won the race: decide as if it had come first.
-        return submit_report(
-            report_uuid=report_uuid,
-            source=source,
-            kind=kind,
-            payload=payload,
-            raw_text=raw_text,
-            actor=actor,
-            received_at=received_at,
-            is_synthetic=is_synthetic,
-        )
-    audit(actor, "report.submit", report, kind=kind, source=source.pk)
-    replication.on_report(report)
-    return report, True
 
 
 def search_keys_for(name: str) -> str:
@@ -524,36 +329,6 @@ def _record_detention_chunk(
             assert item is not None
             final.append(item)
     return final
-
-
-def actor_report(
-    actor: Actor,
-    kind: str,
-    payload: dict[str, Any],
-    *,
-    source: Source | None = None,
-    raw_text: str = "",
-    is_synthetic: bool = False,
-) -> Report:
-    """A report for a fact that a user adds directly (a lawyer's charge, a release): the user is the source.
-    A fact about synthetic records is itself synthetic."""
-    if source is None:
-        pk = getattr(actor, "pk", None)
-        name = f"user:{pk}" if pk else "system"
-        kind_of_source = SourceKind.LAWYER if getattr(actor, "role", "") == "lawyer" else SourceKind.OTHER
-        source = get_or_create_source(
-            SourceInput(kind=kind_of_source, name=name, reliability="B"), actor, is_synthetic=is_synthetic
-        )
-    report, _ = submit_report(
-        report_uuid=uuid_mod.uuid4(),
-        source=source,
-        kind=kind,
-        payload=payload,
-        raw_text=raw_text,
-        actor=actor,
-        is_synthetic=is_synthetic,
-    )
-    return report
 
 
 def record_whereabouts(
