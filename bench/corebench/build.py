@@ -91,27 +91,9 @@ def _events(world: Any, copy: Copy, actor: Any) -> dict[str, Any]:
 
 def _detention_input(rep: Any, events: dict[str, Any]) -> Any:
     """Exactly what ``vigil.demo.load.load_demo`` passes to record_detention for a generated report."""
-    from vigil.demo.load import MINSK
-    from vigil.records.operations import DetentionInput
+    from vigil.demo.load import detention_input
 
-    detained_at = rep.detained_at
-    if detained_at and detained_at.tzinfo is None:
-        detained_at = detained_at.replace(tzinfo=MINSK)
-    return DetentionInput(
-        detained_on=rep.detained_on,
-        city=rep.city_canonical,
-        full_name=rep.full_name,
-        head_count=1 if rep.person_id else rep.head_count,
-        birth_date=rep.birth_date,
-        birth_year=rep.birth_year if not rep.birth_date else rep.birth_date.year,
-        sex=rep.sex,
-        event=events.get(rep.event_slug) if rep.event_slug else None,
-        detained_at=detained_at,
-        place=rep.place,
-        unit=rep.unit,
-        held_at=rep.held_at,
-        injuries=rep.injuries,
-    )
+    return detention_input(rep, events)
 
 
 def _sources(reports: list[Any], actor: Any, copy: Copy) -> dict[tuple[str, str], Any]:

@@ -21,6 +21,7 @@ from django.db import transaction
 from vigil.abuse.operations import attach_evidence, record_allegation
 from vigil.accounts.models import Role, User
 from vigil.cases.operations import open_case, record_decision, record_hearing
+from vigil.lib.synthetic import SyntheticReport
 from vigil.records.models import Detention, Event, Report, SourceKind
 from vigil.records.operations import (
     DetentionEntry,
@@ -112,26 +113,7 @@ def load_demo(*, n_detained: int = 1060, seed: int = 20201108, link: bool = True
                 sources[key] = get_or_create_source(
                     SourceInput(kind=kind, name=rep.source_name, reliability="C"), actor, is_synthetic=True
                 )
-            detained_at = (
-                rep.detained_at.replace(tzinfo=MINSK)
-                if rep.detained_at and rep.detained_at.tzinfo is None
-                else rep.detained_at
-            )
-            data = DetentionInput(
-                detained_on=rep.detained_on,
-                city=rep.city_canonical,
-                full_name=rep.full_name,
-                head_count=1 if rep.person_id else rep.head_count,
-                birth_date=rep.birth_date,
-                birth_year=rep.birth_year if not rep.birth_date else rep.birth_date.year,
-                sex=rep.sex,
-                event=events.get(rep.event_slug) if rep.event_slug else None,
-                detained_at=detained_at,
-                place=rep.place,
-                unit=rep.unit,
-                held_at=rep.held_at,
-                injuries=rep.injuries,
-            )
+            data = detention_input(rep, events)
             entries.append(
                 DetentionEntry(
                     data=data,
@@ -207,6 +189,30 @@ def load_demo(*, n_detained: int = 1060, seed: int = 20201108, link: bool = True
 
         summary.linkage = link_persons(actor=actor).as_dict()
     return summary
+
+
+def detention_input(rep: SyntheticReport, events: dict[str, Event]) -> DetentionInput:
+    """What the demo records for one generated report (the benchmark builds its big event the same way)."""
+    detained_at = (
+        rep.detained_at.replace(tzinfo=MINSK)
+        if rep.detained_at and rep.detained_at.tzinfo is None
+        else rep.detained_at
+    )
+    return DetentionInput(
+        detained_on=rep.detained_on,
+        city=rep.city_canonical,
+        full_name=rep.full_name,
+        head_count=1 if rep.person_id else rep.head_count,
+        birth_date=rep.birth_date,
+        birth_year=rep.birth_year if not rep.birth_date else rep.birth_date.year,
+        sex=rep.sex,
+        event=events.get(rep.event_slug) if rep.event_slug else None,
+        detained_at=detained_at,
+        place=rep.place,
+        unit=rep.unit,
+        held_at=rep.held_at,
+        injuries=rep.injuries,
+    )
 
 
 def _first(detentions: list[Detention]) -> Detention | None:
