@@ -203,6 +203,11 @@ def paced(
             with lock:
                 run.outcomes.append(outcome)
 
+    return _run_each(clients, work, run, start)
+
+
+def _run_each(clients: Sequence[Client], work: Callable[[Client], None], run: Run, start: float) -> Run:
+    """Run ``work`` for every client in a thread of its own, wait for all, and time the run from ``start``."""
     threads = [threading.Thread(target=work, args=(c,)) for c in clients]
     for t in threads:
         t.start()
@@ -229,13 +234,7 @@ def flat_out(clients: Sequence[Client], make_form: Callable[[int], dict[str, str
             with lock:
                 run.outcomes.append(outcome)
 
-    threads = [threading.Thread(target=work, args=(c,)) for c in clients]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    run.seconds = time.perf_counter() - start
-    return run
+    return _run_each(clients, work, run, start)
 
 
 def resubmit_twice(clients: Sequence[Client], forms: Sequence[dict[str, str]]) -> list[Outcome]:
