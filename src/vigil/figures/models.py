@@ -16,6 +16,9 @@ class Snapshot(models.Model):
     label = models.CharField(max_length=200, blank=True)
     figures = models.JSONField()
     taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    linkage = models.JSONField(
+        default=dict, help_text="the linkage state the figures were counted on (review.linking.linkage_state)"
+    )
 
     class Meta:
         ordering = ["-taken_at", "-id"]

@@ -16,12 +16,18 @@ from vigil.records.models import Event
 
 
 def take_snapshot(event: Event | None, *, actor: Actor, label: str = "") -> Snapshot:
+    """Freeze the figures of ``event`` (or the totals) with the linkage state they were counted on."""
+    from vigil.review.linking import (
+        linkage_state,  # pandas, for linkage; loaded only when a snapshot is taken
+    )
+
     with transaction.atomic():
         snap = Snapshot.objects.create(
             event=event,
             taken_at=timezone.now(),
             label=label,
             figures=event_figures(event),
+            linkage=linkage_state(scope(event)),
             taken_by=acting_user(actor),
         )
         audit(actor, "figures.snapshot", snap, event=event.pk if event else None)

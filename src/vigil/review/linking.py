@@ -13,10 +13,11 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import pandas as pd
+from django.db.models import Max, Q, QuerySet
 
 from vigil.lib.importing.mapping import LINK_FIELDS
 from vigil.records.models import Detention, Identity
-from vigil.review.models import CandidatePair, PairVerdict
+from vigil.review.models import CandidatePair, LinkOperation, PairVerdict
 
 # An "at least N" figure must not count one person twice, so the app merges at a lower probability than the
 # `vigil link` default (0.9): on the demo's 2,697 named reports of 1,060 people, 0.9 leaves 1,545 persons (14 mixed
@@ -80,3 +81,24 @@ def pair_explanation(result: Any, left: str, right: str) -> list[dict[str, Any]]
         {"field": f.comparison, "level": f.level, "weight": round(float(f.match_weight), 2)}
         for f in exp.fields
     ]
+
+
+def linkage_state(detentions: QuerySet[Detention] | None = None) -> dict[str, int | None]:
+    """The linkage decisions a count rests on: merges and splits in force, the last decision's id, and the
+    uncertain pairs still waiting for a reviewer (all of them, and those touching ``detentions``). A person
+    in an unreviewed pair may be counted twice until the pair is decided."""
+    ops = LinkOperation.objects.all()
+    waiting = CandidatePair.objects.filter(Q(verdict="") | Q(verdict=PairVerdict.UNSURE))
+    state: dict[str, int | None] = {
+        "last_operation": ops.aggregate(last=Max("pk"))["last"],
+        "merges": ops.filter(kind=LinkOperation.Kind.MERGE, undone_at__isnull=True).count(),
+        "splits": ops.filter(kind=LinkOperation.Kind.SPLIT, undone_at__isnull=True).count(),
+        "undone": ops.filter(undone_at__isnull=False).count(),
+        "pairs_waiting": waiting.count(),
+    }
+    if detentions is not None:
+        identities = detentions.filter(identity__isnull=False).values("identity_id")
+        state["pairs_waiting_here"] = (
+            waiting.filter(Q(left__in=identities) | Q(right__in=identities)).distinct().count()
+        )
+    return state
