@@ -57,6 +57,7 @@ urlpatterns = [
     path("events/<slug:slug>/estimate/", estimate.event_estimate, name="event_estimate"),
     path("review/", review.review_queue, name="review_queue"),
     path("review/<int:pk>/", review.review_decide, name="review_decide"),
+    path("review/<int:pk>/reopen/", review.review_reopen, name="review_reopen"),
     path("review/run/", review.review_run_linkage, name="review_run_linkage"),
     path("snapshots/<int:pk>/", events.snapshot_detail, name="snapshot_detail"),
     path("audit/", home.audit_log, name="audit_log"),

@@ -121,6 +121,23 @@ def decide_pair(pair: CandidatePair, *, verdict: str, actor: Actor) -> Candidate
         return pair
 
 
+def reopen_pair(pair: CandidatePair, *, actor: Actor) -> CandidatePair:
+    """Take back a verdict: the pair waits for review again, and a merge its "same" made is undone."""
+    with transaction.atomic():
+        pair = CandidatePair.objects.select_for_update().get(pk=pair.pk)
+        if not pair.verdict:
+            raise LinkError("this pair has no verdict to take back")
+        op = pair.operation
+        if op is not None and op.undone_at is None:
+            undo_operation(op, actor=actor)
+        CandidatePair.objects.filter(pk=pair.pk).update(
+            verdict="", decided_by=None, decided_at=None, operation=None
+        )
+        pair.refresh_from_db()
+        audit(actor, "review.reopen", pair, verdict_taken_back=True)
+        return pair
+
+
 def link_persons(
     *, actor: Actor, threshold: float = MERGE_THRESHOLD, review_threshold: float = REVIEW_THRESHOLD
 ) -> LinkSummary:

@@ -82,8 +82,10 @@ def _web(w):
         ("GET", reverse("snapshot_detail", args=[w["snap"]]), FIGURES),
         ("GET", reverse("audit_log"), {"auditor", "coordinator"}),
         ("GET", reverse("evidence_download", args=[w["evidence"]]), {"volunteer", "lawyer", "coordinator"}),
-        ("GET", reverse("review_queue"), FIGURES),
-        ("POST", reverse("review_decide", args=[w["pair"]]), FIGURES),
+        ("GET", reverse("review_queue"), COORD),
+        ("POST", reverse("review_decide", args=[w["pair"]]), COORD),
+        ("GET", reverse("figure_list") + f"?event={ev}", FIGURES),
+        ("GET", reverse("figure_list_export", args=["csv"]) + f"?event={ev}", FIGURES),
     ]
 
 

@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -99,4 +101,7 @@ def operation_undo(request: HttpRequest, pk: int) -> HttpResponse:
         undo_operation(op, actor=request.user)
     except LinkError as exc:
         messages.error(request, str(exc))
-    return redirect(request.POST.get("next") or "home")
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("home")  # never off-site: "next" comes from the form, and a form can be forged
+    return redirect(target)

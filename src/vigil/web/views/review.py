@@ -1,4 +1,11 @@
-"""The record-linkage review queue."""
+"""The record-linkage review queue.
+
+Reviewing is the coordinators' work: deciding whether two reports name one person needs the names as
+reported, which analysts (who see pseudonyms) must not read. A card shows what the decision needs: each
+side's name as reported and the other names already linked to that person, birth data, sex, home city, the
+detention (day, city, place, event), the source, and a link to the record; then why the model scored the
+pair as it did. After a verdict the queue says what was decided and offers to take it back.
+"""
 
 from __future__ import annotations
 
@@ -6,35 +13,116 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from vigil.accounts.models import Role
 from vigil.audit.log import record as audit
+from vigil.records.models import Identity
 from vigil.review.operations import LinkError
 from vigil.web.access import role_required
 
+# The linkage comparisons and the prepared columns their levels name, in words a reviewer reads.
+FIELD_LABELS = {
+    "surname": gettext_lazy("Surname"),
+    "given_name": gettext_lazy("Given name"),
+    "patronymic": gettext_lazy("Patronymic"),
+    "birth": gettext_lazy("Birth date"),
+    "sex": gettext_lazy("Sex"),
+    "city": gettext_lazy("City"),
+    "detained_on": gettext_lazy("Day of detention"),
+    "source": gettext_lazy("Source"),
+}
+COLUMN_WORDS = {
+    "surname_key": "surname",
+    "surname_phon": "surname sound",
+    "given_id": "given name",
+    "given_initial": "initial",
+    "patronymic_id": "patronymic",
+    "birth_date": "birth date",
+    "birth_year": "birth year",
+    "city_key": "city",
+    "source_key": "source",
+    "detained_on": "day of detention",
+}
+VERDICT_DONE = {
+    "same": gettext_lazy("Marked as the same person: the two are merged."),
+    "different": gettext_lazy("Marked as different people: they will not be merged again."),
+    "unsure": gettext_lazy("Marked as unsure: the pair stays out of the figures' merges."),
+}
 
-@role_required(Role.COORDINATOR, Role.ANALYST)
+
+def _words(level: str) -> str:
+    for column, words in COLUMN_WORDS.items():
+        level = level.replace(f'"{column}_l"', words).replace(f'"{column}_r"', words).replace(column, words)
+    return level
+
+
+def _side(identity: Identity) -> dict[str, Any]:
+    """What one report says of the person, and the names already linked to the same person."""
+    detention = identity.detentions.select_related("event").first()
+    others = [i.full_name for i in identity.person.identities.exclude(pk=identity.pk).order_by("pk")[:10]]
+    return {
+        "identity": identity,
+        "other_names": sorted(set(others) - {identity.full_name}),
+        "detention": detention,
+        "source": identity.report.source.get_kind_display(),
+    }
+
+
+def _card(pair: Any) -> dict[str, Any]:
+    return {
+        "pair": pair,
+        "left": _side(pair.left),
+        "right": _side(pair.right),
+        "explanation": [
+            {
+                "field": FIELD_LABELS.get(f.get("field", ""), f.get("field", "")),
+                "level": _words(str(f.get("level", ""))),
+                "weight": f.get("weight"),
+            }
+            for f in pair.explanation
+        ],
+    }
+
+
+@role_required(Role.COORDINATOR)
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Uncertain pairs from record linkage, side by side with why the model scored them as it did."""
     from vigil.review.models import CandidatePair
 
-    pairs = CandidatePair.objects.filter(verdict="").select_related(
-        "left__report__source", "right__report__source"
+    # A pair whose two reports are already one person (merged since it was queued) needs no decision.
+    pairs = (
+        CandidatePair.objects.filter(verdict="")
+        .exclude(left__person_id=F("right__person_id"))
+        .select_related("left__report__source", "right__report__source", "left__person", "right__person")
     )
     page = Paginator(pairs.order_by("-probability", "pk"), 20).get_page(request.GET.get("page"))
-    user: Any = request.user
-    if user.sees_identities and page.object_list:
-        audit(user, "view.identity", None, review_pairs=[p.pk for p in page])
-    return render(request, "web/review_queue.html", {"page": page, "names": user.sees_identities})
+    if page.object_list:
+        audit(request.user, "view.identity", None, review_pairs=[p.pk for p in page])
+    last = None
+    decided = request.session.get("review_last")
+    if decided:
+        last = CandidatePair.objects.filter(pk=decided, decided_by_id=request.user.pk).first()
+    return render(
+        request,
+        "web/review_queue.html",
+        {
+            "page": page,
+            "cards": [_card(p) for p in page],
+            "last": last,
+            "last_done": VERDICT_DONE.get(last.verdict) if last else None,
+        },
+    )
 
 
-@role_required(Role.COORDINATOR, Role.ANALYST)
+@role_required(Role.COORDINATOR)
 @require_POST
 def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     from vigil.review.models import CandidatePair
@@ -42,10 +130,30 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
     pair = get_object_or_404(CandidatePair, pk=pk)
     try:
-        decide_pair(pair, verdict=request.POST.get("verdict", ""), actor=request.user)
+        decided = decide_pair(pair, verdict=request.POST.get("verdict", ""), actor=request.user)
     except LinkError as exc:
         messages.error(request, str(exc))
+    else:
+        request.session["review_last"] = decided.pk
     return redirect(reverse("review_queue") + "?" + urlencode({"page": request.POST.get("page", "1")}))
+
+
+@role_required(Role.COORDINATOR)
+@require_POST
+def review_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take back one's own last verdict (and the merge a "same" made)."""
+    from vigil.review.models import CandidatePair
+    from vigil.review.operations import reopen_pair
+
+    pair = get_object_or_404(CandidatePair, pk=pk, decided_by_id=request.user.pk)
+    try:
+        reopen_pair(pair, actor=request.user)
+    except LinkError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Verdict taken back: the pair waits for review again."))
+    request.session.pop("review_last", None)
+    return redirect("review_queue")
 
 
 @role_required(Role.COORDINATOR)
