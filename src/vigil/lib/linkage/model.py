@@ -279,9 +279,9 @@ class LinkModel:
             unused=tuple(data.get("unused", ())),
             extra_blocking=tuple(tuple(cols) for cols in data.get("extra_blocking", ())),
         )
-        return cls(
-            settings=data["splink_settings"], spec=spec, training_notes=list(data.get("training_notes", []))
-        )
+        settings = data["splink_settings"]
+        weigh_contradictions(settings)  # a model saved before the ceilings existed gets them too
+        return cls(settings=settings, spec=spec, training_notes=list(data.get("training_notes", [])))
 
     def parameters(self) -> list[dict[str, Any]]:
         """Each comparison level's learned m and u, Bayes factor and weight (log2 Bayes factor)."""
@@ -423,6 +423,49 @@ def regularise(settings: dict[str, Any]) -> int:
     return changed
 
 
+# Evidence against a match that no training sample may soften: the highest match weight (bits) a level may
+# carry, whatever EM learned. Two namesakes with full birth dates 14 years apart were merged when EM on a
+# 30-row file learned only -2 bits for "birth years further apart"; a small sample says little about how
+# rarely one person's birth year is misreported by years. A level above its ceiling has its m lowered to
+# u * 2**ceiling and the other levels' m raised in proportion, so they still sum to one.
+CONTRADICTIONS: dict[tuple[str, str], float] = {
+    ("birth", "same year, different date"): -6.0,  # two full dates, neither a keystroke from the other
+    ("birth", "All other comparisons"): -10.0,  # birth years two or more apart
+}
+
+
+def weigh_contradictions(settings: dict[str, Any]) -> int:
+    """Lower, in place, every level of ``CONTRADICTIONS`` whose weight is above its ceiling; returns how many."""
+    changed: set[tuple[str, str]] = set()
+    for comparison in settings["comparisons"]:
+        name = comparison["output_column_name"]
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        for _ in range(
+            len(levels)
+        ):  # raising the others can lift a capped level's neighbour over its own cap
+            lowered = False
+            for level in levels:
+                ceiling = CONTRADICTIONS.get((name, str(level.get("label_for_charts", ""))))
+                if ceiling is None:
+                    continue
+                highest = float(level["u_probability"]) * 2.0**ceiling
+                if float(level["m_probability"]) <= highest * (1 + 1e-9):
+                    continue
+                freed = float(level["m_probability"]) - highest
+                level["m_probability"] = highest
+                others = [lv for lv in levels if lv is not level]
+                total = sum(float(lv["m_probability"]) for lv in others)
+                for other in others:
+                    other["m_probability"] = (
+                        float(other["m_probability"]) + freed * float(other["m_probability"]) / total
+                    )
+                lowered = True
+                changed.add((name, str(level.get("label_for_charts", ""))))
+            if not lowered:
+                break
+    return len(changed)
+
+
 # The prior (probability that two random records are the same person) is the count of near-certain pairs
 # divided by how many of the true pairs such a rule can find. A rule needing the full birth date finds only
 # pairs where both reports carry one, and most hotline reports do not: the recall assumed is therefore the
@@ -509,4 +552,9 @@ def train(
     floored = regularise(settings)
     if floored:
         notes.append(f"{floored} m/u probabilities raised to the floor (m {M_FLOOR:g}, u {U_FLOOR:g})")
+    capped = weigh_contradictions(settings)
+    if capped:
+        notes.append(
+            f"{capped} contradicting levels lowered to their ceiling (birth years or dates that differ)"
+        )
     return LinkModel(settings=settings, spec=spec, training_notes=notes), linker
