@@ -206,6 +206,8 @@ def blocking_rules(spec: ModelSpec) -> list[Any]:
         block_on("name_block"),
         block_on("phon_block"),
         block_on("name_week_block"),
+        block_on("prefix_week_block"),
+        block_on("suffix_week_block"),
         block_on("surname_key", "given_initial", "birth_year"),
         block_on("surname_key", "given_id", "patronymic_id"),
         block_on("given_id", "birth_date"),

@@ -238,7 +238,14 @@ BLOCK_KEYS: dict[str, tuple[str, ...]] = {
     "name_block": ("surname_key", "given_initial"),
     "phon_block": ("surname_phon", "given_initial"),
     "name_week_block": ("surname_key", "given_initial", "detained_week"),
+    # A typo in the surname changes its key and its sound ("Буриа" for "Бурина", "Корнсий" for "Корнский");
+    # the week's reports that share the surname's first or last three letters and the initial are paired
+    # anyway, so that a misspelt report is not counted as a new person.
+    "prefix_week_block": ("surname_prefix", "given_initial", "detained_week"),
+    "suffix_week_block": ("surname_suffix", "given_initial", "detained_week"),
 }
+# Surname keys shorter than this give no prefix or suffix key (three letters of "Ли" say nothing).
+AFFIX_MIN_LENGTH = 4
 
 
 def _detained_week(prepared: pd.DataFrame) -> pd.Series:
@@ -253,6 +260,14 @@ def _detained_week(prepared: pd.DataFrame) -> pd.Series:
 def add_block_keys(prepared: pd.DataFrame, cap: int = NAME_BLOCK_CAP) -> pd.DataFrame:
     """Add capped blocking keys (see ``NAME_BLOCK_CAP``) to the prepared frame, in place; returns it."""
     week = _detained_week(prepared)
+    surname = prepared["surname_key"].astype(object)
+    long_enough = surname.map(lambda v: isinstance(v, str) and len(v) >= AFFIX_MIN_LENGTH)
+    prepared["surname_prefix"] = surname.where(long_enough).map(
+        lambda v: v[:3] if isinstance(v, str) else None
+    )
+    prepared["surname_suffix"] = surname.where(long_enough).map(
+        lambda v: v[-3:] if isinstance(v, str) else None
+    )
     for name, columns in BLOCK_KEYS.items():
         parts = [week if column == "detained_week" else prepared[column] for column in columns]
         key = parts[0].astype(str)
