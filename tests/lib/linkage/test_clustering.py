@@ -91,8 +91,10 @@ def test_birth_dates_one_slip_apart_and_misspelt_given_names_are_no_conflict() -
     assert not _conflicts(same_cluster, given=["ivan", "_iavn", None])
 
 
-def test_a_cluster_of_two_is_left_as_its_direct_link_decided() -> None:
-    assert not _conflicts([0, 0, 1], sex=["m", "f", "m"])
+def test_a_cluster_of_two_whose_own_fields_disagree_is_kept_apart() -> None:
+    # A join counts two reports as one person (the floor of docs/counting-rules.md), so a pair whose own
+    # fields say "two people" must not rest on its score alone.
+    assert _conflicts([0, 0, 1], sex=["m", "f", "m"]) == {(0, 1)}
 
 
 def test_a_field_left_out_by_the_caller_keeps_no_records_apart() -> None:

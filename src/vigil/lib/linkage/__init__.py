@@ -7,7 +7,9 @@ reviewers' "same"/"different" decisions. See docs/linkage.md.
 """
 
 from vigil.lib.linkage.link import (
+    CONFIDENT_THRESHOLD,
     DEFAULT_THRESHOLD,
+    JOIN_THRESHOLD,
     FieldEvidence,
     LabelledPairs,
     LinkResult,
@@ -21,6 +23,8 @@ from vigil.lib.linkage.model import DEFAULT_SEED, LinkModel
 from vigil.lib.linkage.records import LINK_COLUMNS, RecordError, check_frame, read_link_csv
 
 __all__ = [
+    "CONFIDENT_THRESHOLD",
+    "JOIN_THRESHOLD",
     "DEFAULT_SEED",
     "DEFAULT_THRESHOLD",
     "LINK_COLUMNS",

@@ -153,7 +153,7 @@ def conflicting_pairs(
     """Pairs of records inside one cluster whose own fields say they are two people.
 
     Connected components chain: a report with nothing but "Ольга Наумик" may link to two namesakes who
-    differ in patronymic and birth date, and joins them. Within each cluster of three or more records, two
+    differ in patronymic and birth date, and joins them. Within each cluster of two or more records, two
     records conflict when both give a field and the values disagree beyond a typo: sex, patronymic, full
     given name (names outside the table, which may be misspelt, are not compared), birth years more than a
     year apart, or full birth dates more than one keystroke apart. Clustering then keeps them apart the way
@@ -166,7 +166,7 @@ def conflicting_pairs(
     n = len(labels)
     blank: list[object] = [None] * n
     sizes = np.bincount(labels) if len(labels) else np.zeros(0, dtype=np.int64)
-    eligible = np.flatnonzero((sizes >= 3) & (sizes <= MAX_COMPONENT_FOR_CONFLICTS))
+    eligible = np.flatnonzero((sizes >= 2) & (sizes <= MAX_COMPONENT_FOR_CONFLICTS))
     if not len(eligible):
         return []
     members = np.flatnonzero(np.isin(labels, eligible))
