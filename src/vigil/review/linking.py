@@ -16,15 +16,17 @@ import pandas as pd
 from django.db.models import Max, Q, QuerySet
 
 from vigil.lib.importing.mapping import LINK_FIELDS
+from vigil.lib.linkage.link import CONFIDENT_THRESHOLD, JOIN_THRESHOLD
 from vigil.records.models import Detention, Identity
 from vigil.review.models import CandidatePair, LinkOperation, PairVerdict
 
-# An "at least N" figure must not count one person twice, so the app merges at a lower probability than the
-# `vigil link` default (0.9): on the demo's 2,697 named reports of 1,060 people, 0.9 leaves 1,545 persons (14 mixed
-# clusters), 0.7 leaves 1,262 (38 mixed), 0.5 leaves 1,108 (60 mixed). Merges are undoable; the band below the
-# threshold goes to reviewers.
-MERGE_THRESHOLD = 0.7
-REVIEW_THRESHOLD = 0.4
+# The counting policy (docs/counting-rules.md, vigil.lib.linkage.JOIN_THRESHOLD): identities join a person
+# when they are at least 5% likely one person and nothing they say contradicts it, so a doubtful report never
+# adds a person to "at least N"; joins and contradictions below 0.9 go to reviewers, who can split a join.
+# Measured with bench/floor.py: the old rule (merge at 0.7) counted 1,096 persons for the demo's 1,060 and
+# 25,789 for 20,000; this one 1,043 and 19,472-19,911 (never above the truth on the seeds tried).
+MERGE_THRESHOLD = JOIN_THRESHOLD
+REVIEW_CEILING = CONFIDENT_THRESHOLD
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from vigil.audit.actors import Actor, acting_user
@@ -13,7 +14,7 @@ from vigil.records.models import Detention, Identity, Person
 from vigil.replication import hooks as replication
 from vigil.review.linking import (
     MERGE_THRESHOLD,
-    REVIEW_THRESHOLD,
+    REVIEW_CEILING,
     LinkSummary,
     identity_frame,
     labelled_pairs,
@@ -33,9 +34,12 @@ def _move(identity_ids: Iterable[int], to: Person) -> None:
 
 
 def merge_persons(
-    target: Person, others: Sequence[Person], *, actor: Actor, reason: str = ""
+    target: Person, others: Sequence[Person], *, actor: Actor, reason: str = "", settles_pairs: bool = True
 ) -> LinkOperation:
-    """Move every identity of ``others`` to ``target``; the emptied persons remain, marked merged."""
+    """Move every identity of ``others`` to ``target``; the emptied persons remain, marked merged.
+
+    A person's merge answers the waiting review pairs between the persons it joins ("same", pointing at
+    this merge), unless ``settles_pairs`` is False (record linkage's own merges answer nothing)."""
     others = [p for p in others if p.pk != target.pk]
     if not others:
         raise LinkError("nothing to merge: choose at least one other person")
@@ -49,6 +53,17 @@ def merge_persons(
         op = LinkOperation.objects.create(
             kind=LinkOperation.Kind.MERGE, moves=moves, reason=reason, made_by=acting_user(actor)
         )
+        if settles_pairs:
+            moved = [m["identity"] for m in moves]
+            kept = Identity.objects.filter(person=target).exclude(pk__in=moved).values("pk")
+            CandidatePair.objects.filter(verdict="").filter(
+                Q(left__in=moved, right__in=kept) | Q(left__in=kept, right__in=moved)
+            ).update(
+                verdict=PairVerdict.SAME,
+                decided_by=acting_user(actor),
+                decided_at=timezone.now(),
+                operation=op,
+            )
         audit(actor, "person.merge", target, merged=[p.pk for p in others], operation=op.pk)
         replication.on_merge(op, target, others)
         return op
@@ -104,7 +119,8 @@ def undo_operation(op: LinkOperation, *, actor: Actor) -> LinkOperation:
 
 
 def decide_pair(pair: CandidatePair, *, verdict: str, actor: Actor) -> CandidatePair:
-    """Record a reviewer's verdict; 'same' merges the two persons (undoably)."""
+    """Record a reviewer's verdict: 'same' merges the two persons, 'different' splits the right-hand report
+    out of a person that linkage joined them into (both undoably); linkage honours the verdict from then on."""
     if verdict not in PairVerdict.values:
         raise LinkError(f"unknown verdict {verdict!r}")
     with transaction.atomic():
@@ -113,6 +129,8 @@ def decide_pair(pair: CandidatePair, *, verdict: str, actor: Actor) -> Candidate
         left, right = pair.left.person, pair.right.person
         if verdict == PairVerdict.SAME and left.pk != right.pk:
             op = merge_persons(left, [right], actor=actor, reason=f"review of candidate pair {pair.pk}")
+        elif verdict == PairVerdict.DIFFERENT and left.pk == right.pk:
+            op = split_person(left, [pair.right], actor=actor, reason=f"review of candidate pair {pair.pk}")
         CandidatePair.objects.filter(pk=pair.pk).update(
             verdict=verdict, decided_by=acting_user(actor), decided_at=timezone.now(), operation=op
         )
@@ -139,15 +157,18 @@ def reopen_pair(pair: CandidatePair, *, actor: Actor) -> CandidatePair:
 
 
 def link_persons(
-    *, actor: Actor, threshold: float = MERGE_THRESHOLD, review_threshold: float = REVIEW_THRESHOLD
+    *, actor: Actor, threshold: float = MERGE_THRESHOLD, review_ceiling: float = REVIEW_CEILING
 ) -> LinkSummary:
+    """Link every stored identity into persons by the counting policy (see ``MERGE_THRESHOLD``), and queue
+    for review each pair scored between the threshold and ``review_ceiling``: those it joined (counted as
+    one person until a reviewer splits them) and those that facts kept apart."""
     from vigil.lib.linkage import link
 
     frame = identity_frame()
     if len(frame) < 2:
         return LinkSummary(len(frame), len(frame), 0, 0)
     labels = labelled_pairs()
-    result = link(frame, threshold=threshold, labelled_pairs=labels if len(labels) else None)
+    result = link(frame, threshold=threshold, labelled_pairs=labels if len(labels) else None, background=True)
     person_of = dict(Identity.objects.values_list("pk", "person_id"))
     merges = 0
     with transaction.atomic():
@@ -158,7 +179,11 @@ def link_persons(
                 continue
             target = Person.objects.get(pk=persons[0])
             merge_persons(
-                target, list(Person.objects.filter(pk__in=persons[1:])), actor=actor, reason="record linkage"
+                target,
+                list(Person.objects.filter(pk__in=persons[1:])),
+                actor=actor,
+                reason="record linkage",
+                settles_pairs=False,
             )
             for i in ids:
                 person_of[i] = target.pk
@@ -166,12 +191,10 @@ def link_persons(
         queued = 0
         pairs = result.pairs
         band = pairs[
-            (pairs["match_probability"] >= review_threshold) & (pairs["match_probability"] < threshold)
+            (pairs["match_probability"] >= threshold) & (pairs["match_probability"] < review_ceiling)
         ]
         for row in band.itertuples(index=False):
             left, right = sorted((int(row.record_id_l), int(row.record_id_r)))
-            if person_of.get(left) == person_of.get(right):
-                continue
             explanation = pair_explanation(result, str(left), str(right))
             _pair, created = CandidatePair.objects.get_or_create(
                 left_id=left,

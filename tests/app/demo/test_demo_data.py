@@ -76,6 +76,16 @@ def test_the_demo_event_page_shows_figures_recomputed_independently_from_the_rec
     assert 'data-figure="persons" href' in body and f">{expected['persons']:,}</a>" in body
 
 
+def test_the_demo_persons_figure_is_a_floor_of_the_generated_truth(demo):
+    # The generator knows who is who; the figure, counted after linkage, never exceeds it (issue 14).
+    from vigil.figures.counting import detentions_for
+    from vigil.lib.synthetic import generate_world
+
+    truth = len({r.person_id for r in generate_world(150, seed=7).reports if r.person_id})
+    counted = detentions_for(None).values("person_id").distinct().count()
+    assert 0.95 * truth <= counted <= truth
+
+
 def test_demo_data_is_marked_synthetic_in_the_ui_and_exports(demo, client):
     assert not Report.objects.filter(is_synthetic=False).exists()
     login(client, User.objects.get(username="demo-coordinator"))

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -53,7 +52,9 @@ COLUMN_WORDS = {
 }
 VERDICT_DONE = {
     "same": gettext_lazy("Marked as the same person: the two are merged."),
-    "different": gettext_lazy("Marked as different people: they will not be merged again."),
+    "different": gettext_lazy(
+        "Marked as different people: they are counted as two and will not be merged again."
+    ),
     "unsure": gettext_lazy("Marked as unsure: the pair stays out of the figures' merges."),
 }
 
@@ -79,6 +80,7 @@ def _side(identity: Identity) -> dict[str, Any]:
 def _card(pair: Any) -> dict[str, Any]:
     return {
         "pair": pair,
+        "joined": pair.left.person_id == pair.right.person_id,
         "left": _side(pair.left),
         "right": _side(pair.right),
         "explanation": [
@@ -97,11 +99,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """Uncertain pairs from record linkage, side by side with why the model scored them as it did."""
     from vigil.review.models import CandidatePair
 
-    # A pair whose two reports are already one person (merged since it was queued) needs no decision.
-    pairs = (
-        CandidatePair.objects.filter(verdict="")
-        .exclude(left__person_id=F("right__person_id"))
-        .select_related("left__report__source", "right__report__source", "left__person", "right__person")
+    # Undecided pairs, whether linkage joined them (counted as one person until a reviewer splits them) or
+    # kept them apart; a decided pair leaves the queue.
+    pairs = CandidatePair.objects.filter(verdict="").select_related(
+        "left__report__source", "right__report__source", "left__person", "right__person"
     )
     page = Paginator(pairs.order_by("-probability", "pk"), 20).get_page(request.GET.get("page"))
     if page.object_list:
