@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_otp",
     "django_otp.plugins.otp_totp",
-    "axes",
     "vigil.accounts",
     "vigil.protection",
     "vigil.audit",
@@ -85,8 +84,6 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Last, as django-axes requires.
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "vigil.urls"
@@ -167,20 +164,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
-# Login throttling by username only; no IP address or user agent is ever stored.
-AXES_LOCKOUT_PARAMETERS = ["username"]
-AXES_CLIENT_IP_CALLABLE = "vigil.accounts.security.no_client_ip"
-AXES_FAILURE_LIMIT = int(os.environ.get("VIGIL_LOGIN_FAILURES", "5"))
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_RESET_ON_SUCCESS = True
-AXES_DISABLE_ACCESS_LOG = True
-AXES_ENABLE_ACCESS_FAILURE_LOG = False
-AXES_VERBOSE = False
-AXES_HTTP_RESPONSE_CODE = 429
-# axes.W006 asks to throttle by IP address too. Vigil deliberately never records IP addresses: a seized log of
-# who connected from where would endanger volunteers. Throttling is per account instead.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Login throttling per account and client address, and per address across accounts, kept in memory only
+# (vigil.accounts.security). Vigil never records IP addresses: a seized log of who connected from where would
+# endanger volunteers.
+AUTHENTICATION_BACKENDS = ["vigil.accounts.security.ThrottledModelBackend"]
 # TOTP for every role but volunteers (who may opt in). Only tests switch it off, to exercise other things.
 VIGIL_REQUIRE_2FA = os.environ.get("VIGIL_REQUIRE_2FA", "1") != "0"
 if PRODUCTION and not VIGIL_REQUIRE_2FA:
@@ -259,6 +246,5 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "vigil": {"handlers": ["console"], "level": "INFO"},
-        "axes": {"handlers": [], "level": "CRITICAL", "propagate": False},
     },
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django import forms
@@ -18,7 +19,7 @@ from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from vigil.accounts.security import is_verified, requires_two_factor
+from vigil.accounts.security import is_verified, login_wait, requires_two_factor
 from vigil.audit.log import record as audit
 
 
@@ -49,6 +50,27 @@ def second_step(request: HttpRequest, user: Any) -> HttpResponse | None:
 
 class LoginView(auth_views.LoginView):
     template_name = "web/login.html"
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """A client held by the login throttle gets HTTP 429 and the time to wait; its guess is not checked."""
+        username = str(request.POST.get("username", ""))[:150]
+        wait, scope = login_wait(request, username)
+        if not wait:
+            return super().post(request, *args, **kwargs)
+        audit(None, "auth.login_throttled", None, username=username, scope=scope)
+        seconds = max(1, math.ceil(wait))
+        if scope == "account":
+            message = _(
+                "Too many failed sign-ins for this account from your address: try again in %(s)d seconds."
+            )
+        else:
+            message = _("Too many failed sign-ins from your address: try again in %(s)d seconds.")
+        form = self.get_form_class()(request, initial={"username": username})
+        response = self.render_to_response(
+            self.get_context_data(form=form, throttled=message % {"s": seconds}), status=429
+        )
+        response["Retry-After"] = str(seconds)
+        return response
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -31,6 +32,16 @@ def detention_label(detention: Detention, user: Any) -> str:
     return Person(pk=detention.person_id).pseudonym
 
 
+_PSEUDONYM = re.compile(r"p-?0*(\d{1,12})", re.IGNORECASE)
+
+
+def pseudonym_ids(text: str) -> list[int]:
+    """The person ids of a search made only of pseudonyms ("P-000123 P-000124"); [] if any word is not one."""
+    words = text.replace(",", " ").split()
+    matches = [_PSEUDONYM.fullmatch(word) for word in words]
+    return [int(m.group(1)) for m in matches if m] if words and all(matches) else []
+
+
 def search_scope(request: HttpRequest) -> tuple[SearchForm, dict[str, Any], Event | None, str]:
     """The search form of a list page, cleaned, with the event and figure it names (404 if unknown)."""
     form = SearchForm(request.GET)
@@ -53,7 +64,17 @@ def filtered_detentions(request: HttpRequest) -> tuple[QuerySet[Detention], dict
         qs = Detention.objects.all()
     if f.get("person"):
         qs = qs.filter(person_id=f["person"])
-    if f.get("q"):
+    refused = ""
+    if f.get("q") and not getattr(request.user, "sees_identities", False):
+        # Names are hidden from this role, so a name must not select records either: intersecting name
+        # searches would tie each name to its pseudonym. Only pseudonyms are searched.
+        persons = pseudonym_ids(f["q"])
+        if persons:
+            qs = qs.filter(person_id__in=persons)
+        else:
+            qs = qs.none()
+            refused = _("You see pseudonymised records: search by pseudonym (P-000123), not by name.")
+    elif f.get("q"):
         keys = search_keys_for(f["q"]).split()
         if keys:
             from django.db.models import Q
@@ -71,6 +92,7 @@ def filtered_detentions(request: HttpRequest) -> tuple[QuerySet[Detention], dict
     )
     return qs, {
         "form": form,
+        "search_refused": refused,
         "event": event,
         "figure": figure,
         "filters": {k: v for k, v in request.GET.items() if k != "page"},

@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
+import math
+import threading
+
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from vigil.accounts.models import Role
+from vigil.accounts.throttle import Backoff, Window, client_key
 from vigil.audit.log import record as audit
 from vigil.web.access import ANY_RECORDS, role_required
+
+# Each try runs Argon2id (seconds of CPU, 256 MiB) on a page anyone can reach, so: no derivation at all once
+# unlocked; one at a time; a few a minute from all addresses together; and from one address, a wait that
+# doubles after the third wrong passphrase (2 s, 4 s, ... up to 15 minutes). Memory only (see throttle).
+PER_CLIENT = Backoff(free=3, base=2.0, ceiling=900.0)
+GLOBAL = Window(limit=5, period=60.0)
+DERIVING = threading.Lock()
+
+
+def _too_many(request: HttpRequest, message: str, wait: float) -> HttpResponse:
+    response = render(request, "web/unlock.html", {"error": message}, status=429)
+    response["Retry-After"] = str(max(1, math.ceil(wait)))
+    return response
+
+
+def _seconds(wait: float) -> int:
+    return max(1, math.ceil(wait))
 
 
 @require_http_methods(["GET", "POST"])
@@ -17,17 +40,44 @@ def unlock(request: HttpRequest) -> HttpResponse:
     from vigil.lib.crypto.errors import CryptoError
     from vigil.protection import keys
 
-    error = ""
-    if request.method == "POST":
+    if keys.is_unlocked():
+        if request.method == "POST":
+            messages.info(request, _("Vigil is already unlocked."))
+        return redirect("home")
+    if request.method != "POST":
+        return render(request, "web/unlock.html", {"error": ""})
+    client = client_key(request.META.get("REMOTE_ADDR"))
+    wait = PER_CLIENT.wait(client)
+    if wait:
+        return _too_many(
+            request,
+            _("Too many wrong passphrases from this address: try again in %(s)d seconds.")
+            % {"s": _seconds(wait)},
+            wait,
+        )
+    if not DERIVING.acquire(blocking=False):
+        return _too_many(
+            request, _("Another unlock attempt is being checked: try again in a few seconds."), 3
+        )
+    try:
+        wait = GLOBAL.take()
+        if wait:
+            return _too_many(
+                request,
+                _("Too many unlock attempts: try again in %(s)d seconds.") % {"s": _seconds(wait)},
+                wait,
+            )
+        if keys.is_unlocked():  # unlocked by the attempt that just finished
+            return redirect("home")
         try:
             keys.unlock(request.POST.get("passphrase", ""))
         except CryptoError as exc:
-            error = str(exc)
-        else:
-            return redirect("home")
-    if keys.is_unlocked() and not error:
-        return redirect("home")
-    return render(request, "web/unlock.html", {"error": error}, status=400 if error else 200)
+            PER_CLIENT.failed(client)
+            return render(request, "web/unlock.html", {"error": str(exc)}, status=400)
+    finally:
+        DERIVING.release()
+    PER_CLIENT.succeeded(client)
+    return redirect("home")
 
 
 @role_required(*ANY_RECORDS, Role.AUDITOR)
