@@ -16,6 +16,7 @@ from vigil.web.views import (
     intake,
     persons,
     review,
+    tokens,
     unlock,
 )
 
@@ -27,6 +28,8 @@ urlpatterns = [
     path("login/", twofactor.LoginView.as_view(), name="login"),
     path("login/verify/", twofactor.two_factor_verify, name="two_factor_verify"),
     path("account/two-factor/", twofactor.two_factor_setup, name="two_factor_setup"),
+    path("account/tokens/", tokens.api_tokens, name="api_tokens"),
+    path("account/tokens/<int:pk>/revoke/", tokens.api_token_revoke, name="api_token_revoke"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("intake/", intake.intake, name="intake"),

@@ -29,6 +29,13 @@ def make_user(role: str, username: str | None = None) -> User:
     return user
 
 
+def make_token(user: User, **options: Any) -> str:
+    """An API token for this user, made as the user makes one on the tokens page; the raw token."""
+    from vigil.accounts.operations import create_token
+
+    return create_token(user, actor=user, **options).raw
+
+
 def make_rally(actor: Any) -> Event:
     """The 8 November 2020 march with parts in Minsk and Grodno."""
     march = create_event(slug="2020-11-08-march", name="March of 8 November 2020", date=NOV8, actor=actor)

@@ -155,13 +155,13 @@ def test_nothing_written_through_any_path_is_readable_after_the_server_stops(
     )
     subprocess.run([VIGIL, "shell", "-c", script], env=env, check=True, capture_output=True, timeout=120)
     token = subprocess.run(
-        [VIGIL, "drf_create_token", "demo-coordinator"],
+        [VIGIL, "tokens", "create", "demo-coordinator"],
         env=env,
         capture_output=True,
         text=True,
         check=True,
         timeout=120,
-    ).stdout.split()[2]
+    ).stdout.strip()
     port = _free_port()
     log = (demo_dir / "tmp" / "server.log").open("wb")
     server = subprocess.Popen(

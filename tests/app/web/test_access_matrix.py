@@ -8,7 +8,6 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from vigil.abuse.operations import attach_evidence, record_allegation
@@ -17,7 +16,7 @@ from vigil.figures.operations import take_snapshot
 from vigil.review.models import CandidatePair
 from vigil.review.operations import merge_persons
 
-from ..factories import NOV9, detain, login, make_rally, make_user
+from ..factories import NOV9, detain, login, make_rally, make_token, make_user
 
 ROLES = ["volunteer", "lawyer", "analyst", "coordinator", "auditor"]
 ANY = {"volunteer", "lawyer", "analyst", "coordinator"}
@@ -125,7 +124,7 @@ def test_each_role_reaches_exactly_its_pages(world, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_each_role_reaches_exactly_its_api_endpoints(world, role):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world['users'][role]).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(world['users'][role])}")
     wrong = []
     for method, url, allowed in _api(world):
         response = client.get(url) if method == "GET" else client.post(url, {}, format="json")
