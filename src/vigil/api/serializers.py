@@ -11,7 +11,14 @@ from rest_framework import serializers
 
 from vigil.cases.models import CaseKind
 from vigil.lib.reference import city_name, outcomes
-from vigil.records.bounds import LABEL_MAX, NAME_MAX, NOTE_MAX, REPORT_TEXT_MAX
+from vigil.records.bounds import (
+    LABEL_MAX,
+    MAX_COMMUNITY_SERVICE_HOURS,
+    MAX_PRISON_MONTHS,
+    NAME_MAX,
+    NOTE_MAX,
+    REPORT_TEXT_MAX,
+)
 from vigil.records.models import Detention, Event, Reliability, Sex, SourceKind
 from vigil.records.operations import DetentionInput, SourceInput
 
@@ -144,8 +151,12 @@ class DecisionInSerializer(serializers.Serializer):
         max_digits=8, decimal_places=2, min_value=Decimal("0.01"), required=False, allow_null=True
     )
     arrest_days = serializers.IntegerField(min_value=1, max_value=365, required=False, allow_null=True)
-    community_service_hours = serializers.IntegerField(min_value=1, required=False, allow_null=True)
-    prison_months = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    community_service_hours = serializers.IntegerField(
+        min_value=1, max_value=MAX_COMMUNITY_SERVICE_HOURS, required=False, allow_null=True
+    )
+    prison_months = serializers.IntegerField(
+        min_value=1, max_value=MAX_PRISON_MONTHS, required=False, allow_null=True
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -45,7 +45,13 @@ def _check_decision(
     outcome: str,
     fine_base_units: Decimal | None,
     arrest_days: int | None,
+    community_service_hours: int | None = None,
+    prison_months: int | None = None,
 ) -> None:
+    bounds.check_at_most(
+        "community_service_hours", community_service_hours, bounds.MAX_COMMUNITY_SERVICE_HOURS
+    )
+    bounds.check_at_most("prison_months", prison_months, bounds.MAX_PRISON_MONTHS)
     if outcome not in outcomes():
         raise ValueError(f"unknown outcome {outcome!r}")
     if outcome in {"fine", "criminal_fine"} and not fine_base_units:
@@ -201,7 +207,15 @@ def record_decision(
     source: Source | None = None,
 ) -> Decision:
     """Record a decision. A further arrest after the first ("carousel") is another decision on the case."""
-    _check_decision(case.detention.detained_on, decided_on, outcome, fine_base_units, arrest_days)
+    _check_decision(
+        case.detention.detained_on,
+        decided_on,
+        outcome,
+        fine_base_units,
+        arrest_days,
+        community_service_hours,
+        prison_months,
+    )
     with transaction.atomic():
         report = actor_report(
             actor,
@@ -441,7 +455,15 @@ def record_decisions(
     the detention) refuses the whole call and writes nothing."""
     detentions = _detentions_of([e.case.pk for e in entries])
     for e in entries:
-        _check_decision(detentions[e.case.pk][0], e.decided_on, e.outcome, e.fine_base_units, e.arrest_days)
+        _check_decision(
+            detentions[e.case.pk][0],
+            e.decided_on,
+            e.outcome,
+            e.fine_base_units,
+            e.arrest_days,
+            e.community_service_hours,
+            e.prison_months,
+        )
     out: list[Decision] = []
     with transaction.atomic():
         for chunk in _chunks(entries):

@@ -14,6 +14,11 @@ LABEL_MAX = 200  # a place, city, court, judge, a source's name or contact
 NOTE_MAX = 20_000  # injuries, an account of ill-treatment
 REPORT_TEXT_MAX = 100_000  # a report's text as received (what a caller said, an imported row's text)
 
+# Sentences, generously above the law's maxima (Belarus: 240 hours of community service, 25 years of prison
+# in total), so that an absurd number is refused before it overflows a database integer.
+MAX_COMMUNITY_SERVICE_HOURS = 1000
+MAX_PRISON_MONTHS = 600
+
 EARLIEST_DATE = dt.date(1900, 1, 1)
 # A date "today" in one time zone is tomorrow in another: allow one day ahead, no more.
 FUTURE_TOLERANCE = dt.timedelta(days=1)
@@ -58,6 +63,11 @@ def check_after_detention(field: str, value: dt.date | dt.datetime, detained_on:
             field, f"{_day(value).isoformat()} is before the detention on {detained_on.isoformat()}"
         )
     check_not_future(field, value)
+
+
+def check_at_most(field: str, value: int | None, limit: int) -> None:
+    if value is not None and not 1 <= value <= limit:
+        raise FieldRefused(field, f"{value} is outside 1..{limit}")
 
 
 def check_birth(birth_date: dt.date | None, birth_year: int | None, detained_on: dt.date) -> None:

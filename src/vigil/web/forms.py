@@ -192,9 +192,14 @@ class DecisionForm(forms.Form):
     )
     arrest_days = forms.IntegerField(label=_("Arrest, days"), min_value=1, max_value=365, required=False)
     community_service_hours = forms.IntegerField(
-        label=_("Community service, hours"), min_value=1, required=False
+        label=_("Community service, hours"),
+        min_value=1,
+        max_value=bounds.MAX_COMMUNITY_SERVICE_HOURS,
+        required=False,
     )
-    prison_months = forms.IntegerField(label=_("Prison term, months"), min_value=1, required=False)
+    prison_months = forms.IntegerField(
+        label=_("Prison term, months"), min_value=1, max_value=bounds.MAX_PRISON_MONTHS, required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -230,7 +235,8 @@ class SearchForm(forms.Form):
     city = forms.CharField(required=False)
     day = forms.DateField(required=False)
     figure = forms.CharField(required=False)
-    person = forms.IntegerField(required=False, min_value=1)
+    # Ids are 64-bit: a larger number is a form error, not an overflow in the database.
+    person = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
 class MultipleFileInput(forms.ClearableFileInput):

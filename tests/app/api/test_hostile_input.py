@@ -171,3 +171,29 @@ def test_whereabouts_and_hearings_before_the_detention_are_a_400_naming_the_fiel
     )
     response = api.post(f"/api/cases/{case.json()['id']}/hearings/", {"held_on": "6222-01-01"}, format="json")
     assert "held_on" in _json_error(response, 400)["detail"]
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
+def test_the_json_parser_reads_no_more_than_the_limit_whatever_the_declared_length():
+    import io
+
+    from vigil.api.parsers import BoundedJSONParser, RequestTooLarge
+
+    stream = io.BytesIO(b"[" + b"1," * 5000 + b"1]")
+    with pytest.raises(RequestTooLarge):
+        BoundedJSONParser().parse(stream)
+    assert stream.tell() == 1001
+
+
+@pytest.mark.parametrize("field", ["prison_months", "community_service_hours", "arrest_days"])
+def test_an_absurd_number_in_a_decision_is_a_400_naming_it(api, field):
+    created = api.post("/api/detentions/", _body(), format="json").json()
+    case = api.post(
+        "/api/cases/", {"detention": created["id"], "kind": "admin", "article": "23.34"}, format="json"
+    ).json()
+    response = api.post(
+        f"/api/cases/{case['id']}/decisions/",
+        {"decided_on": "2020-11-09", "outcome": "warning", field: 10**20},
+        format="json",
+    )
+    assert field in _json_error(response, 400)["detail"]

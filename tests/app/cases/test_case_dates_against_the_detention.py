@@ -52,3 +52,11 @@ def test_a_court_name_over_its_limit_is_refused(coordinator, case):
     assert refused.value.field == "court"
     with pytest.raises(FieldRefused):
         open_case(case.detention, kind="admin", article="23.34", judge="j" * 201, actor=coordinator)
+
+
+@pytest.mark.parametrize("field", ["prison_months", "community_service_hours"])
+def test_an_absurd_sentence_is_refused_before_it_reaches_the_database(coordinator, case, field):
+    with pytest.raises(FieldRefused) as refused:
+        record_decision(case, decided_on=NOV9, outcome="warning", actor=coordinator, **{field: 10**20})
+    assert refused.value.field == field
+    assert not Decision.objects.exists()

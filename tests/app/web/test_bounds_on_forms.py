@@ -146,3 +146,16 @@ def test_the_fields_of_a_request_with_files_over_the_body_limit_are_a_413(signed
 @pytest.mark.parametrize("name", ["detention_list", "audit_log", "review_queue"])
 def test_absurd_page_numbers_are_not_a_server_error(signed_in, detention, name, page):
     assert signed_in.get(reverse(name), {"page": page}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"person": "100000000000000000000"},
+        {"day": "6222-99-99"},
+        {"event": "x" * 5000},
+        {"figure": "nonsense"},
+    ],
+)
+def test_absurd_list_filters_are_not_a_server_error(signed_in, detention, query):
+    assert signed_in.get(reverse("detention_list"), query).status_code in {200, 400, 404}
