@@ -197,3 +197,16 @@ def test_an_absurd_number_in_a_decision_is_a_400_naming_it(api, field):
         format="json",
     )
     assert field in _json_error(response, 400)["detail"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", "/api/detentions/100000000000000000000/", None),
+        ("post", "/api/cases/", {"detention": 10**20, "kind": "admin", "article": "23.34"}),
+        ("get", "/api/cases/100000000000000000000/", None),
+    ],
+)
+def test_ids_beyond_64_bits_are_not_found(api, method, path, body):
+    response = getattr(api, method)(path, body, format="json") if body else getattr(api, method)(path)
+    assert _json_error(response, 404)["error"] == "not_found"
