@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from vigil.audit.actors import Actor, acting_user
 from vigil.audit.log import record as audit
+from vigil.records import bounds
 from vigil.records.models import Detention, Identity, Person
 from vigil.replication import hooks as replication
 from vigil.review.linking import (
@@ -36,6 +37,7 @@ def merge_persons(
     target: Person, others: Sequence[Person], *, actor: Actor, reason: str = ""
 ) -> LinkOperation:
     """Move every identity of ``others`` to ``target``; the emptied persons remain, marked merged."""
+    bounds.check_length("reason", reason, bounds.NOTE_MAX)
     others = [p for p in others if p.pk != target.pk]
     if not others:
         raise LinkError("nothing to merge: choose at least one other person")
@@ -58,6 +60,7 @@ def split_person(
     person: Person, identities: Sequence[Identity], *, actor: Actor, reason: str = ""
 ) -> LinkOperation:
     """Move the given identities of ``person`` to a new person."""
+    bounds.check_length("reason", reason, bounds.NOTE_MAX)
     ids = {i.pk for i in identities}
     own = set(person.identities.values_list("pk", flat=True))
     if not ids or not ids <= own:
