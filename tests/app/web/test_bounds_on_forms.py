@@ -159,3 +159,32 @@ def test_absurd_page_numbers_are_not_a_server_error(signed_in, detention, name, 
 )
 def test_absurd_list_filters_are_not_a_server_error(signed_in, detention, query):
     assert signed_in.get(reverse("detention_list"), query).status_code in {200, 400, 404}
+
+
+HOSTILE_QUERIES = [
+    {"person": "-1"},
+    {"person": "9" * 5000},
+    {"day": "0000-00-00"},
+    {"day": "9" * 5000},
+    {"event": "../../etc"},
+    {"city": "x" * 5000},
+    {"figure": "x" * 100},
+    {"page": "1e400"},
+]
+
+
+@pytest.mark.parametrize("query", HOSTILE_QUERIES)
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("detention_list", []),
+        ("figure_list", []),
+        ("detention_export", ["csv"]),
+        ("figure_list_export", ["csv"]),
+        ("court_matches", []),
+        ("event_list", []),
+    ],
+)
+def test_hostile_query_strings_on_list_pages_are_not_a_server_error(signed_in, detention, name, args, query):
+    response = signed_in.get(reverse(name, args=args), query)
+    assert response.status_code < 500
