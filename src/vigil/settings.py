@@ -73,6 +73,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "vigil.web.headers.SecurityHeadersMiddleware",
+    # Refuses a request whose declared length is over its limit before a byte of the body is read.
+    "vigil.web.limits.RequestSizeMiddleware",
     "vigil.web.middleware.LockedMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -194,7 +196,6 @@ EVIDENCE_DIR = DATA_DIR / "evidence"
 AUDIT_CHECKPOINT_FILE = DATA_DIR / "audit-checkpoints.jsonl"
 # Uploads stay in memory until they are encrypted: Django's default spills large ones to a plaintext temp file.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]
-DATA_UPLOAD_MAX_MEMORY_SIZE = 200 * 1024 * 1024
 
 SESSION_COOKIE_AGE = int(os.environ.get("VIGIL_SESSION_SECONDS", 8 * 3600))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -222,7 +223,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "vigil.api.errors.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # JSON read with a cap and bounded nesting; limit and offset refused out of range (not 500s).
+    "DEFAULT_PARSER_CLASSES": [
+        "vigil.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "vigil.api.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 100,
 }
 SPECTACULAR_SETTINGS = {
@@ -233,6 +240,18 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
 }
+
+# --- Bounds on what a request may carry (docs/protection.md, "Bounds on input") ------------------------------
+_MIB = 1024 * 1024
+# A form or JSON body without files: the longest texts Vigil takes (vigil.records.bounds) fit many times over.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * _MIB
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
+# Uploads are held in memory until encrypted: one evidence file, and a whole request with files.
+VIGIL_EVIDENCE_MAX_BYTES = int(os.environ.get("VIGIL_EVIDENCE_MAX_MB", "64")) * _MIB
+VIGIL_UPLOAD_MAX_BYTES = int(os.environ.get("VIGIL_UPLOAD_MAX_MB", "128")) * _MIB
+# The sync endpoint answers anyone who can reach it: it reads at most this much of a bundle before refusing.
+VIGIL_SYNC_MAX_BYTES = int(os.environ.get("VIGIL_SYNC_MAX_MB", "128")) * _MIB
 
 # Public figures suppress counts below this threshold, since a small count can identify someone.
 PUBLIC_MIN_COUNT = int(os.environ.get("VIGIL_PUBLIC_MIN_COUNT", "5"))

@@ -70,3 +70,8 @@ urlpatterns = [
     path("api/", include("vigil.api.urls")),
     path("sync/", include("vigil.replication.urls")),
 ]
+
+# JSON under /api/, the usual pages elsewhere.
+handler400 = "vigil.api.errors.bad_request"
+handler404 = "vigil.api.errors.not_found"
+handler500 = "vigil.api.errors.server_error"

@@ -21,6 +21,7 @@ from vigil.lib.crypto.errors import DecryptionError
 from vigil.lib.crypto.files import EncryptingWriter, decrypt_stream
 from vigil.lib.reference import violation_types
 from vigil.protection import keys
+from vigil.records import bounds
 from vigil.records.models import Detention, Source
 from vigil.records.operations import actor_report
 from vigil.replication import hooks as replication
@@ -41,6 +42,12 @@ def record_allegation(
 ) -> Allegation:
     if violation_type not in violation_types():
         raise ValueError(f"unknown violation type {violation_type!r}")
+    if occurred_at is not None:
+        bounds.check_after_detention("occurred_at", occurred_at, detention.detained_on)
+    bounds.check_length("place", place, bounds.LABEL_MAX)
+    bounds.check_length("perpetrator_unit", perpetrator_unit, bounds.LABEL_MAX)
+    bounds.check_length("injuries", injuries, bounds.NOTE_MAX)
+    bounds.check_length("narrative", narrative, bounds.NOTE_MAX)
     with transaction.atomic():
         report = actor_report(
             actor,

@@ -24,6 +24,7 @@ from vigil.records.operations import (
     record_whereabouts,
 )
 
+from .pagination import BoundedLimitOffsetPagination
 from .permissions import CanDoCasework, CanReadFigures, CanReadRecords, CanRecord
 from .serializers import (
     CaseInSerializer,
@@ -84,11 +85,8 @@ class DetentionListView(APIView):
         else:
             qs = Detention.objects.all()
         qs = qs.visible_to(request.user).select_related("identity", "event", "report__source").order_by("id")
-        try:
-            limit = min(int(request.query_params.get("limit", 100)), 1000)
-            offset = int(request.query_params.get("offset", 0))
-        except ValueError:
-            raise ValueError("limit and offset must be integers") from None
+        pager = BoundedLimitOffsetPagination()
+        limit, offset = pager.get_limit(request), pager.get_offset(request)
         rows = list(qs[offset : offset + limit])
         if _user(request).sees_identities and any(r.identity_id for r in rows):
             audit(request.user, "view.identity", None, api="detentions", count=len(rows))

@@ -17,6 +17,7 @@ from vigil.audit.log import record as audit
 from vigil.audit.log import record_many as audit_many
 from vigil.cases.models import Case, CaseKind, Charge, Decision, Hearing
 from vigil.lib.reference import Article, base_unit_byn, find_article, outcomes
+from vigil.records import bounds
 from vigil.records.models import Detention, Source
 from vigil.records.operations import Fact, actor_report, actor_reports
 from vigil.replication import hooks as replication
@@ -44,7 +45,13 @@ def _check_decision(
     outcome: str,
     fine_base_units: Decimal | None,
     arrest_days: int | None,
+    community_service_hours: int | None = None,
+    prison_months: int | None = None,
 ) -> None:
+    bounds.check_at_most(
+        "community_service_hours", community_service_hours, bounds.MAX_COMMUNITY_SERVICE_HOURS
+    )
+    bounds.check_at_most("prison_months", prison_months, bounds.MAX_PRISON_MONTHS)
     if outcome not in outcomes():
         raise ValueError(f"unknown outcome {outcome!r}")
     if outcome in {"fine", "criminal_fine"} and not fine_base_units:
@@ -52,7 +59,21 @@ def _check_decision(
     if outcome == "administrative_arrest" and not arrest_days:
         raise ValueError("an administrative arrest needs its length in days")
     if decided_on < detained_on:
-        raise ValueError("a decision cannot precede the detention")
+        raise bounds.FieldRefused(
+            "decided_on", f"a decision cannot precede the detention on {detained_on.isoformat()}"
+        )
+    bounds.check_not_future("decided_on", decided_on)
+
+
+def _check_texts(**texts: str) -> None:
+    """A case's labels (court, judge, number, part) within the bound of their kind."""
+    for name, value in texts.items():
+        bounds.check_length(name, value, bounds.LABEL_MAX)
+
+
+def _check_hearing(detained_on: dt.date, held_on: dt.date, court: str, judge: str) -> None:
+    bounds.check_after_detention("held_on", held_on, detained_on)
+    _check_texts(court=court, judge=judge)
 
 
 def _fine_byn(fine_base_units: Decimal | None, decided_on: dt.date) -> Decimal | None:
@@ -95,6 +116,7 @@ def open_case(
     source: Source | None = None,
 ) -> Case:
     art = _case_article(detention, kind, article)
+    _check_texts(part=part, number=number, court=court, judge=judge)
     with transaction.atomic():
         report = actor_report(
             actor,
@@ -127,6 +149,7 @@ def add_charge(
     case: Case, *, article: str, actor: Actor, part: str = "", source: Source | None = None
 ) -> Charge:
     art = find_article(article, on=case.detention.detained_on)
+    _check_texts(part=part)
     with transaction.atomic():
         report = actor_report(
             actor,
@@ -154,6 +177,7 @@ def record_hearing(
     judge: str = "",
     source: Source | None = None,
 ) -> Hearing:
+    _check_hearing(case.detention.detained_on, held_on, court, judge)
     with transaction.atomic():
         report = actor_report(
             actor,
@@ -183,7 +207,15 @@ def record_decision(
     source: Source | None = None,
 ) -> Decision:
     """Record a decision. A further arrest after the first ("carousel") is another decision on the case."""
-    _check_decision(case.detention.detained_on, decided_on, outcome, fine_base_units, arrest_days)
+    _check_decision(
+        case.detention.detained_on,
+        decided_on,
+        outcome,
+        fine_base_units,
+        arrest_days,
+        community_service_hours,
+        prison_months,
+    )
     with transaction.atomic():
         report = actor_report(
             actor,
@@ -297,6 +329,8 @@ def open_cases(entries: Sequence[CaseEntry], *, actor: Actor, source: Source | N
     anything is written: one refused entry (unknown kind, unknown article or one of the other kind) refuses
     the whole call and writes nothing."""
     articles = [_case_article(e.detention, e.kind, e.article) for e in entries]
+    for e in entries:
+        _check_texts(part=e.part, number=e.number, court=e.court, judge=e.judge)
     out: list[Case] = []
     with transaction.atomic():
         for chunk, arts in zip(_chunks(entries), _chunks(articles), strict=True):
@@ -362,7 +396,11 @@ def record_hearings(
     entries: Sequence[HearingEntry], *, actor: Actor, source: Source | None = None
 ) -> list[Hearing]:
     """:func:`record_hearing` for each entry in turn, written in bulk (same rows, audit entries in the same
-    order, same replicated changes), all in one transaction."""
+    order, same replicated changes), all in one transaction. Every entry is checked before anything is
+    written: one refused entry (a hearing before the detention or in the future) refuses the whole call."""
+    detentions = _detentions_of([e.case.pk for e in entries])
+    for e in entries:
+        _check_hearing(detentions[e.case.pk][0], e.held_on, e.court, e.judge)
     out: list[Hearing] = []
     with transaction.atomic():
         for chunk in _chunks(entries):
@@ -417,7 +455,15 @@ def record_decisions(
     the detention) refuses the whole call and writes nothing."""
     detentions = _detentions_of([e.case.pk for e in entries])
     for e in entries:
-        _check_decision(detentions[e.case.pk][0], e.decided_on, e.outcome, e.fine_base_units, e.arrest_days)
+        _check_decision(
+            detentions[e.case.pk][0],
+            e.decided_on,
+            e.outcome,
+            e.fine_base_units,
+            e.arrest_days,
+            e.community_service_hours,
+            e.prison_months,
+        )
     out: list[Decision] = []
     with transaction.atomic():
         for chunk in _chunks(entries):

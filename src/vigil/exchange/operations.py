@@ -19,6 +19,7 @@ from vigil.audit.log import record as audit
 from vigil.exchange.models import ImportMapping, ImportRun
 from vigil.lib.importing import ImportingError, Mapping, RowError, guess_mapping, read_table, validate
 from vigil.lib.reference import city_name
+from vigil.records.bounds import FieldRefused
 from vigil.records.models import Event, Report, Source, SourceKind
 from vigil.records.operations import (
     DetentionEntry,
@@ -85,9 +86,17 @@ def import_detentions(
         raise ImportRefused(filename, message=str(exc)) from exc
     errors = list(plan.errors)
     events = {e.slug: e for e in Event.objects.filter(slug__in={r.event for r in plan.rows if r.event})}
+    inputs: list[DetentionInput] = []
     for row in plan.rows:
         if row.event and row.event not in events:
             errors.append(RowError(row.row, "event", f"no event with slug {row.event!r}"))
+            continue
+        fields = row.detention_fields()
+        fields["city"] = city_name(fields["city"]) if fields["city"] else ""
+        try:
+            inputs.append(DetentionInput(event=events.get(row.event), **fields))
+        except FieldRefused as refused:  # the record bounds, checked before anything is written
+            errors.append(RowError(row.row, refused.field, refused.reason))
     if errors:
         raise ImportRefused(filename, sorted(errors, key=lambda e: (e.row, e.column)))
     stored = set(
@@ -105,18 +114,10 @@ def import_detentions(
         return summary
     with transaction.atomic():
         source = get_or_create_source(source_input, actor)
-        entries = []
-        for row in plan.rows:
-            fields = row.detention_fields()
-            fields["city"] = city_name(fields["city"]) if fields["city"] else ""
-            entries.append(
-                DetentionEntry(
-                    data=DetentionInput(event=events.get(row.event), **fields),
-                    source=source,
-                    report_uuid=row.report_uuid,
-                    raw_text=row.raw_text,
-                )
-            )
+        entries = [
+            DetentionEntry(data=data, source=source, report_uuid=row.report_uuid, raw_text=row.raw_text)
+            for row, data in zip(plan.rows, inputs, strict=True)
+        ]
         for row, result in zip(plan.rows, record_detentions(entries, actor=actor), strict=True):
             if isinstance(result, ReportConflictError):
                 # A row id names a stored report with other content: refuse the whole file (nothing is kept).

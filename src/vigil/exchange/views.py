@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
@@ -73,7 +73,10 @@ def court_matches(request: HttpRequest) -> HttpResponse:
     from vigil.records.models import Detention
 
     if request.method == "POST":
-        match = get_object_or_404(CourtListMatch, pk=request.POST.get("match"))
+        match_id = request.POST.get("match", "")
+        if not match_id.isdigit():  # junk from a forged form: not found, not a server error
+            raise Http404
+        match = get_object_or_404(CourtListMatch, pk=int(match_id))
         chosen = request.POST.get("detention", "")
         detention = None
         if chosen:

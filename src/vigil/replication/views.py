@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -22,8 +23,17 @@ log = logging.getLogger("vigil.sync")
 @csrf_exempt  # authenticated by the bundle's signature, not by a session
 @require_POST
 def exchange(request: HttpRequest) -> HttpResponse:
+    # Anyone who reaches the address can post here: read at most the limit (and one byte to tell), never the
+    # whole of whatever is sent, before the bundle's signature is checked.
+    limit = int(settings.VIGIL_SYNC_MAX_BYTES)
+    body = request.read(limit + 1)
+    if len(body) > limit:
+        log.warning("sync exchange refused: body over %d bytes", limit)
+        return JsonResponse(
+            {"error": "too_large", "detail": f"the request body is larger than {limit} bytes"}, status=413
+        )
     try:
-        summary = import_bundle_data(request.body)
+        summary = import_bundle_data(body)
         peer = SyncPeer.objects.get(instance=summary.sender)
         answer, _ = export_for(peer.name)
     except (BundleUnknownSender, BundleNotForUs) as exc:

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from vigil.audit.actors import Actor, acting_user
 from vigil.audit.log import record as audit
+from vigil.records import bounds
 from vigil.records.models import Detention, Identity, Person
 from vigil.replication import hooks as replication
 from vigil.review.linking import (
@@ -40,6 +41,7 @@ def merge_persons(
 
     A person's merge answers the waiting review pairs between the persons it joins ("same", pointing at
     this merge), unless ``settles_pairs`` is False (record linkage's own merges answer nothing)."""
+    bounds.check_length("reason", reason, bounds.NOTE_MAX)
     others = [p for p in others if p.pk != target.pk]
     if not others:
         raise LinkError("nothing to merge: choose at least one other person")
@@ -73,6 +75,7 @@ def split_person(
     person: Person, identities: Sequence[Identity], *, actor: Actor, reason: str = ""
 ) -> LinkOperation:
     """Move the given identities of ``person`` to a new person."""
+    bounds.check_length("reason", reason, bounds.NOTE_MAX)
     ids = {i.pk for i in identities}
     own = set(person.identities.values_list("pk", flat=True))
     if not ids or not ids <= own:

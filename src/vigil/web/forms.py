@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,8 +23,15 @@ from vigil.lib.reference import (
     units,
     violation_types,
 )
+from vigil.records import bounds
+from vigil.records.bounds import LABEL_MAX, NAME_MAX, NOTE_MAX, REPORT_TEXT_MAX, FieldRefused
 from vigil.records.models import Event, Reliability, Sex, SourceKind
 from vigil.records.operations import DetentionInput, SourceInput
+
+
+def show_refusal(form: forms.Form, refused: FieldRefused) -> None:
+    """An operation's refusal shown on the form's field of that name (on the form when it has none)."""
+    form.add_error(refused.field if refused.field in form.fields else None, refused.reason)
 
 
 def facility_choices() -> list[tuple[str, str]]:
@@ -40,7 +48,7 @@ class IntakeForm(forms.Form):
     report_uuid = forms.UUIDField(widget=forms.HiddenInput)
     full_name = forms.CharField(
         label=_("Name of the detained person"),
-        max_length=300,
+        max_length=NAME_MAX,
         required=False,
         help_text=_("As the caller says it, in any script. Leave empty for an unnamed group."),
     )
@@ -58,11 +66,14 @@ class IntakeForm(forms.Form):
         label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
     )
     city = forms.CharField(label=_("City"), max_length=100)
-    place = forms.CharField(label=_("Place (street, metro station)"), max_length=200, required=False)
+    place = forms.CharField(label=_("Place (street, metro station)"), max_length=LABEL_MAX, required=False)
     unit = forms.ChoiceField(label=_("Detained by"), choices=unit_choices, required=False)
     held_at = forms.ChoiceField(label=_("Where held now"), choices=facility_choices, required=False)
     injuries = forms.CharField(
-        label=_("Injuries known to the caller"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Injuries known to the caller"),
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     birth_date = forms.DateField(
         label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
@@ -73,13 +84,16 @@ class IntakeForm(forms.Form):
     source_kind = forms.ChoiceField(
         label=_("Who is calling"), choices=SourceKind.choices, initial=SourceKind.RELATIVE
     )
-    source_name = forms.CharField(label=_("Caller (e.g. wife, friend)"), max_length=200, required=False)
-    source_contact = forms.CharField(label=_("Caller's contact"), max_length=200, required=False)
+    source_name = forms.CharField(label=_("Caller (e.g. wife, friend)"), max_length=LABEL_MAX, required=False)
+    source_contact = forms.CharField(label=_("Caller's contact"), max_length=LABEL_MAX, required=False)
     reliability = forms.ChoiceField(
         label=_("Reliability"), choices=Reliability.choices, initial=Reliability.UNKNOWN
     )
     raw_text = forms.CharField(
-        label=_("What the caller said"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What the caller said"),
+        max_length=REPORT_TEXT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -102,6 +116,12 @@ class IntakeForm(forms.Form):
         day = data.get("detained_on")
         if day and day > timezone.localdate() + dt.timedelta(days=1):
             self.add_error("detained_on", _("The date of detention is in the future."))
+        elif day:
+            try:
+                bounds.check_detained_on(day)
+                bounds.check_birth(bd, by, day)
+            except FieldRefused as refused:
+                show_refusal(self, refused)
         return data
 
     def detention_input(self) -> DetentionInput:
@@ -142,8 +162,8 @@ class CaseForm(forms.Form):
     article = forms.ChoiceField(label=_("Article"), choices=article_choices)
     part = forms.CharField(label=_("Part"), max_length=10, required=False)
     number = forms.CharField(label=_("Case number"), max_length=60, required=False)
-    court = forms.CharField(label=_("Court"), max_length=200, required=False)
-    judge = forms.CharField(label=_("Judge"), max_length=200, required=False)
+    court = forms.CharField(label=_("Court"), max_length=LABEL_MAX, required=False)
+    judge = forms.CharField(label=_("Judge"), max_length=LABEL_MAX, required=False)
 
     def __init__(self, *args: Any, detained_on: dt.date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -172,9 +192,14 @@ class DecisionForm(forms.Form):
     )
     arrest_days = forms.IntegerField(label=_("Arrest, days"), min_value=1, max_value=365, required=False)
     community_service_hours = forms.IntegerField(
-        label=_("Community service, hours"), min_value=1, required=False
+        label=_("Community service, hours"),
+        min_value=1,
+        max_value=bounds.MAX_COMMUNITY_SERVICE_HOURS,
+        required=False,
     )
-    prison_months = forms.IntegerField(label=_("Prison term, months"), min_value=1, required=False)
+    prison_months = forms.IntegerField(
+        label=_("Prison term, months"), min_value=1, max_value=bounds.MAX_PRISON_MONTHS, required=False
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -187,8 +212,8 @@ class DecisionForm(forms.Form):
 
 class HearingForm(forms.Form):
     held_on = forms.DateField(label=_("Hearing date"), widget=forms.DateInput(attrs={"type": "date"}))
-    court = forms.CharField(label=_("Court"), max_length=200, required=False)
-    judge = forms.CharField(label=_("Judge"), max_length=200, required=False)
+    court = forms.CharField(label=_("Court"), max_length=LABEL_MAX, required=False)
+    judge = forms.CharField(label=_("Judge"), max_length=LABEL_MAX, required=False)
 
 
 class ReleaseForm(forms.Form):
@@ -210,7 +235,8 @@ class SearchForm(forms.Form):
     city = forms.CharField(required=False)
     day = forms.DateField(required=False)
     figure = forms.CharField(required=False)
-    person = forms.IntegerField(required=False, min_value=1)
+    # Ids are 64-bit: a larger number is a form error, not an overflow in the database.
+    person = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -240,9 +266,24 @@ class AllegationForm(forms.Form):
     occurred_at = forms.DateTimeField(
         label=_("When"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    place = forms.CharField(label=_("Where (bus, yard, cell, station)"), max_length=200, required=False)
+    place = forms.CharField(label=_("Where (bus, yard, cell, station)"), max_length=LABEL_MAX, required=False)
     perpetrator_unit = forms.ChoiceField(label=_("By whom"), choices=unit_choices, required=False)
-    injuries = forms.CharField(label=_("Injuries"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    injuries = forms.CharField(
+        label=_("Injuries"), max_length=NOTE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     medical_documentation = forms.BooleanField(label=_("Medical documentation exists"), required=False)
-    narrative = forms.CharField(label=_("Account"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    narrative = forms.CharField(
+        label=_("Account"), max_length=NOTE_MAX, required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
     evidence = MultipleFileField(label=_("Evidence files (photos, medical notes)"), required=False)
+
+    def clean_evidence(self) -> list[Any]:
+        files: list[Any] = self.cleaned_data["evidence"]
+        limit = int(settings.VIGIL_EVIDENCE_MAX_BYTES)
+        for f in files:
+            if f.size > limit:
+                raise forms.ValidationError(
+                    _("%(name)s is larger than the limit of %(limit)s bytes for one evidence file."),
+                    params={"name": f.name, "limit": limit},
+                )
+        return files

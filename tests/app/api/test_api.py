@@ -72,7 +72,7 @@ def test_a_domain_rule_broken_through_the_api_is_a_400_not_a_500(api):
         {"decided_on": "2020-11-01", "outcome": "warning"},
         format="json",
     )
-    assert response.status_code == 400 and "precede" in response.json()["detail"]
+    assert response.status_code == 400 and "precede" in response.json()["detail"]["decided_on"][0]
     response = api.post(
         "/api/cases/", {"detention": created["id"], "kind": "admin", "article": "999.99"}, format="json"
     )

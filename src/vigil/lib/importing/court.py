@@ -80,8 +80,8 @@ def validate_court_list(
         fine = r(number, "fine_base_units", v["fine_base_units"], F.parse_fine)
         days = r(number, "arrest_days", v["arrest_days"], F.parse_arrest_days)
         articles = r(number, "article", v["article"], F.parse_article) or ()
-        court = r(number, "court", v["court"], lambda t: F.parse_text(t, field="court", max_length=300)) or ""
-        judge = r(number, "judge", v["judge"], lambda t: F.parse_text(t, field="judge", max_length=300)) or ""
+        court = r(number, "court", v["court"], lambda t: F.parse_text(t, field="court", max_length=200)) or ""
+        judge = r(number, "judge", v["judge"], lambda t: F.parse_text(t, field="judge", max_length=200)) or ""
         city = r(number, "city", v["city"], lambda t: F.parse_text(t, field="city", max_length=200)) or ""
         record_id = r(number, "record_id", v["record_id"], lambda t: F.parse_text(t, field="record_id")) or ""
         birth_date = r(

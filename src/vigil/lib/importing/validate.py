@@ -225,6 +225,8 @@ class RowReader:
             self.error(number, "birth_year", f"{birth_year} contradicts birth_date {birth_date.isoformat()}")
         if birth_date and event_date and birth_date > event_date:
             self.error(number, "birth_date", f"is after {event}")
+        if birth_year and event_date and birth_year > event_date.year:
+            self.error(number, "birth_year", f"{birth_year} is after {event}")
 
     def reconcile_decision(
         self,
@@ -319,17 +321,18 @@ def validate(
             "sex": r(number, "sex", v["sex"], F.parse_sex),
             "city": r(number, "city", v["city"], _text("city", max_length=200)),
             "event": r(number, "event", v["event"], F.parse_slug),
-            "place": r(number, "place", v["place"], _text("place")),
-            "unit": r(number, "unit", v["unit"], _text("unit")),
-            "held_at": r(number, "held_at", v["held_at"], _text("held_at")),
+            # Limits as in vigil.records.bounds, which the records refuse beyond.
+            "place": r(number, "place", v["place"], _text("place", max_length=200)),
+            "unit": r(number, "unit", v["unit"], _text("unit", max_length=200)),
+            "held_at": r(number, "held_at", v["held_at"], _text("held_at", max_length=200)),
             "injuries": r(
                 number, "injuries", v["injuries"], _text("injuries", max_length=20_000, multiline=True)
             ),
             "raw_text": r(
                 number, "raw_text", v["raw_text"], _text("raw_text", max_length=100_000, multiline=True)
             ),
-            "court": r(number, "court", v["court"], _text("court", max_length=300)),
-            "judge": r(number, "judge", v["judge"], _text("judge", max_length=300)),
+            "court": r(number, "court", v["court"], _text("court", max_length=200)),
+            "judge": r(number, "judge", v["judge"], _text("judge", max_length=200)),
         }
         # cross-field rules
         if not full_name and head_count is None and v["full_name"] == "" and v["head_count"] == "":

@@ -16,6 +16,7 @@ from vigil.audit.actors import Actor, acting_user
 from vigil.audit.log import record as audit
 from vigil.audit.log import record_many as audit_many
 from vigil.protection import sealing
+from vigil.records import bounds
 from vigil.records.models import (
     Detention,
     Event,
@@ -77,6 +78,14 @@ class DetentionInput:
             raise ValueError("head_count must be at least 1")
         if self.birth_date and self.birth_year and self.birth_date.year != self.birth_year:
             raise ValueError("birth_year does not match birth_date")
+        bounds.check_detained_on(self.detained_on)
+        bounds.check_birth(self.birth_date, self.birth_year, self.detained_on)
+        if self.detained_at is not None:
+            bounds.check_not_future("detained_at", self.detained_at)
+        bounds.check_length("full_name", self.full_name, bounds.NAME_MAX)
+        for name in ("city", "home_city", "place", "unit", "held_at"):
+            bounds.check_length(name, getattr(self, name), bounds.LABEL_MAX)
+        bounds.check_length("injuries", self.injuries, bounds.NOTE_MAX)
 
     def known_birth_year(self) -> int | None:
         return self.birth_year or (self.birth_date.year if self.birth_date else None)
@@ -110,6 +119,7 @@ def record_detention(
     otherwise), the detention and where the person is held. The writes are those of ``record_detentions``
     (one path for one report and for many); a conflict is recorded before, outside its transaction, so that
     it survives the refusal."""
+    bounds.check_length("raw_text", raw_text, bounds.REPORT_TEXT_MAX)
     report_uuid = report_uuid or uuid_mod.uuid4()
     existing = already_submitted(
         report_uuid=report_uuid,
@@ -162,6 +172,9 @@ class DetentionEntry:
     raw_text: str = ""
     received_at: dt.datetime | None = None
     is_synthetic: bool = False
+
+    def __post_init__(self) -> None:
+        bounds.check_length("raw_text", self.raw_text, bounds.REPORT_TEXT_MAX)
 
 
 BULK_CHUNK = 2000
@@ -334,6 +347,8 @@ def _record_detention_chunk(
 def record_whereabouts(
     detention: Detention, *, facility: str, since: dt.datetime, actor: Actor, source: Source | None = None
 ) -> Whereabouts:
+    bounds.check_length("facility", facility, bounds.LABEL_MAX)
+    bounds.check_after_detention("since", since, detention.detained_on)
     with transaction.atomic():
         report = actor_report(
             actor,
@@ -351,6 +366,7 @@ def record_whereabouts(
 def record_release(
     detention: Detention, *, released_at: dt.datetime, actor: Actor, source: Source | None = None
 ) -> Detention:
+    bounds.check_after_detention("released_at", released_at, detention.detained_on)
     with transaction.atomic():
         actor_report(
             actor,

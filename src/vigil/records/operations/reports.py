@@ -16,6 +16,7 @@ from django.utils import timezone
 from vigil.audit.actors import Actor, acting_user
 from vigil.audit.log import record as audit
 from vigil.protection import sealing
+from vigil.records import bounds
 from vigil.records.models import (
     Report,
     ReportConflict,
@@ -97,6 +98,8 @@ class SourceInput:
 def get_or_create_source(data: SourceInput, actor: Actor, *, is_synthetic: bool = False) -> Source:
     if data.kind not in SourceKind.values:
         raise ValueError(f"unknown source kind {data.kind!r}")
+    bounds.check_length("source.name", data.name, bounds.LABEL_MAX)
+    bounds.check_length("source.contact", data.contact, bounds.LABEL_MAX)
     lookup = source_lookup(data)
     existing = Source.objects.filter(lookup=lookup).first()
     if existing:
@@ -188,6 +191,7 @@ def submit_report(
 ) -> tuple[Report, bool]:
     """Store a report once. The same report resubmitted is a success that stores nothing (created=False);
     a different report under a used UUID raises ReportConflictError and is kept as a conflict."""
+    bounds.check_length("raw_text", raw_text, bounds.REPORT_TEXT_MAX)
     digest = content_hash(source_key(source), kind, payload, raw_text)
     existing = already_submitted(
         report_uuid=report_uuid, source=source, kind=kind, payload=payload, raw_text=raw_text, actor=actor

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,9 +15,10 @@ from vigil.abuse.models import EvidenceFile
 from vigil.abuse.operations import Upload, open_evidence, record_allegation_with_evidence
 from vigil.accounts.models import Role
 from vigil.audit.log import record as audit
+from vigil.records.bounds import FieldRefused
 from vigil.records.models import Detention
 from vigil.web.access import ANY_RECORDS, CASEWORK, role_required
-from vigil.web.forms import AllegationForm
+from vigil.web.forms import AllegationForm, show_refusal
 
 
 @role_required(*CASEWORK)
@@ -25,22 +28,30 @@ def detention_add_allegation(request: HttpRequest, pk: int) -> HttpResponse:
     form = AllegationForm(request.POST, request.FILES)
     if form.is_valid():
         d = form.cleaned_data
-        record_allegation_with_evidence(
-            detention,
-            violation_type=d["violation_type"],
-            actor=request.user,
-            occurred_at=d["occurred_at"],
-            place=d["place"],
-            perpetrator_unit=d["perpetrator_unit"],
-            injuries=d["injuries"],
-            medical_documentation=d["medical_documentation"],
-            narrative=d["narrative"],
-            evidence=[Upload(f, f.name or "", f.content_type or "") for f in d["evidence"]],
-        )
-        messages.success(request, _("Allegation recorded."))
-        return redirect("detention_detail", pk=pk)
+        try:
+            _record(request, detention, d)
+        except FieldRefused as refused:
+            show_refusal(form, refused)
+        else:
+            messages.success(request, _("Allegation recorded."))
+            return redirect("detention_detail", pk=pk)
     return render(
         request, "web/form_page.html", {"form": form, "title": _("Allegation of ill-treatment")}, status=400
+    )
+
+
+def _record(request: HttpRequest, detention: Detention, d: dict[str, Any]) -> None:
+    record_allegation_with_evidence(
+        detention,
+        violation_type=d["violation_type"],
+        actor=request.user,
+        occurred_at=d["occurred_at"],
+        place=d["place"],
+        perpetrator_unit=d["perpetrator_unit"],
+        injuries=d["injuries"],
+        medical_documentation=d["medical_documentation"],
+        narrative=d["narrative"],
+        evidence=[Upload(f, f.name or "", f.content_type or "") for f in d["evidence"]],
     )
 
 

@@ -10,8 +10,9 @@ from django.views.decorators.http import require_http_methods
 
 from vigil.cases.models import Case
 from vigil.cases.operations import record_decision, record_hearing
+from vigil.records.bounds import FieldRefused
 from vigil.web.access import CASEWORK, role_required
-from vigil.web.forms import DecisionForm, HearingForm
+from vigil.web.forms import DecisionForm, HearingForm, show_refusal
 from vigil.web.views.detentions import detention_label
 
 
@@ -37,6 +38,8 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if request.POST.get("form") == "hearing" and hearing_form.is_valid():
                 record_hearing(case, actor=request.user, **hearing_form.cleaned_data)
                 return redirect("case_detail", pk=pk)
+        except FieldRefused as refused:
+            show_refusal(decision_form if request.POST.get("form") == "decision" else hearing_form, refused)
         except ValueError as exc:
             (decision_form if request.POST.get("form") == "decision" else hearing_form).add_error(
                 None, str(exc)

@@ -18,10 +18,18 @@ from vigil.accounts.models import Role
 from vigil.audit.log import record as audit
 from vigil.cases.operations import open_case
 from vigil.figures.counting import FIGURES, detentions_for
+from vigil.records.bounds import FieldRefused
 from vigil.records.models import Detention, Event, Person
 from vigil.records.operations import record_release, record_whereabouts, search_keys_for
 from vigil.web.access import ANY_RECORDS, CASEWORK, role_required
-from vigil.web.forms import AllegationForm, CaseForm, ReleaseForm, SearchForm, WhereaboutsForm
+from vigil.web.forms import (
+    AllegationForm,
+    CaseForm,
+    ReleaseForm,
+    SearchForm,
+    WhereaboutsForm,
+    show_refusal,
+)
 
 
 def detention_label(detention: Detention, user: Any) -> str:
@@ -186,8 +194,12 @@ def detention_release(request: HttpRequest, pk: int) -> HttpResponse:
     detention = _visible_detention(request, pk)
     form = ReleaseForm(request.POST)
     if form.is_valid():
-        record_release(detention, released_at=form.cleaned_data["released_at"], actor=request.user)
-        return redirect("detention_detail", pk=pk)
+        try:
+            record_release(detention, released_at=form.cleaned_data["released_at"], actor=request.user)
+        except FieldRefused as refused:
+            show_refusal(form, refused)
+        else:
+            return redirect("detention_detail", pk=pk)
     return _rejected(request, form, _("Release"))
 
 
@@ -197,11 +209,15 @@ def detention_whereabouts(request: HttpRequest, pk: int) -> HttpResponse:
     detention = _visible_detention(request, pk)
     form = WhereaboutsForm(request.POST)
     if form.is_valid():
-        record_whereabouts(
-            detention,
-            facility=form.cleaned_data["facility"],
-            since=form.cleaned_data["since"],
-            actor=request.user,
-        )
-        return redirect("detention_detail", pk=pk)
+        try:
+            record_whereabouts(
+                detention,
+                facility=form.cleaned_data["facility"],
+                since=form.cleaned_data["since"],
+                actor=request.user,
+            )
+        except FieldRefused as refused:
+            show_refusal(form, refused)
+        else:
+            return redirect("detention_detail", pk=pk)
     return _rejected(request, form, _("Where held"))

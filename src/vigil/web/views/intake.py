@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from vigil.records.bounds import FieldRefused
 from vigil.records.operations import ReportConflictError, get_or_create_source, record_detention
 from vigil.web.access import INTAKE, role_required
-from vigil.web.forms import IntakeForm
+from vigil.web.forms import IntakeForm, show_refusal
 
 
 @role_required(*INTAKE)
@@ -31,6 +32,8 @@ def intake(request: HttpRequest) -> HttpResponse:
             form.add_error(
                 None, _("A different report was already sent with this form; it was kept for review.")
             )
+        except FieldRefused as refused:
+            show_refusal(form, refused)
         except ValueError as exc:
             form.add_error(None, str(exc))
         else:

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from vigil.accounts.models import Role
 from vigil.audit.log import record as audit
+from vigil.records.bounds import FieldRefused
 from vigil.records.models import Person
 from vigil.review.models import LinkOperation
 from vigil.review.operations import LinkError, merge_persons, split_person, undo_operation
@@ -88,7 +89,7 @@ def person_split(request: HttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             reason=request.POST.get("reason", ""),
         )
-    except LinkError as exc:
+    except (LinkError, FieldRefused) as exc:
         messages.error(request, str(exc))
     return redirect("person_detail", pk=pk)
 
