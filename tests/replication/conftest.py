@@ -6,6 +6,11 @@ from typing import Any
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _keystore(instance_keystore: None) -> None:
+    """Before the test database is made: it is encrypted with a key from this keystore."""
+
+
 @pytest.fixture(autouse=True)
 def _evidence_in_tmp(settings: Any, tmp_path: Path) -> None:
     settings.EVIDENCE_DIR = tmp_path / "evidence"
