@@ -1,7 +1,10 @@
 """The ``vigil`` console command.
 
 Analyst tools that work on files (``vigil link``, ``vigil estimate``) need no database and no login, so they
-are dispatched before Django is set up; everything else is a Django management command.
+are dispatched before Django is set up; everything else is a Django management command. Before Django
+starts, a command that needs an instance is refused with one line when the data directory holds none (or
+an unfinished or destroyed one, see :mod:`vigil.protection.instance`), and a locked keystore or a wrong
+passphrase is reported in one line too: a user's mistake never ends in a traceback.
 """
 
 from __future__ import annotations
@@ -17,6 +20,13 @@ STANDALONE: dict[str, str] = {
     "estimate": "vigil.lib.estimate.cli:main",
 }
 
+# Commands that need no instance in the data directory: they make one, or do not read one.
+NO_INSTANCE = frozenset(
+    {"help", "version", "check", "diffsettings", "makemigrations", "makemessages", "compilemessages"}
+)
+
+HELP_FLAGS = ("-h", "--help")
+
 
 def _standalone(spec: str) -> Callable[[list[str]], int]:
     module, func = spec.split(":")
@@ -27,6 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in STANDALONE:
         return _standalone(STANDALONE[args[0]])(args[1:])
+    ours = os.environ.get("DJANGO_SETTINGS_MODULE", "vigil.settings") == "vigil.settings"
+    if ours and args:
+        # Settings of our own only: another settings module may keep its data elsewhere.
+        refused = _refusal(args)
+        if refused:
+            print(f"vigil: {refused}", file=sys.stderr)
+            return 2
     if args and args[0] == "figures":
         # Asked of a running `vigil serve` first: it holds the keys, so no key derivation and no Django here.
         from vigil.figures.socket_service import run_client
@@ -35,11 +52,11 @@ def main(argv: list[str] | None = None) -> int:
         if code is not None:
             return code
     from vigil.datadir import data_dir
+    from vigil.lib.crypto.errors import KeyfileError, PassphraseError, WrongPassphraseError
     from vigil.protection.keys import Locked, unlock_ahead
 
-    if os.environ.get("DJANGO_SETTINGS_MODULE", "vigil.settings") == "vigil.settings":
-        # Argon2id runs on the other core while Django starts (settings of our own only: another settings
-        # module may keep its data elsewhere, and then the keys are unlocked when first needed).
+    if ours:
+        # Argon2id runs on the other core while Django starts.
         unlock_ahead(data_dir() / "keys")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigil.settings")
     from django.core.management import execute_from_command_line
@@ -50,7 +67,36 @@ def main(argv: list[str] | None = None) -> int:
         # No passphrase in the environment and none typed: say so, without a traceback.
         print(f"vigil: {exc}", file=sys.stderr)
         return 2
+    except WrongPassphraseError:
+        print(
+            f"vigil: the passphrase does not unlock the keystore in {data_dir() / 'keys'}: "
+            "check VIGIL_PASSPHRASE or VIGIL_PASSPHRASE_FILE",
+            file=sys.stderr,
+        )
+        return 2
+    except (PassphraseError, KeyfileError) as exc:
+        print(f"vigil: {exc}", file=sys.stderr)
+        return 2
     return 0
+
+
+def _refusal(args: list[str]) -> str:
+    """Why this command cannot run on the data directory as it is (empty when it can). Looks at files only."""
+    from vigil.datadir import data_dir
+    from vigil.protection import instance
+
+    command = args[0]
+    if command.startswith("-") or command in NO_INSTANCE or any(a in HELP_FLAGS for a in args):
+        return ""
+    if command == "backup" and "--restore" in args:
+        return ""  # restores into another, empty directory
+    directory = data_dir()
+    state = instance.state_of(directory, embedded_database=instance.embedded_database())
+    if command == "init":
+        return instance.init_refusal(directory, state)
+    if state == instance.State.READY or (command == "demo" and state == instance.State.MISSING):
+        return ""
+    return instance.problem(directory, state)
 
 
 if __name__ == "__main__":
