@@ -156,3 +156,20 @@ def test_after_the_keys_are_destroyed_commands_say_so_and_no_keystore_is_made(
         assert "were destroyed on" in line and "can no longer be read" in line, command
     assert "were destroyed" in one_line_refusal(init(data, tmp_path / "password"))
     assert not (data / "keys" / KEYFILE_NAME).exists()
+
+
+@pytest.mark.parametrize("command", [["figures"], ["audit", "verify"]])
+def test_a_reader_that_stops_reading_ends_the_command_quietly(made: Made, command: list[str]) -> None:
+    # `vigil figures | head -1`: the read end is closed before the command writes anything.
+    read, write = os.pipe()
+    os.close(read)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
+    env.update(VIGIL_DATA_DIR=str(made.path), VIGIL_DB="sqlite", VIGIL_PASSPHRASE=PASSPHRASE)
+    try:
+        result = subprocess.run(
+            [VIGIL, *command], env=env, stdout=write, stderr=subprocess.PIPE, text=True, timeout=180
+        )
+    finally:
+        os.close(write)
+    assert result.stderr == ""
+    assert result.returncode == 1

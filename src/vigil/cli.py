@@ -35,6 +35,19 @@ def _standalone(spec: str) -> Callable[[list[str]], int]:
 
 def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        code = _run(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`vigil figures | head -1`). As Python's documentation says: point stdout at
+        # devnull so that the flush at exit cannot fail again, and stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    return code
+
+
+def _run(args: list[str]) -> int:
     if args and args[0] in STANDALONE:
         return _standalone(STANDALONE[args[0]])(args[1:])
     ours = os.environ.get("DJANGO_SETTINGS_MODULE", "vigil.settings") == "vigil.settings"
