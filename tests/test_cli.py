@@ -5,6 +5,7 @@ is wrong in one line, exits non-zero and makes nothing."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -173,3 +174,26 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly(made: Made, comman
         os.close(write)
     assert result.stderr == ""
     assert result.returncode == 1
+
+
+@pytest.mark.parametrize("argv", [[], ["help"], ["--help"], ["-h"]])
+def test_help_lists_every_command_with_its_usage(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    from vigil.cli import main
+
+    assert main(argv) == 0
+    listed = {m[1] for m in re.finditer(r"^  vigil ([a-z]+)", capsys.readouterr().out, re.MULTILINE)}
+    src = Path(__file__).parents[1] / "src" / "vigil"
+    management = {p.stem for p in src.glob("*/management/commands/*.py") if not p.name.startswith("_")}
+    assert listed == management | {"link", "estimate"}
+    assert {"init", "serve", "demo", "import", "figures", "keys", "sync", "link", "estimate"} <= listed
+
+
+def test_help_on_a_file_tool_shows_its_options(capsys: pytest.CaptureFixture[str]) -> None:
+    from vigil.cli import main
+
+    try:
+        code = main(["help", "estimate"])
+    except SystemExit as stop:  # argparse's way of ending --help
+        code = int(stop.code or 0)
+    assert code == 0
+    assert "--method" in capsys.readouterr().out

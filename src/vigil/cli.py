@@ -9,10 +9,12 @@ passphrase is reported in one line too: a user's mistake never ends in a traceba
 
 from __future__ import annotations
 
+import ast
 import os
 import sys
 from collections.abc import Callable
 from importlib import import_module
+from pathlib import Path
 
 # Sub-commands that run without Django: name -> "module:function" taking argv and returning an exit code.
 STANDALONE: dict[str, str] = {
@@ -24,6 +26,9 @@ STANDALONE: dict[str, str] = {
 NO_INSTANCE = frozenset(
     {"help", "version", "check", "diffsettings", "makemigrations", "makemessages", "compilemessages"}
 )
+
+# The first commands of `vigil help`, in the order a new organisation meets them; the others follow by name.
+FIRST = ("init", "serve", "demo")
 
 HELP_FLAGS = ("-h", "--help")
 
@@ -48,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: list[str]) -> int:
-    if args and args[0] in STANDALONE:
+    if not args or args[0] in ("help", *HELP_FLAGS):
+        return _help(args[1:])
+    if args[0] in STANDALONE:
         return _standalone(STANDALONE[args[0]])(args[1:])
     ours = os.environ.get("DJANGO_SETTINGS_MODULE", "vigil.settings") == "vigil.settings"
     if ours and args:
@@ -57,7 +64,7 @@ def _run(args: list[str]) -> int:
         if refused:
             print(f"vigil: {refused}", file=sys.stderr)
             return 2
-    if args and args[0] == "figures":
+    if args[0] == "figures":
         # Asked of a running `vigil serve` first: it holds the keys, so no key derivation and no Django here.
         from vigil.figures.socket_service import run_client
 
@@ -110,6 +117,45 @@ def _refusal(args: list[str]) -> str:
     if state == instance.State.READY or (command == "demo" and state == instance.State.MISSING):
         return ""
     return instance.problem(directory, state)
+
+
+def _help(args: list[str]) -> int:
+    """`vigil help`: every Vigil command with its summary; `vigil help COMMAND` for one command's options."""
+    if args and args[0] in STANDALONE:
+        return _standalone(STANDALONE[args[0]])(["--help"])
+    if args:
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigil.settings")
+        from django.core.management import execute_from_command_line
+
+        # `vigil help --django` is Django's own list of every management command.
+        execute_from_command_line(["vigil", "help", *[a for a in args if a != "--django"]])
+        return 0
+    print("Usage: vigil COMMAND [OPTIONS]   (`vigil help COMMAND` or `vigil COMMAND --help` explains one)")
+    print()
+    print("Commands:")
+    for line in commands().values():
+        print(f"  {line}")
+    print()
+    print(
+        "Django's own management commands work too (`vigil migrate`, ...): `vigil help --django` lists them."
+    )
+    return 0
+
+
+def commands() -> dict[str, str]:
+    """Each Vigil command's name -> the first paragraph of its module's docstring (its usage and summary),
+    read from the source files so that listing them starts neither Django nor the libraries."""
+    root = Path(__file__).parent
+    paths = {p.stem: p for p in root.glob("*/management/commands/*.py") if not p.name.startswith("_")}
+    for name, spec in STANDALONE.items():
+        paths[name] = root.parent.joinpath(*spec.split(":")[0].split(".")).with_suffix(".py")
+    order = [*(n for n in FIRST if n in paths), *sorted(n for n in paths if n not in FIRST)]
+    return {name: _summary(paths[name], name) for name in order}
+
+
+def _summary(path: Path, name: str) -> str:
+    doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or f"vigil {name}"
+    return " ".join(doc.split("\n\n")[0].split()).replace("``", "")
 
 
 if __name__ == "__main__":
