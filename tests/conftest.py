@@ -24,6 +24,12 @@ def instance_keystore() -> None:
         keys.create(os.environ["VIGIL_PASSPHRASE"])
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(instance_keystore: None, django_db_setup: None) -> None:
+    """pytest-django's, after the keystore: the test database is encrypted with a key from it. (An autouse
+    fixture alone does not come first when a test's django_db mark brings in the database.)"""
+
+
 def _append_only_triggers(django_db_blocker: Any, *steps: str) -> None:
     from importlib import import_module
 

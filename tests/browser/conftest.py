@@ -10,11 +10,6 @@ import pytest
 CHROMIUM = os.environ.get("VIGIL_CHROMIUM", "/usr/bin/chromium")
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _keystore(instance_keystore: None) -> None:
-    """Before the test database is made: it is encrypted with a key from this keystore."""
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not shutil.which(CHROMIUM):

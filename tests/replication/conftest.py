@@ -8,7 +8,7 @@ import pytest
 
 @pytest.fixture(scope="session", autouse=True)
 def _keystore(instance_keystore: None) -> None:
-    """Before the test database is made: it is encrypted with a key from this keystore."""
+    """For tests that reach the keys without the database (the database's own setup asks for it too)."""
 
 
 @pytest.fixture(autouse=True)
