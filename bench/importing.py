@@ -20,6 +20,7 @@ import argparse
 import io
 import os
 import resource
+import secrets
 import shutil
 import subprocess
 import sys
@@ -82,7 +83,7 @@ def vigil_command() -> list[str]:
 
 
 def measure_command(data: bytes, *, encrypt: bool = True) -> dict[str, Any]:
-    """``vigil migrate`` then ``vigil import`` twice into a fresh data directory (deleted afterwards)."""
+    """``vigil init`` then ``vigil import`` twice into a fresh data directory (deleted afterwards)."""
     root = Path(tempfile.mkdtemp(prefix="vigil-bench-import-"))
     try:
         csv_path = root / "reports.csv"
@@ -97,7 +98,15 @@ def measure_command(data: bytes, *, encrypt: bool = True) -> dict[str, Any]:
             VIGIL_PASSPHRASE=PASSPHRASE,
             VIGIL_ENCRYPT="1" if encrypt else "0",
         )
-        subprocess.run([*vigil_command(), "migrate", "-v0"], env=env, check=True, cwd=ROOT)
+        password = root / "coordinator-password"
+        password.write_text(secrets.token_urlsafe(16))
+        subprocess.run(
+            [*vigil_command(), "init", "--coordinator", "bench", "--password-file", str(password)],
+            env=env,
+            check=True,
+            cwd=ROOT,
+            capture_output=True,
+        )
         out: dict[str, Any] = {}
         for label in ("first", "again"):
             t0 = time.perf_counter()

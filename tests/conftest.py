@@ -14,6 +14,22 @@ os.environ.setdefault("VIGIL_DATA_DIR", tempfile.mkdtemp(prefix="vigil-test-"))
 os.environ.setdefault("VIGIL_PASSPHRASE", "test passphrase: protects only throw-away test data")
 
 
+@pytest.fixture(scope="session")
+def instance_keystore() -> None:
+    """The keystore of the tests' data directory, made once per run as `vigil init` would make it: no command
+    makes one by side effect. Requested (autouse) by the conftests of the suites that use the database."""
+    from vigil.protection import keys
+
+    if not keys.keystore().exists():
+        keys.create(os.environ["VIGIL_PASSPHRASE"])
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(instance_keystore: None, django_db_setup: None) -> None:
+    """pytest-django's, after the keystore: the test database is encrypted with a key from it. (An autouse
+    fixture alone does not come first when a test's django_db mark brings in the database.)"""
+
+
 def _append_only_triggers(django_db_blocker: Any, *steps: str) -> None:
     from importlib import import_module
 

@@ -90,6 +90,11 @@ def _django() -> None:
     import django
 
     django.setup()
+    from vigil.protection import instance, keys
+
+    # A fresh data directory per measurement, made as `vigil init` makes one (no command does it by the way).
+    if not keys.keystore().exists():
+        keys.create(instance.new_passphrase(prompt=False))
 
 
 def worker_event(size: int, build: str, check_size: int) -> dict[str, Any]:

@@ -6,6 +6,11 @@ from typing import Any
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _keystore(instance_keystore: None) -> None:
+    """For tests that reach the keys without the database (the database's own setup asks for it too)."""
+
+
 @pytest.fixture(autouse=True)
 def _evidence_in_tmp(settings: Any, tmp_path: Path) -> None:
     settings.EVIDENCE_DIR = tmp_path / "evidence"

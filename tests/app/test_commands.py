@@ -98,10 +98,13 @@ def test_a_locked_instance_says_how_to_unlock_instead_of_a_traceback(tmp_path):
     vigil = str(Path(sys.executable).with_name("vigil"))
     env = {k: v for k, v in os.environ.items() if not k.startswith("VIGIL_")}
     env.update(VIGIL_DATA_DIR=str(tmp_path), VIGIL_DB="sqlite")
+    password = tmp_path.parent / f"{tmp_path.name}-password"
+    password.write_text("a coordinator password for tests")
     subprocess.run(
-        [vigil, "migrate", "-v0"],
+        [vigil, "init", "--coordinator", "coordinator", "--password-file", str(password)],
         env={**env, "VIGIL_PASSPHRASE": "a test passphrase"},
         check=True,
+        capture_output=True,
         timeout=180,
     )
     locked = subprocess.run(

@@ -39,6 +39,15 @@ class Instance:
             [VIGIL, *args], env=self.env(**extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
 
+    def init(self) -> subprocess.Popen[str]:
+        """Start `vigil init`, as an office sets up its instance (its coordinator's password in a file)."""
+        password = self.path / "tmp" / "coordinator-password"
+        self.env()  # makes the tmp directory
+        password.write_text(f"{self.name} coordinator password for tests")
+        return self.start(
+            "init", "--coordinator", f"{self.name}-coordinator", "--password-file", str(password)
+        )
+
     def run(
         self, *args: str, check: bool = True, timeout: float = 600, **extra: str
     ) -> subprocess.CompletedProcess[str]:
@@ -84,10 +93,10 @@ def together(*procs: subprocess.Popen[str]) -> list[str]:
 
 
 def pair(root: Path) -> tuple[Instance, Instance]:
-    """Two migrated instances, minsk and vilnius, that trust each other."""
+    """Two new instances, minsk and vilnius, that trust each other."""
     a = Instance("minsk", root / "minsk", "minsk office passphrase for tests")
     b = Instance("vilnius", root / "vilnius", "vilnius office passphrase for tests")
-    together(a.start("migrate", "-v0"), b.start("migrate", "-v0"))
+    together(a.init(), b.init())
     ida, idb = (
         out.strip()
         for out in together(

@@ -91,7 +91,7 @@ def test_a_flipped_byte_a_truncated_bundle_and_a_foreign_bundle_are_refused_and_
     assert "cut short" in _refused(b, data[: len(data) - 100], tmp_path, "cut.bundle")
     # A bundle a wrote to itself-addressed peer "vilnius" read by a third instance: not for it.
     c = Instance("kyiv", tmp_path / "c", "kyiv passphrase for tests")
-    c.run("migrate", "-v0")
+    together(c.init())
     c.run("sync", "add-peer", "minsk", a.run("sync", "identity").stdout.strip())
     foreign = c.run("sync", "import", str(bundle), check=False)
     assert foreign.returncode != 0 and "BundleNotForUs" in foreign.stderr

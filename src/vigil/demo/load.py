@@ -77,6 +77,12 @@ def load_demo(*, n_detained: int = 1060, seed: int = 20201108, link: bool = True
         raise RealDataPresent(
             "this database holds real (non-synthetic) reports; load the demo into its own VIGIL_DATA_DIR"
         )
+    if User.objects.exclude(username__in=[f"demo-{role}" for role in DEMO_ROLES]).exists():
+        # An instance made by `vigil init`, even before its first report: no demo logins or data in it.
+        raise RealDataPresent(
+            "this instance has accounts of its own (made by `vigil init`); load the demo into its own "
+            "VIGIL_DATA_DIR"
+        )
     logins = ensure_demo_users()
     actor = User.objects.get(username=f"demo-{Role.COORDINATOR}")
     lawyer = User.objects.get(username=f"demo-{Role.LAWYER}")

@@ -13,6 +13,7 @@ import threading
 from pathlib import Path
 
 from vigil.lib.crypto.keys import (
+    KdfParams,
     Keyring,
     KeyStore,
     Purpose,
@@ -111,14 +112,24 @@ def keystore() -> KeyStore:
 
 
 def unlock(passphrase: str) -> Keyring:
-    """Unlock this instance's keystore, creating it on first use."""
+    """Unlock this instance's keystore. A missing keystore is an error (KeystoreDestroyedError), never made
+    anew here: only :func:`create` makes one, called by ``vigil init`` and ``vigil demo``."""
     global _ring, _locked_by_user
     with _lock:
         stray = _take_ahead()
         if stray is not None:
             stray.lock()
-        store = keystore()
-        ring = store.unlock(passphrase) if store.exists() else store.create(passphrase)
+        ring = keystore().unlock(passphrase)
+        _ring = ring
+        _locked_by_user = False
+        return ring
+
+
+def create(passphrase: str, *, kdf: KdfParams | None = None) -> Keyring:
+    """Make this instance's keystore (refused if one exists) and keep it unlocked in this process."""
+    global _ring, _locked_by_user
+    with _lock:
+        ring = keystore().create(passphrase, kdf=kdf)
         _ring = ring
         _locked_by_user = False
         return ring

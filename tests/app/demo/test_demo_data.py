@@ -119,3 +119,15 @@ def test_the_demo_refuses_a_database_with_real_records(db):
     detain(make_user("coordinator"), "Иван Иванов")
     with pytest.raises(RealDataPresent):
         load_demo(n_detained=50)
+
+
+def test_the_demo_refuses_an_instance_with_accounts_of_its_own_before_any_report(db):
+    from vigil.accounts.models import User
+    from vigil.demo.load import RealDataPresent, load_demo
+
+    from ..factories import make_user
+
+    make_user("coordinator", "olga")
+    with pytest.raises(RealDataPresent, match="vigil init"):
+        load_demo(n_detained=50)
+    assert list(User.objects.values_list("username", flat=True)) == ["olga"]

@@ -129,7 +129,9 @@ def test_rotating_the_database_key_rekeys_the_file_and_the_old_key_no_longer_ope
             [vigil, *args], env=env, capture_output=True, text=True, check=True, timeout=180
         ).stdout
 
-    run("migrate", "-v0")
+    password = tmp_path.parent / f"{tmp_path.name}-password"
+    password.write_text("a coordinator password for tests")
+    run("init", "--coordinator", "coordinator", "--password-file", str(password))
     old_key = (
         run("shell", "-c", "from vigil.protection import keys; print(keys.sqlcipher_key())")
         .strip()

@@ -26,6 +26,7 @@ class Command(BaseCommand):
         from vigil.demo.load import RealDataPresent, load_demo
 
         started = time.monotonic()
+        self._keystore()
         call_command("migrate", interactive=False, verbosity=0)
         try:
             summary = load_demo(n_detained=options["size"], seed=options["seed"], link=not options["no_link"])
@@ -48,3 +49,15 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<18} {password}")
         if not options["no_serve"]:
             call_command("serve", port=options["port"])
+
+    def _keystore(self) -> None:
+        """The demo makes its own instance: a keystore first, if the data directory has none."""
+        from vigil.lib.crypto.errors import CryptoError
+        from vigil.protection import instance, keys
+
+        if keys.keystore().exists():
+            return
+        try:
+            keys.create(instance.new_passphrase())
+        except CryptoError as exc:
+            raise CommandError(str(exc)) from exc

@@ -1,4 +1,4 @@
-"""``vigil backup -o FILE`` / ``vigil backup --restore FILE --into DIR``."""
+"""``vigil backup -o FILE`` / ``vigil backup --restore FILE --into DIR``: an encrypted backup, or its restore."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""``vigil keys``: recovery shares, passphrase change, key rotation and destruction of this instance's keys."""
+"""``vigil keys shares|change-passphrase|rotate PURPOSE|destroy --yes|status``: this instance's keys.
+
+Recovery shares, passphrase change, key rotation, destruction, and whether the keys are there and unlocked.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vigil.lib.crypto.errors import CryptoError
 from vigil.lib.crypto.keys import Purpose
-from vigil.protection import keys
+from vigil.protection import instance, keys
 
 
 class Command(BaseCommand):
@@ -46,6 +49,8 @@ class Command(BaseCommand):
             started = time.monotonic()
             keys.lock_now()
             keys.keystore().destroy()
+            # After the keyfile is gone: the keys' destruction must not wait for anything else.
+            instance.mark_destroyed(keys.keystore_dir().parent)
             self.stdout.write(
                 f"keys destroyed in {time.monotonic() - started:.3f} s; the data can no longer be read"
             )
