@@ -6,20 +6,18 @@ import uuid
 
 import pytest
 from django.test import override_settings
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from vigil.records.bounds import NOTE_MAX
 from vigil.records.models import Detention, Report
 
-from ..factories import make_user
+from ..factories import make_token, make_user
 
 
 @pytest.fixture
 def api(db):
     client = APIClient()
-    token = Token.objects.create(user=make_user("coordinator"))
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(make_user('coordinator'))}")
     return client
 
 
