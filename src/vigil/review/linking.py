@@ -9,6 +9,8 @@ a pair marked "different" is never merged again, and a pair marked "same" always
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -16,6 +18,7 @@ import pandas as pd
 from django.db.models import Max, Q, QuerySet
 
 from vigil.lib.importing.mapping import LINK_FIELDS
+from vigil.lib.linkage import LinkModel
 from vigil.lib.linkage.link import CONFIDENT_THRESHOLD, JOIN_THRESHOLD
 from vigil.records.models import Detention, Identity
 from vigil.review.models import CandidatePair, LinkOperation, PairVerdict
@@ -40,14 +43,19 @@ class LinkSummary:
         return asdict(self)
 
 
-def identity_frame() -> pd.DataFrame:
-    """One row per identity in the columns of ``vigil link``'s input; record_id is the identity's id."""
+def identity_frame(ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """One row per identity (all, or those of ``ids``) in the columns of ``vigil link``'s input; record_id is
+    the identity's id."""
     rows = []
+    stored = Detention.objects.filter(identity__isnull=False)
+    identities = Identity.objects.select_related("report__source").order_by("pk")
+    if ids is not None:
+        stored = stored.filter(identity_id__in=ids)
+        identities = identities.filter(pk__in=ids)
     detentions: dict[int, Any] = {
-        d["identity_id"]: d
-        for d in Detention.objects.filter(identity__isnull=False).values("identity_id", "city", "detained_on")
+        d["identity_id"]: d for d in stored.values("identity_id", "city", "detained_on")
     }
-    for ident in Identity.objects.select_related("report__source").order_by("pk").iterator(chunk_size=5000):
+    for ident in identities.iterator(chunk_size=5000):
         d = detentions.get(ident.pk, {})
         rows.append(
             {
@@ -64,14 +72,26 @@ def identity_frame() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(LINK_FIELDS))
 
 
-def labelled_pairs() -> pd.DataFrame:
-    decided = CandidatePair.objects.exclude(verdict__in=["", PairVerdict.UNSURE]).values_list(
-        "left_id", "right_id", "verdict"
-    )
+def labelled_pairs(ids: Sequence[int] | None = None) -> pd.DataFrame:
+    """Reviewers' verdicts (all, or those between identities of ``ids``) as labelled pairs for linkage."""
+    decided_pairs = CandidatePair.objects.exclude(verdict__in=["", PairVerdict.UNSURE])
+    if ids is not None:
+        decided_pairs = decided_pairs.filter(left__in=ids, right__in=ids)
+    decided = decided_pairs.values_list("left_id", "right_id", "verdict")
     return pd.DataFrame(
         [(str(a), str(b), v == PairVerdict.SAME) for a, b, v in decided],
         columns=["record_id_l", "record_id_r", "is_match"],
     )
+
+
+@functools.cache
+def arrival_model() -> LinkModel:
+    """The model new reports are scored with between batch runs: trained once per process on the synthetic
+    background (vigil.lib.linkage.SMALL_INPUT), so that linking one report costs a prediction, not a
+    training. A batch run (:func:`vigil.review.operations.link_persons`) retrains on the stored reports."""
+    from vigil.lib.linkage.link import background_frame, train_model
+
+    return train_model(background_frame())
 
 
 def pair_explanation(result: Any, left: str, right: str) -> list[dict[str, Any]]:

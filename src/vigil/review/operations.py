@@ -206,3 +206,99 @@ def link_persons(
             )
             queued += int(created)
     return LinkSummary(len(frame), int(result.persons["person_id"].nunique()), merges, queued)
+
+
+# More new identities than this at once (an import, a sync bundle) are linked by a full run of
+# :func:`link_persons`, which also retrains the model; fewer are linked against their candidates only.
+ARRIVALS_BATCH = 300
+# A new identity is compared with at most this many stored identities sharing its surname key (and, when
+# there are more, its given name too): enough for every plausible person, bounded for common names.
+ARRIVAL_CANDIDATES = 200
+
+
+def _candidates(identity: Identity) -> set[int]:
+    keys = identity.search_keys.split()
+    surnames = [k for k in keys if k.startswith("s:")]
+    givens = [k for k in keys if k.startswith("g:")]
+    if not surnames:
+        return set()
+    by_surname = Q()
+    for key in surnames:
+        by_surname |= Q(search_keys__contains=f" {key} ")
+    qs = Identity.objects.filter(by_surname).exclude(pk=identity.pk)
+    found = list(qs.values_list("pk", flat=True)[: ARRIVAL_CANDIDATES + 1])
+    if len(found) > ARRIVAL_CANDIDATES and givens:
+        by_given = Q()
+        for key in givens:
+            by_given |= Q(search_keys__contains=f" {key} ")
+        found = list(qs.filter(by_given).values_list("pk", flat=True)[:ARRIVAL_CANDIDATES])
+    return set(found)
+
+
+def link_arrivals(identity_ids: Sequence[int], *, actor: Actor = None) -> LinkSummary:
+    """Link newly recorded identities to the persons already recorded, by the counting policy of
+    :func:`link_persons`: each joins the person it is at least ``MERGE_THRESHOLD`` likely to be unless facts
+    contradict it, joins and contradictions below ``REVIEW_CEILING`` wait for review, the rest stay new
+    persons. Called once the transaction that stored them has committed (records.signals)."""
+    from vigil.lib.linkage import link
+    from vigil.review.linking import arrival_model
+
+    new = list(Identity.objects.filter(pk__in=identity_ids).order_by("pk"))
+    if len(new) > ARRIVALS_BATCH:
+        return link_persons(actor=actor)
+    candidates: set[int] = set()
+    for identity in new:
+        candidates |= _candidates(identity)
+    if not candidates:
+        return LinkSummary(len(new), len(new), 0, 0)
+    # The candidates' persons come whole, so that a contradiction with any of their reports is seen.
+    persons = set(Identity.objects.filter(pk__in=candidates).values_list("person_id", flat=True))
+    members = set(Identity.objects.filter(person__in=persons).values_list("pk", flat=True))
+    ids = sorted(members | {i.pk for i in new})
+    frame = identity_frame(ids)
+    labels = labelled_pairs(ids)
+    result = link(
+        frame,
+        threshold=MERGE_THRESHOLD,
+        model=arrival_model(),
+        labelled_pairs=labels if len(labels) else None,
+    )
+    new_ids = {str(i.pk) for i in new}
+    person_of = dict(Identity.objects.filter(pk__in=ids).values_list("pk", "person_id"))
+    merges = queued = 0
+    with transaction.atomic():
+        for _cluster, members_of in result.persons.groupby("person_id")["record_id"]:
+            if not new_ids.intersection(members_of):
+                continue  # linking persons recorded earlier is the batch run's work
+            cluster_persons = sorted({person_of[int(m)] for m in members_of})
+            if len(cluster_persons) < 2:
+                continue
+            target = Person.objects.get(pk=cluster_persons[0])
+            merge_persons(
+                target,
+                list(Person.objects.filter(pk__in=cluster_persons[1:])),
+                actor=actor,
+                reason="record linkage of a new report",
+                settles_pairs=False,
+            )
+            for m in members_of:
+                person_of[int(m)] = target.pk
+            merges += 1
+        pairs = result.pairs
+        band = pairs[
+            (pairs["match_probability"] >= MERGE_THRESHOLD)
+            & (pairs["match_probability"] < REVIEW_CEILING)
+            & (pairs["record_id_l"].isin(new_ids) | pairs["record_id_r"].isin(new_ids))
+        ]
+        for row in band.itertuples(index=False):
+            left, right = sorted((int(row.record_id_l), int(row.record_id_r)))
+            _pair, created = CandidatePair.objects.get_or_create(
+                left_id=left,
+                right_id=right,
+                defaults={
+                    "probability": float(row.match_probability),
+                    "explanation": pair_explanation(result, str(left), str(right)),
+                },
+            )
+            queued += int(created)
+    return LinkSummary(len(ids), int(result.persons["person_id"].nunique()), merges, queued)

@@ -415,7 +415,8 @@ BACKGROUND_SEED = 20200809
 
 
 @functools.cache
-def _background() -> pd.DataFrame:
+def background_frame() -> pd.DataFrame:
+    """The fixed synthetic reports a short list is trained with (see SMALL_INPUT)."""
     from vigil.lib.synthetic.tables import link_rows
 
     rows = link_rows(BACKGROUND_ROWS, seed=BACKGROUND_SEED, years=1)[list(LINK_COLUMNS)]
@@ -429,7 +430,7 @@ def small_input_model(
     """A model for a short list: trained on the records plus the synthetic background (see SMALL_INPUT)."""
     columns = [c for c in LINK_COLUMNS if c in records.columns]
     own = records[columns].astype(object).sort_values("record_id", kind="stable")
-    combined = pd.concat([_background()[columns], own], ignore_index=True)
+    combined = pd.concat([background_frame()[columns], own], ignore_index=True)
     return train_model(combined, seed=seed, labelled_pairs=labelled_pairs)
 
 
@@ -513,10 +514,11 @@ def link_prepared(
     blocking = tuple(tuple(c) for c in extra_blocking)
     spec = model.spec if model is not None else spec_for(prepared, extra_fields or {}, link_type, blocking)
     notes: list[str] = []
+    trained_here = model is None
     if model is None:
         model, trainer = train(prepared, spec, seed=seed, labels=labels)
         trainer._db_api.delete_tables_created_by_splink_from_db()
-    linker = make_linker(prepared, model.settings, spec.link_type)
+    linker = make_linker(prepared, model.settings, spec.link_type, validate=trained_here)
     notes += model.training_notes
     try:
         predictions = linker.inference.predict(

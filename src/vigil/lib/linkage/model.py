@@ -333,8 +333,14 @@ def register_inputs(db_api: DuckDBAPI, prepared: pd.DataFrame, link_type: LinkTy
 
 
 def make_linker(
-    prepared: pd.DataFrame, settings: SettingsCreator | dict[str, Any], link_type: LinkType
+    prepared: pd.DataFrame,
+    settings: SettingsCreator | dict[str, Any],
+    link_type: LinkType,
+    *,
+    validate: bool = True,
 ) -> Linker:
+    """A Splink linker over the prepared records. ``validate=False`` skips Splink's settings validation
+    (about a second): for a model that was validated when it was trained, scoring a few records."""
     quiet_splink()
     db_api = DuckDBAPI()
     # Pair tables need no row order (results are sorted when read back); dropping it saves memory.
@@ -343,7 +349,12 @@ def make_linker(
     # spills to a temporary directory instead, which keeps `vigil link` inside a 4 GB machine.
     db_api.duckdb_con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
     inputs = register_inputs(db_api, prepared, link_type)
-    return Linker(inputs if len(inputs) > 1 else inputs[0], copy.deepcopy(settings), log_level=None)
+    return Linker(
+        inputs if len(inputs) > 1 else inputs[0],
+        copy.deepcopy(settings),
+        log_level=None,
+        validate_settings=validate,
+    )
 
 
 def _labels_table(labels: pd.DataFrame, prepared: pd.DataFrame, link_type: LinkType) -> pd.DataFrame:

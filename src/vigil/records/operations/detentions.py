@@ -36,6 +36,7 @@ from vigil.records.operations.reports import (
     sent_again,
     source_key,
 )
+from vigil.records.signals import identities_recorded
 from vigil.replication import hooks as replication
 
 
@@ -181,17 +182,30 @@ BULK_CHUNK = 2000
 
 
 def record_detentions(
-    entries: Sequence[DetentionEntry], *, actor: Actor
+    entries: Sequence[DetentionEntry], *, actor: Actor, link: bool = True
 ) -> list[DetentionResult | ReportConflictError]:
     """Record many detention reports at once, for importers, the demo and sync: the same rows, audit entries
     (in the same order) and replicated changes as :func:`record_detention` called for each entry in turn,
     written in bulk, all in one transaction. A resubmitted report is a result with created=False; a different
     report under a used UUID is kept as a ReportConflict and its place in the returned list holds the
-    ReportConflictError that record_detention would have raised (the other entries are stored)."""
+    ReportConflictError that record_detention would have raised (the other entries are stored).
+
+    Once the outermost transaction commits, the new identities are linked to the persons already recorded
+    (``records.signals.identities_recorded``); ``link=False`` leaves that to a caller that links everything
+    itself afterwards (the demo loader, benchmarks)."""
     results: list[DetentionResult | ReportConflictError] = []
     with transaction.atomic():
         for start in range(0, len(entries), BULK_CHUNK):
             results.extend(_record_detention_chunk(entries[start : start + BULK_CHUNK], actor))
+        new_identities = [
+            r.detention.identity_id
+            for r in results
+            if isinstance(r, DetentionResult) and r.created and r.detention.identity_id is not None
+        ]
+        if link and new_identities:
+            transaction.on_commit(
+                lambda: identities_recorded.send(sender=Identity, identity_ids=new_identities), robust=False
+            )
     return results
 
 
