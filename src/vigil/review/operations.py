@@ -240,7 +240,10 @@ def link_arrivals(identity_ids: Sequence[int], *, actor: Actor = None) -> LinkSu
     :func:`link_persons`: each joins the person it is at least ``MERGE_THRESHOLD`` likely to be unless facts
     contradict it, joins and contradictions below ``REVIEW_CEILING`` wait for review, the rest stay new
     persons. Called once the transaction that stored them has committed (records.signals)."""
+    import pandas as pd
+
     from vigil.lib.linkage import link
+    from vigil.lib.linkage.link import BACKGROUND_PREFIX, background_frame
     from vigil.review.linking import arrival_model
 
     new = list(Identity.objects.filter(pk__in=identity_ids).order_by("pk"))
@@ -255,7 +258,10 @@ def link_arrivals(identity_ids: Sequence[int], *, actor: Actor = None) -> LinkSu
     persons = set(Identity.objects.filter(pk__in=candidates).values_list("person_id", flat=True))
     members = set(Identity.objects.filter(person__in=persons).values_list("pk", flat=True))
     ids = sorted(members | {i.pk for i in new})
-    frame = identity_frame(ids)
+    # The synthetic background rides along so that name frequencies are those of a population, not of a
+    # frame where everyone shares the surname (which would make agreeing on it worth nothing); its rows
+    # are scored but never acted on.
+    frame = pd.concat([identity_frame(ids), background_frame()], ignore_index=True)
     labels = labelled_pairs(ids)
     result = link(
         frame,
@@ -267,7 +273,8 @@ def link_arrivals(identity_ids: Sequence[int], *, actor: Actor = None) -> LinkSu
     person_of = dict(Identity.objects.filter(pk__in=ids).values_list("pk", "person_id"))
     merges = queued = 0
     with transaction.atomic():
-        for _cluster, members_of in result.persons.groupby("person_id")["record_id"]:
+        for _cluster, cluster_members in result.persons.groupby("person_id")["record_id"]:
+            members_of = [m for m in cluster_members if not str(m).startswith(BACKGROUND_PREFIX)]
             if not new_ids.intersection(members_of):
                 continue  # linking persons recorded earlier is the batch run's work
             cluster_persons = sorted({person_of[int(m)] for m in members_of})
@@ -289,6 +296,8 @@ def link_arrivals(identity_ids: Sequence[int], *, actor: Actor = None) -> LinkSu
             (pairs["match_probability"] >= MERGE_THRESHOLD)
             & (pairs["match_probability"] < REVIEW_CEILING)
             & (pairs["record_id_l"].isin(new_ids) | pairs["record_id_r"].isin(new_ids))
+            & ~pairs["record_id_l"].str.startswith(BACKGROUND_PREFIX)
+            & ~pairs["record_id_r"].str.startswith(BACKGROUND_PREFIX)
         ]
         for row in band.itertuples(index=False):
             left, right = sorted((int(row.record_id_l), int(row.record_id_r)))
@@ -301,4 +310,4 @@ def link_arrivals(identity_ids: Sequence[int], *, actor: Actor = None) -> LinkSu
                 },
             )
             queued += int(created)
-    return LinkSummary(len(ids), int(result.persons["person_id"].nunique()), merges, queued)
+    return LinkSummary(len(ids), len(set(person_of.values())), merges, queued)

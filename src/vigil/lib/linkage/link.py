@@ -412,6 +412,7 @@ def _smallest_member(ids: npt.NDArray[np.object_], cluster: npt.NDArray[np.int64
 SMALL_INPUT = 400
 BACKGROUND_ROWS = 1000
 BACKGROUND_SEED = 20200809
+BACKGROUND_PREFIX = "background-"
 
 
 @functools.cache
@@ -420,7 +421,7 @@ def background_frame() -> pd.DataFrame:
     from vigil.lib.synthetic.tables import link_rows
 
     rows = link_rows(BACKGROUND_ROWS, seed=BACKGROUND_SEED, years=1)[list(LINK_COLUMNS)]
-    rows["record_id"] = "background-" + rows["record_id"].astype(str)
+    rows["record_id"] = BACKGROUND_PREFIX + rows["record_id"].astype(str)
     return rows
 
 
