@@ -27,7 +27,7 @@ from vigil.review.models import CandidatePair, LinkOperation, PairVerdict
 # when they are at least 5% likely one person and nothing they say contradicts it, so a doubtful report never
 # adds a person to "at least N"; joins and contradictions below 0.9 go to reviewers, who can split a join.
 # Measured with bench/floor.py: the old rule (merge at 0.7) counted 1,096 persons for the demo's 1,060 and
-# 25,789 for 20,000; this one 1,043 and 19,472-19,911 (never above the truth on the seeds tried).
+# 25,785 for 20,000 (seed 3); this one 1,044 and 18,915-19,483 (never above the truth on the 10 worlds tried).
 MERGE_THRESHOLD = JOIN_THRESHOLD
 REVIEW_CEILING = CONFIDENT_THRESHOLD
 
