@@ -34,6 +34,26 @@ def show_refusal(form: forms.Form, refused: FieldRefused) -> None:
     form.add_error(refused.field if refused.field in form.fields else None, refused.reason)
 
 
+# What <input type="date">, "time" and "datetime-local" accept and send, whatever the language: rendered in the
+# locale's own format (03.12.2026 in Russian), the browser shows the field empty and the form comes back
+# "required". Parsing takes ISO and the locale's formats (Django adds ISO to every locale's input formats).
+ISO_DATE = "%Y-%m-%d"
+ISO_TIME = "%H:%M"
+ISO_DATETIME = "%Y-%m-%dT%H:%M"
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
+
+
+def time_input() -> forms.TimeInput:
+    return forms.TimeInput(attrs={"type": "time"}, format=ISO_TIME)
+
+
+def datetime_input() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=ISO_DATETIME)
+
+
 def facility_choices() -> list[tuple[str, str]]:
     return [("", "—")] + [(k, f"{v['name_ru']} ({v['city']})") for k, v in facilities().items()]
 
@@ -60,10 +80,10 @@ class IntakeForm(forms.Form):
     )
     event = forms.ModelChoiceField(label=_("Rally or event"), queryset=Event.objects.all(), required=False)
     detained_on = forms.DateField(
-        label=_("Date of detention"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of detention"), widget=date_input()
     )
     detained_time = forms.TimeField(
-        label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("Time"), required=False, widget=time_input()
     )
     city = forms.CharField(label=_("City"), max_length=100)
     place = forms.CharField(label=_("Place (street, metro station)"), max_length=LABEL_MAX, required=False)
@@ -76,7 +96,7 @@ class IntakeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     birth_date = forms.DateField(
-        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Date of birth"), required=False, widget=date_input()
     )
     birth_year = forms.IntegerField(label=_("Year of birth"), min_value=1900, max_value=2030, required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
@@ -183,7 +203,7 @@ class CaseForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decided_on = forms.DateField(label=_("Date of decision"), widget=forms.DateInput(attrs={"type": "date"}))
+    decided_on = forms.DateField(label=_("Date of decision"), widget=date_input())
     outcome = forms.ChoiceField(
         label=_("Decision"), choices=lambda: [(k, v["label_en"]) for k, v in outcomes().items()]
     )
@@ -211,21 +231,21 @@ class DecisionForm(forms.Form):
 
 
 class HearingForm(forms.Form):
-    held_on = forms.DateField(label=_("Hearing date"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("Hearing date"), widget=date_input())
     court = forms.CharField(label=_("Court"), max_length=LABEL_MAX, required=False)
     judge = forms.CharField(label=_("Judge"), max_length=LABEL_MAX, required=False)
 
 
 class ReleaseForm(forms.Form):
     released_at = forms.DateTimeField(
-        label=_("Released at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Released at"), widget=datetime_input()
     )
 
 
 class WhereaboutsForm(forms.Form):
     facility = forms.ChoiceField(label=_("Now held at"), choices=facility_choices)
     since = forms.DateTimeField(
-        label=_("Since"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("Since"), widget=datetime_input()
     )
 
 
@@ -264,7 +284,7 @@ class AllegationForm(forms.Form):
         label=_("What happened"), choices=lambda: [(v, v) for v in violation_types()]
     )
     occurred_at = forms.DateTimeField(
-        label=_("When"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label=_("When"), required=False, widget=datetime_input()
     )
     place = forms.CharField(label=_("Where (bus, yard, cell, station)"), max_length=LABEL_MAX, required=False)
     perpetrator_unit = forms.ChoiceField(label=_("By whom"), choices=unit_choices, required=False)
