@@ -75,14 +75,14 @@ def test_a_form_with_errors_keeps_what_was_typed_and_says_where(client, db):
     assert response.status_code == 200
     body = response.content.decode()
     assert "Сяргей Ціханоўскі" in body and "Пушкинская" in body
-    assert 'id="id_detained_on-error"' in body
+    assert 'id="id_detained_on_error"' in body
     assert Report.objects.count() == 0
 
 
 def test_neither_name_nor_head_count_is_an_error_on_the_name_field(client, db):
     login(client, make_user("volunteer"))
     response = _post(client, full_name="")
-    assert 'id="id_full_name-error"' in response.content.decode()
+    assert 'id="id_full_name_error"' in response.content.decode()
 
 
 def test_intake_requires_login(client, db):
@@ -120,3 +120,27 @@ def test_the_intake_form_is_translated_into_russian_and_belarusian(client, db):
     be = client.get(reverse("intake"), HTTP_ACCEPT_LANGUAGE="be").content.decode()
     assert "Дата задержания" in ru
     assert "Дата затрымання" in be
+
+
+def _describedby_targets_missing(body: str) -> list[str]:
+    import re
+
+    ids = set(re.findall(r'\bid="([^"]+)"', body))
+    wanted = [i for value in re.findall(r'aria-describedby="([^"]+)"', body) for i in value.split()]
+    assert wanted, "no aria-describedby to check"
+    return [i for i in wanted if i not in ids]
+
+
+def test_every_aria_describedby_on_the_intake_form_names_an_element_that_exists(client, db):
+    login(client, make_user("volunteer"))
+    assert _describedby_targets_missing(client.get(reverse("intake")).content.decode()) == []
+    refused = _post(client, full_name="", detained_on="2099-01-01", birth_year="1850").content.decode()
+    assert 'aria-describedby="id_detained_on_error"' in refused
+    assert _describedby_targets_missing(refused) == []
+
+
+def test_every_aria_describedby_on_a_generic_form_names_an_element_that_exists(client, db):
+    make_user("volunteer", username="vol")
+    body = client.post(reverse("login"), {"username": "vol", "password": ""}).content.decode()
+    assert _describedby_targets_missing(body) == []
+
