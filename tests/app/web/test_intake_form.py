@@ -144,3 +144,75 @@ def test_every_aria_describedby_on_a_generic_form_names_an_element_that_exists(c
     body = client.post(reverse("login"), {"username": "vol", "password": ""}).content.decode()
     assert _describedby_targets_missing(body) == []
 
+
+def test_the_next_form_starts_from_the_last_reports_date_city_event_and_caller(client, db):
+    from ..factories import make_rally
+
+    volunteer = make_user("volunteer")
+    event = make_rally(volunteer)
+    login(client, volunteer)
+    saved = _post(client, city="Гомель", event=str(event.pk), source_name="жена", detained_on="2020-11-08")
+    page = client.get(saved["Location"]).content.decode()
+    assert 'name="detained_on" value="2020-11-08"' in page
+    assert 'name="city" value="Гомель"' in page
+    assert f'<option value="{event.pk}" selected>' in page
+    assert 'name="source_name" value="жена"' in page
+    assert 'name="full_name" value' not in page  # the person is not carried
+
+
+def test_a_new_call_starts_again_from_today(client, db):
+    from django.utils import timezone
+
+    login(client, make_user("volunteer"))
+    _post(client, city="Гомель", detained_on="2020-11-08")
+    client.get(reverse("intake") + "?new=1")
+    page = client.get(reverse("intake")).content.decode()
+    assert f'name="detained_on" value="{timezone.localdate().isoformat()}"' in page
+    assert 'name="city" value' not in page
+
+
+def test_a_refused_form_does_not_change_what_carries_over(client, db):
+    login(client, make_user("volunteer"))
+    _post(client, city="Гомель", detained_on="2020-11-08")
+    _post(client, city="Брест", detained_on="2099-01-01")
+    page = client.get(reverse("intake")).content.decode()
+    assert 'name="city" value="Гомель"' in page
+
+
+def test_an_error_behind_more_about_the_person_opens_it_and_takes_the_focus(client, db):
+    login(client, make_user("volunteer"))
+    body = _post(client, birth_date="1990-05-01", birth_year="1991").content.decode()
+    assert '<details id="more-about-the-person" open>' in body
+    assert (
+        'id="id_birth_year"' in body
+        and "autofocus" in body.split('id="id_birth_year"')[0].rsplit("<input", 1)[1]
+    )
+    assert body.count("autofocus") == 1
+    assert '<a href="#id_birth_year">' in body  # the summary at the top links to it
+
+
+def test_without_errors_the_more_section_stays_closed_and_nothing_is_focused(client, db):
+    login(client, make_user("volunteer"))
+    body = client.get(reverse("intake")).content.decode()
+    assert '<details id="more-about-the-person">' in body
+    assert "autofocus" not in body and "error-summary" not in body
+
+
+def test_the_first_error_in_page_order_takes_the_focus(client, db):
+    login(client, make_user("volunteer"))
+    body = _post(client, full_name="", city="", birth_date="1990-05-01", birth_year="1991").content.decode()
+    assert body.count("autofocus") == 1
+    assert "autofocus" in body.split('id="id_city"')[0].rsplit("<input", 1)[1]
+    summary = body.split('id="error-summary"')[1].split("</div>")[0]
+    assert summary.index("#id_city") < summary.index("#id_full_name") < summary.index("#id_birth_year")
+
+
+def test_the_callers_name_and_contact_carry_over_only_to_the_page_right_after_the_save(client, db):
+    # The plain intake page is what the offline service worker keeps on the device in clear.
+    login(client, make_user("volunteer"))
+    saved = _post(client, city="Гомель", source_name="жена", source_contact="+375 29 111-22-33")
+    assert "+375 29 111-22-33" in client.get(saved["Location"]).content.decode()
+    plain = client.get(reverse("intake")).content.decode()
+    assert "+375 29 111-22-33" not in plain and 'value="жена"' not in plain
+    assert 'name="city" value="Гомель"' in plain
+
