@@ -216,3 +216,11 @@ def test_the_callers_name_and_contact_carry_over_only_to_the_page_right_after_th
     assert "+375 29 111-22-33" not in plain and 'value="жена"' not in plain
     assert 'name="city" value="Гомель"' in plain
 
+
+def test_the_menu_and_the_carried_over_note_are_translated(client, db):
+    login(client, make_user("volunteer"))
+    _post(client)
+    ru = client.get(reverse("intake"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    be = client.get(reverse("intake"), HTTP_ACCEPT_LANGUAGE="be").content.decode()
+    assert "Меню" in ru and "Новый звонок" in ru and "взяты из прошлого сообщения" in ru
+    assert "Меню" in be and "Новы званок" in be and "узятыя з папярэдняга паведамлення" in be
