@@ -462,6 +462,13 @@ T: dict[str, tuple[str, str]] = {
         "Открыть непринятое сообщение в форме",
         "Адкрыць непрынятае паведамленне ў форме",
     ),
+    "Menu": ("Меню", "Меню"),
+    "Language": ("Язык", "Мова"),
+    "New call": ("Новый звонок", "Новы званок"),
+    "Date, city, event and caller are kept from the last report.": (
+        "Дата, город, событие и звонящий взяты из прошлого сообщения.",
+        "Дата, горад, падзея і той, хто тэлефануе, узятыя з папярэдняга паведамлення.",
+    ),
 }
 
 # Plural messages: English singular -> (Russian forms one/few/many, Belarusian forms one/few/many)

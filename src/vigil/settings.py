@@ -181,6 +181,8 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("be", _("Belarusian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Formats for languages Django ships none for (Belarusian dates: day.month.year, not the American default).
+FORMAT_MODULE_PATH = ["vigil.web.formats"]
 USE_I18N = True
 TIME_ZONE = "Europe/Minsk"
 USE_TZ = True

@@ -62,7 +62,7 @@ def test_a_form_with_an_error_keeps_what_was_typed_in_the_browser(live_server, p
     page.fill("#id_city", "Minsk")
     page.click("button.primary")
     assert page.input_value("#id_full_name") == "Сяргей Ціханоўскі"
-    assert page.is_visible("#id_detained_on-error")
+    assert page.is_visible("#id_detained_on_error")
 
 
 def test_a_coordinator_without_an_authenticator_is_made_to_enrol_one(live_server, page):

@@ -34,6 +34,26 @@ def show_refusal(form: forms.Form, refused: FieldRefused) -> None:
     form.add_error(refused.field if refused.field in form.fields else None, refused.reason)
 
 
+# What <input type="date">, "time" and "datetime-local" accept and send, whatever the language: rendered in the
+# locale's own format (03.12.2026 in Russian), the browser shows the field empty and the form comes back
+# "required". Parsing takes ISO and the locale's formats (Django adds ISO to every locale's input formats).
+ISO_DATE = "%Y-%m-%d"
+ISO_TIME = "%H:%M"
+ISO_DATETIME = "%Y-%m-%dT%H:%M"
+
+
+def date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format=ISO_DATE)
+
+
+def time_input() -> forms.TimeInput:
+    return forms.TimeInput(attrs={"type": "time"}, format=ISO_TIME)
+
+
+def datetime_input() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=ISO_DATETIME)
+
+
 def facility_choices() -> list[tuple[str, str]]:
     return [("", "—")] + [(k, f"{v['name_ru']} ({v['city']})") for k, v in facilities().items()]
 
@@ -42,8 +62,47 @@ def unit_choices() -> list[tuple[str, str]]:
     return [("", "—")] + [(k, f"{v['name_ru']} / {v['name_en']}") for k, v in units().items()]
 
 
+def mark_first_error(form: forms.Form) -> str | None:
+    """Give the first field with an error (in the form's order) the focus when the page loads; its name."""
+    for name, field in form.fields.items():
+        if name in form.errors and not field.widget.is_hidden:
+            field.widget.attrs["autofocus"] = True
+            return name
+    return None
+
+
+# What one call shares between the detainees it reports: kept for the next form until the volunteer changes it.
+Carried = dict[str, str | int]
+
+
 class IntakeForm(forms.Form):
-    """A hotline call in under a minute: only the date and city are required."""
+    """A hotline call in under a minute: only the date and city are required.
+
+    Fields come in the order of the page: the call's date, city and event first (they carry over to the next
+    report of the same call), then the person, then the rest."""
+
+    CARRIED = ("detained_on", "city", "event", "source_kind", "source_name", "source_contact", "reliability")
+    CALLER = ("source_name", "source_contact")  # personal: carried only to the page right after a save
+    # Behind "More about the person" (a collapsed <details>, opened when one of them has an error).
+    MORE = ("birth_date", "birth_year", "sex", "home_city")
+    field_order = [
+        "detained_on",
+        "detained_time",
+        "city",
+        "event",
+        "full_name",
+        "head_count",
+        "place",
+        "unit",
+        "held_at",
+        "injuries",
+        *MORE,
+        "source_kind",
+        "source_name",
+        "source_contact",
+        "reliability",
+        "raw_text",
+    ]
 
     report_uuid = forms.UUIDField(widget=forms.HiddenInput)
     full_name = forms.CharField(
@@ -59,12 +118,8 @@ class IntakeForm(forms.Form):
         required=False,
     )
     event = forms.ModelChoiceField(label=_("Rally or event"), queryset=Event.objects.all(), required=False)
-    detained_on = forms.DateField(
-        label=_("Date of detention"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-    detained_time = forms.TimeField(
-        label=_("Time"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
-    )
+    detained_on = forms.DateField(label=_("Date of detention"), widget=date_input())
+    detained_time = forms.TimeField(label=_("Time"), required=False, widget=time_input())
     city = forms.CharField(label=_("City"), max_length=100)
     place = forms.CharField(label=_("Place (street, metro station)"), max_length=LABEL_MAX, required=False)
     unit = forms.ChoiceField(label=_("Detained by"), choices=unit_choices, required=False)
@@ -75,9 +130,7 @@ class IntakeForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    birth_date = forms.DateField(
-        label=_("Date of birth"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=date_input())
     birth_year = forms.IntegerField(label=_("Year of birth"), min_value=1900, max_value=2030, required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
     home_city = forms.CharField(label=_("Home city"), max_length=100, required=False)
@@ -96,11 +149,48 @@ class IntakeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, carried: Carried | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:
+            for name, value in self._from_carried(carried or {}).items():
+                self.initial.setdefault(name, value)
             self.initial.setdefault("report_uuid", uuid.uuid4())
             self.initial.setdefault("detained_on", timezone.localdate())
+
+    def _from_carried(self, carried: Carried) -> dict[str, object]:
+        """The carried values that still make sense (a stored date that no longer parses is dropped)."""
+        values: dict[str, object] = {}
+        for name in self.CARRIED:
+            value = carried.get(name)
+            if value in (None, ""):
+                continue
+            if name == "detained_on":
+                try:
+                    values[name] = dt.date.fromisoformat(str(value))
+                except ValueError:
+                    continue
+            else:
+                values[name] = value
+        return values
+
+    def carried_over(self) -> Carried:
+        """What the next report of this call starts from: this one's date, city, event and caller."""
+        d = self.cleaned_data
+        carried: Carried = {
+            "detained_on": d["detained_on"].isoformat(),
+            "city": d["city"],
+            "source_kind": d["source_kind"],
+            "source_name": d.get("source_name") or "",
+            "source_contact": d.get("source_contact") or "",
+            "reliability": d["reliability"],
+        }
+        if d.get("event") is not None:
+            carried["event"] = d["event"].pk
+        return carried
+
+    @property
+    def more_has_errors(self) -> bool:
+        return any(name in self.errors for name in self.MORE)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -183,7 +273,7 @@ class CaseForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    decided_on = forms.DateField(label=_("Date of decision"), widget=forms.DateInput(attrs={"type": "date"}))
+    decided_on = forms.DateField(label=_("Date of decision"), widget=date_input())
     outcome = forms.ChoiceField(
         label=_("Decision"), choices=lambda: [(k, v["label_en"]) for k, v in outcomes().items()]
     )
@@ -211,22 +301,18 @@ class DecisionForm(forms.Form):
 
 
 class HearingForm(forms.Form):
-    held_on = forms.DateField(label=_("Hearing date"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("Hearing date"), widget=date_input())
     court = forms.CharField(label=_("Court"), max_length=LABEL_MAX, required=False)
     judge = forms.CharField(label=_("Judge"), max_length=LABEL_MAX, required=False)
 
 
 class ReleaseForm(forms.Form):
-    released_at = forms.DateTimeField(
-        label=_("Released at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    released_at = forms.DateTimeField(label=_("Released at"), widget=datetime_input())
 
 
 class WhereaboutsForm(forms.Form):
     facility = forms.ChoiceField(label=_("Now held at"), choices=facility_choices)
-    since = forms.DateTimeField(
-        label=_("Since"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    since = forms.DateTimeField(label=_("Since"), widget=datetime_input())
 
 
 class SearchForm(forms.Form):
@@ -263,9 +349,7 @@ class AllegationForm(forms.Form):
     violation_type = forms.ChoiceField(
         label=_("What happened"), choices=lambda: [(v, v) for v in violation_types()]
     )
-    occurred_at = forms.DateTimeField(
-        label=_("When"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
+    occurred_at = forms.DateTimeField(label=_("When"), required=False, widget=datetime_input())
     place = forms.CharField(label=_("Where (bus, yard, cell, station)"), max_length=LABEL_MAX, required=False)
     perpetrator_unit = forms.ChoiceField(label=_("By whom"), choices=unit_choices, required=False)
     injuries = forms.CharField(

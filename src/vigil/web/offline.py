@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "vigil"
-ASSETS = ("vigil/vigil.css", "vigil/offline.js")
+ASSETS = ("vigil/vigil.css", "vigil/menu.js", "vigil/offline.js")
 
 
 @lru_cache(maxsize=1)
@@ -25,7 +25,7 @@ def _scripts() -> tuple[str, str]:
     """The worker's source and a version derived from it and the page script it works with."""
     worker = (STATIC_DIR / "sw.js").read_text(encoding="utf-8")
     digest = hashlib.sha256()
-    for name in ("sw.js", "offline.js", "vigil.css"):
+    for name in ("sw.js", "offline.js", "menu.js", "vigil.css"):
         digest.update((STATIC_DIR / name).read_bytes())
     return worker, digest.hexdigest()[:16]
 

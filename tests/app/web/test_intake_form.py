@@ -75,14 +75,14 @@ def test_a_form_with_errors_keeps_what_was_typed_and_says_where(client, db):
     assert response.status_code == 200
     body = response.content.decode()
     assert "Сяргей Ціханоўскі" in body and "Пушкинская" in body
-    assert 'id="id_detained_on-error"' in body
+    assert 'id="id_detained_on_error"' in body
     assert Report.objects.count() == 0
 
 
 def test_neither_name_nor_head_count_is_an_error_on_the_name_field(client, db):
     login(client, make_user("volunteer"))
     response = _post(client, full_name="")
-    assert 'id="id_full_name-error"' in response.content.decode()
+    assert 'id="id_full_name_error"' in response.content.decode()
 
 
 def test_intake_requires_login(client, db):
@@ -120,3 +120,107 @@ def test_the_intake_form_is_translated_into_russian_and_belarusian(client, db):
     be = client.get(reverse("intake"), HTTP_ACCEPT_LANGUAGE="be").content.decode()
     assert "Дата задержания" in ru
     assert "Дата затрымання" in be
+
+
+def _describedby_targets_missing(body: str) -> list[str]:
+    import re
+
+    ids = set(re.findall(r'\bid="([^"]+)"', body))
+    wanted = [i for value in re.findall(r'aria-describedby="([^"]+)"', body) for i in value.split()]
+    assert wanted, "no aria-describedby to check"
+    return [i for i in wanted if i not in ids]
+
+
+def test_every_aria_describedby_on_the_intake_form_names_an_element_that_exists(client, db):
+    login(client, make_user("volunteer"))
+    assert _describedby_targets_missing(client.get(reverse("intake")).content.decode()) == []
+    refused = _post(client, full_name="", detained_on="2099-01-01", birth_year="1850").content.decode()
+    assert 'aria-describedby="id_detained_on_error"' in refused
+    assert _describedby_targets_missing(refused) == []
+
+
+def test_every_aria_describedby_on_a_generic_form_names_an_element_that_exists(client, db):
+    make_user("volunteer", username="vol")
+    body = client.post(reverse("login"), {"username": "vol", "password": ""}).content.decode()
+    assert _describedby_targets_missing(body) == []
+
+
+def test_the_next_form_starts_from_the_last_reports_date_city_event_and_caller(client, db):
+    from ..factories import make_rally
+
+    volunteer = make_user("volunteer")
+    event = make_rally(volunteer)
+    login(client, volunteer)
+    saved = _post(client, city="Гомель", event=str(event.pk), source_name="жена", detained_on="2020-11-08")
+    page = client.get(saved["Location"]).content.decode()
+    assert 'name="detained_on" value="2020-11-08"' in page
+    assert 'name="city" value="Гомель"' in page
+    assert f'<option value="{event.pk}" selected>' in page
+    assert 'name="source_name" value="жена"' in page
+    assert 'name="full_name" value' not in page  # the person is not carried
+
+
+def test_a_new_call_starts_again_from_today(client, db):
+    from django.utils import timezone
+
+    login(client, make_user("volunteer"))
+    _post(client, city="Гомель", detained_on="2020-11-08")
+    client.get(reverse("intake") + "?new=1")
+    page = client.get(reverse("intake")).content.decode()
+    assert f'name="detained_on" value="{timezone.localdate().isoformat()}"' in page
+    assert 'name="city" value' not in page
+
+
+def test_a_refused_form_does_not_change_what_carries_over(client, db):
+    login(client, make_user("volunteer"))
+    _post(client, city="Гомель", detained_on="2020-11-08")
+    _post(client, city="Брест", detained_on="2099-01-01")
+    page = client.get(reverse("intake")).content.decode()
+    assert 'name="city" value="Гомель"' in page
+
+
+def test_an_error_behind_more_about_the_person_opens_it_and_takes_the_focus(client, db):
+    login(client, make_user("volunteer"))
+    body = _post(client, birth_date="1990-05-01", birth_year="1991").content.decode()
+    assert '<details id="more-about-the-person" open>' in body
+    assert (
+        'id="id_birth_year"' in body
+        and "autofocus" in body.split('id="id_birth_year"')[0].rsplit("<input", 1)[1]
+    )
+    assert body.count("autofocus") == 1
+    assert '<a href="#id_birth_year">' in body  # the summary at the top links to it
+
+
+def test_without_errors_the_more_section_stays_closed_and_nothing_is_focused(client, db):
+    login(client, make_user("volunteer"))
+    body = client.get(reverse("intake")).content.decode()
+    assert '<details id="more-about-the-person">' in body
+    assert "autofocus" not in body and "error-summary" not in body
+
+
+def test_the_first_error_in_page_order_takes_the_focus(client, db):
+    login(client, make_user("volunteer"))
+    body = _post(client, full_name="", city="", birth_date="1990-05-01", birth_year="1991").content.decode()
+    assert body.count("autofocus") == 1
+    assert "autofocus" in body.split('id="id_city"')[0].rsplit("<input", 1)[1]
+    summary = body.split('id="error-summary"')[1].split("</div>")[0]
+    assert summary.index("#id_city") < summary.index("#id_full_name") < summary.index("#id_birth_year")
+
+
+def test_the_callers_name_and_contact_carry_over_only_to_the_page_right_after_the_save(client, db):
+    # The plain intake page is what the offline service worker keeps on the device in clear.
+    login(client, make_user("volunteer"))
+    saved = _post(client, city="Гомель", source_name="жена", source_contact="+375 29 111-22-33")
+    assert "+375 29 111-22-33" in client.get(saved["Location"]).content.decode()
+    plain = client.get(reverse("intake")).content.decode()
+    assert "+375 29 111-22-33" not in plain and 'value="жена"' not in plain
+    assert 'name="city" value="Гомель"' in plain
+
+
+def test_the_menu_and_the_carried_over_note_are_translated(client, db):
+    login(client, make_user("volunteer"))
+    _post(client)
+    ru = client.get(reverse("intake"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    be = client.get(reverse("intake"), HTTP_ACCEPT_LANGUAGE="be").content.decode()
+    assert "Меню" in ru and "Новый звонок" in ru and "взяты из прошлого сообщения" in ru
+    assert "Меню" in be and "Новы званок" in be and "узятыя з папярэдняга паведамлення" in be

@@ -372,11 +372,27 @@
     form.scrollIntoView();
   }
 
+  // The fields one call shares (data-carried: date, city, event, caller): they stay for the next report, as the
+  // server keeps them after an online save; the rest is cleared for the next detainee.
+  function carriedValues(form) {
+    return (form.dataset.carried || "").split(" ").filter(Boolean).map(function (name) {
+      var el = form.elements.namedItem(name);
+      return el && "value" in el ? [name, el.value] : null;
+    }).filter(Boolean);
+  }
+
   async function keepOffline(form) {
     await enqueue(intakeUrl(form), fieldsOf(form), owner(form));
+    var kept = carriedValues(form);
     form.reset();
+    kept.forEach(function (pair) { form.elements.namedItem(pair[0]).value = pair[1]; });
     renewUuid(form);
     report(await queueState(owner(form)), true);
+    // The form was submitted from its bottom: bring the answer into view, and be ready for the next detainee.
+    var box = document.getElementById("offline-status");
+    if (box && box.scrollIntoView) box.scrollIntoView({ block: "start" });
+    var next = form.elements.namedItem("full_name");
+    if (next && next.focus) next.focus({ preventScroll: true });
   }
 
   document.addEventListener("submit", function (event) {
