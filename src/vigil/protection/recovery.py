@@ -133,10 +133,10 @@ def new_passphrase(
     return first
 
 
-def refusal(exc: Exception) -> RecoveryRefused:
-    """The one line for a failure of the keystore given shares (the shares were checked before)."""
+def refusal(exc: Exception, *, of: str = "this instance") -> RecoveryRefused:
+    """The one line for a failure of the keys ``of`` (an instance, a backup) given shares."""
     if isinstance(exc, WrongPassphraseError):
-        return RecoveryRefused("these shares do not open this instance's keys (they are another instance's)")
+        return RecoveryRefused(f"these shares do not open the keys of {of} (they are another instance's)")
     if isinstance(exc, ShareError):
         return RecoveryRefused(f"the shares do not combine: {exc}")
     if isinstance(exc, KeystoreDestroyedError):

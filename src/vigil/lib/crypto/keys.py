@@ -562,16 +562,18 @@ class KeyStore:
         lock_all()
         victims = [self.path, *self.directory.glob(f".{KEYFILE_NAME}.*.tmp")]
         for victim in victims:
-            _shred(victim)
+            shred(victim)
         if self.directory.exists():
             _fsync_dir(self.directory)
 
 
-def _shred(path: Path) -> None:
+def shred(path: Path) -> bool:
+    """Overwrite ``path`` with random bytes, flush, and delete it (best effort on SSDs and copy-on-write file
+    systems); False when there was no such file."""
     try:
         fd = os.open(path, os.O_WRONLY)
     except FileNotFoundError:
-        return
+        return False
     try:
         size = os.fstat(fd).st_size
         os.write(fd, secrets.token_bytes(size))
@@ -579,6 +581,7 @@ def _shred(path: Path) -> None:
     finally:
         os.close(fd)
     os.unlink(path)
+    return True
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import getpass
 import sys
-import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from vigil.lib.crypto.errors import CryptoError
 from vigil.lib.crypto.keys import Purpose
-from vigil.protection import instance, keys
+from vigil.protection import keys
 
 
 class Command(BaseCommand):
@@ -60,16 +59,20 @@ class Command(BaseCommand):
         if action == "destroy":
             if not options["yes"]:
                 raise CommandError(
-                    "destroy erases the keys for good: nobody can decrypt this data afterwards. "
+                    "destroy erases the keys for good: nobody can decrypt the data on this device afterwards. "
                     "Repeat with --yes."
                 )
-            started = time.monotonic()
-            keys.lock_now()
-            keys.keystore().destroy()
-            # After the keyfile is gone: the keys' destruction must not wait for anything else.
-            instance.mark_destroyed(keys.keystore_dir().parent)
+            from vigil.protection.destruction import destroy
+
+            done = destroy()
+            self.stdout.write(f"keys destroyed in {done.seconds:.3f} s; the data can no longer be read")
+            if done.also_removed:
+                self.stdout.write(f"  also shredded: {', '.join(done.also_removed)}")
+            if done.server_locked:
+                self.stdout.write("  the running `vigil serve` of this data directory dropped its keys")
             self.stdout.write(
-                f"keys destroyed in {time.monotonic() - started:.3f} s; the data can no longer be read"
+                "  backups still open with the recovery shares (never with the passphrase): "
+                "destroy those too if the shares may be found"
             )
             return
         if action == "recover":
