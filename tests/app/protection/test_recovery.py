@@ -14,7 +14,7 @@ from vigil.lib.crypto.keys import KeyStore, Purpose
 from vigil.protection import keys, recovery
 from vigil.protection.recovery import RecoveryRefused, shares_from_text
 
-from .conftest import CHEAP, OLD_PASSPHRASE, Own
+from ..conftest import CHEAP, OLD_PASSPHRASE, Own
 
 NEW = "a new passphrase after recovery"
 
