@@ -112,8 +112,10 @@ def inspect(archive: Path) -> Contents:
             raise BackupError(f"{archive} holds no keys ({BACKUP_KEYS}): it cannot be opened")
     except FileNotFoundError:
         raise BackupError(f"no backup at {archive}") from None
-    except (tarfile.TarError, OSError) as exc:
-        raise BackupError(f"{archive} is not a readable Vigil backup: {exc}") from None
+    except tarfile.TarError:
+        raise BackupError(f"{archive} is not a readable Vigil backup (not a tar file, or damaged)") from None
+    except OSError as exc:
+        raise BackupError(f"{archive} cannot be read: {exc.strerror or exc}") from None
 
 
 def check_target(data_dir: Path) -> None:
@@ -150,6 +152,7 @@ def restore(
     try:
         with tarfile.open(archive, "r") as tar:
             tar.extractall(data_dir, filter="data")
+        os.chmod(data_dir / DATABASE, 0o600)  # as the instance keeps it: its owner only
         if contents.backup_keys is not None:
             (data_dir / BACKUP_KEYS).unlink()
             store = KeyStore(data_dir / LEGACY_KEYS)
