@@ -83,7 +83,7 @@ def read_shares_file(path: str) -> list[str]:
 
 def type_shares(ask: Callable[[str], str] = getpass.getpass) -> list[str]:
     """Shares typed one a line (not echoed), until an empty line; then checked like a file's."""
-    lines = []
+    lines: list[str] = []
     print("Type the recovery shares, one a line, then an empty line:", file=sys.stderr)
     while len(lines) <= MAX_SHARES:
         line = ask(f"share {len(lines) + 1}: ")
