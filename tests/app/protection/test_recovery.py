@@ -137,3 +137,11 @@ def test_a_refused_recovery_is_one_line_and_changes_nothing(
 def test_shares_of_another_instance_are_told_apart(own_keystore: Own, tmp_path: Path) -> None:
     with pytest.raises(RecoveryRefused, match="another instance's"):
         recovery.recover(_foreign(tmp_path)[:2], NEW, via="test")
+
+
+def test_typed_shares_end_at_an_empty_line_and_are_checked_like_a_files(own_keystore: Own) -> None:
+    typed = iter([own_keystore.shares[0], f"  2: {own_keystore.shares[1]}", "", "never asked"])
+    assert recovery.type_shares(ask=lambda _: next(typed)) == own_keystore.shares[:2]
+    one = iter([own_keystore.shares[0], ""])
+    with pytest.raises(RecoveryRefused, match="1 given"):
+        recovery.type_shares(ask=lambda _: next(one))
