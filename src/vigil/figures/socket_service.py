@@ -8,6 +8,11 @@ figures page shows, never a name. ``vigil figures`` asks there first, with nothi
 loaded, and computes them itself when no server answers. The socket goes away when the server stops, and
 answers "locked" after "lock now".
 
+It takes one order as well: ``{"lock": true}``, sent by ``vigil keys destroy`` once the keyfile is gone, makes
+the server drop its keys from memory as "lock now" does (:func:`ask_to_lock`), so that a destroyed instance's
+keys do not live on in a running server. Anyone who can reach the socket (this user) could stop the server
+anyway.
+
 The client half of this module imports nothing from Django.
 """
 
@@ -75,6 +80,23 @@ def ask(data_dir: Path, event: str | None) -> dict[str, Any]:
     raise NoAnswer(answer.get("message", "the server did not answer"))
 
 
+def ask_to_lock(data_dir: Path, *, timeout: float = 5.0) -> bool:
+    """Ask the server of ``data_dir`` to drop its keys from memory; True when one answered that it did."""
+    path = socket_path(data_dir)
+    if not path.exists():
+        return False
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+            conn.settimeout(timeout)
+            conn.connect(str(path))
+            conn.sendall(b'{"lock": true}\n')
+            with conn.makefile("rb") as reader:
+                answer = json.loads(reader.readline() or b"{}")
+    except (OSError, ValueError):
+        return False
+    return isinstance(answer, dict) and answer.get("locked") is True
+
+
 def format_figures(figures: dict[str, Any], *, as_json: bool) -> str:
     """The output of ``vigil figures``, the same whether the server or the command counted."""
     if as_json:
@@ -120,6 +142,9 @@ def _answer(question: dict[str, Any]) -> dict[str, Any]:
     from vigil.protection import keys
     from vigil.records.models import Event
 
+    if question.get("lock") is True:
+        keys.lock_now()
+        return {"locked": True}
     if not keys.is_unlocked():
         return {"error": "locked", "message": "the server is locked"}
     try:

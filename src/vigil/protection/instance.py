@@ -75,7 +75,8 @@ def problem(data_dir: Path, state: State) -> str:
         when = destroyed_on(data_dir)
         return (
             f"the keys of the instance in {data_dir} were destroyed{f' on {when}' if when else ''}: its data "
-            "can no longer be read; start a new instance in another VIGIL_DATA_DIR with `vigil init`"
+            "can no longer be read here; start a new instance in another VIGIL_DATA_DIR with `vigil init`, "
+            "or restore a backup there with the recovery shares (`vigil backup --restore FILE --into DIR`)"
         )
     if state == State.KEYLESS:
         return (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from vigil.lib.crypto.keys import (
@@ -130,6 +131,29 @@ def create(passphrase: str, *, kdf: KdfParams | None = None) -> Keyring:
     global _ring, _locked_by_user
     with _lock:
         ring = keystore().create(passphrase, kdf=kdf)
+        _ring = ring
+        _locked_by_user = False
+        return ring
+
+
+def new_wrap_kdf() -> KdfParams:
+    """The Argon2id cost of a passphrase set by recovery or a restore: the strong defaults (tests replace
+    this function to keep their keystores cheap)."""
+    return KdfParams()
+
+
+def recover(printed_shares: Sequence[str], new_passphrase: str) -> Keyring:
+    """Unlock this instance's keystore with recovery shares and wrap its master key under ``new_passphrase``
+    (the old passphrase stops working); the recovered keyring becomes this process's. Nothing changes on a
+    failure. Call :func:`vigil.protection.recovery.recover`, which also writes the audit entry."""
+    global _ring, _locked_by_user
+    with _lock:
+        stray = _take_ahead()
+        if stray is not None:
+            stray.lock()
+        ring = keystore().recover(printed_shares, new_passphrase, kdf=new_wrap_kdf())
+        if _ring is not None and _ring is not ring:
+            _ring.lock()
         _ring = ring
         _locked_by_user = False
         return ring

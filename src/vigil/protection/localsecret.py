@@ -6,10 +6,12 @@ import os
 import secrets
 from pathlib import Path
 
+SECRET_FILE = "secret_key"
+
 
 def local_secret_key(data_dir: Path) -> str:
     data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = data_dir / "secret_key"
+    path = data_dir / SECRET_FILE
     try:
         return path.read_text().strip()
     except FileNotFoundError:

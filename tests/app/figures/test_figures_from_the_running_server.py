@@ -107,3 +107,16 @@ def test_only_this_user_can_reach_the_socket_and_it_goes_away_with_the_server(
 def test_options_the_fast_path_does_not_know_go_to_the_full_command(server: Any) -> None:
     assert socket_service.run_client(["--help"]) is None
     assert socket_service.run_client(["a", "b"]) is None
+
+
+def test_the_server_drops_its_keys_when_destroy_asks_it_to(
+    server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    locked: list[bool] = []
+    monkeypatch.setattr("vigil.protection.keys.lock_now", lambda: locked.append(True))
+    assert socket_service.ask_to_lock(Path(settings.DATA_DIR)) is True
+    assert locked == [True]
+
+
+def test_asking_to_lock_with_no_server_says_no_one_answered(tmp_path: Path) -> None:
+    assert socket_service.ask_to_lock(tmp_path) is False

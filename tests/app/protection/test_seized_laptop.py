@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -250,7 +251,25 @@ def test_nothing_written_through_any_path_is_readable_after_the_server_stops(
     )  # the marker really was stored (import, API, form), encrypted
 
 
-def test_a_backup_reveals_nothing_and_restores_with_the_passphrase(demo_dir: Path, tmp_path: Path) -> None:
+def _shares(env: dict[str, str], path: Path) -> Path:
+    """A set of recovery shares as `vigil keys shares` prints it, kept (as a trustee would) in ``path``."""
+    printed = subprocess.run(
+        [VIGIL, "keys", "shares"], env=env, capture_output=True, text=True, check=True, timeout=120
+    ).stdout
+    path.write_text(printed, encoding="utf-8")
+    return path
+
+
+def _figures(env: dict[str, str]) -> dict[str, object]:
+    done = subprocess.run(
+        [VIGIL, "figures", "--json"], env=env, capture_output=True, text=True, check=True, timeout=120
+    )
+    return dict(json.loads(done.stdout))
+
+
+# Until December 2026 a backup carried the passphrase-wrapped keyfile and restored with the passphrase alone,
+# so a passphrase forced out of whoever carried it opened it, even after the laptop's keys were destroyed.
+def test_a_backup_reveals_nothing_and_restores_with_the_shares_only(demo_dir: Path, tmp_path: Path) -> None:
     from vigil.lib.synthetic import generate_world
 
     env = _env(demo_dir, VIGIL_PASSPHRASE=PASSPHRASE)
@@ -265,22 +284,80 @@ def test_a_backup_reveals_nothing_and_restores_with_the_passphrase(demo_dir: Pat
     assert archive.stat().st_size > 100_000
     assert _hits(archive.parent, names + [MARKER_CONTACT]) == []
     restored = tmp_path / "restored"
-    subprocess.run(
+    with_passphrase = subprocess.run(
         [VIGIL, "backup", "--restore", str(archive), "--into", str(restored)],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    before = subprocess.run(
-        [VIGIL, "figures", "--json"], env=env, capture_output=True, text=True, check=True, timeout=120
-    )
-    after = subprocess.run(
-        [VIGIL, "figures", "--json"],
-        env=_env(restored, VIGIL_PASSPHRASE=PASSPHRASE),
+        env=_env(tmp_path, VIGIL_PASSPHRASE=PASSPHRASE, VIGIL_NEW_PASSPHRASE=PASSPHRASE),
         capture_output=True,
         text=True,
-        check=True,
         timeout=120,
     )
-    assert json.loads(after.stdout) == json.loads(before.stdout)
+    assert with_passphrase.returncode != 0 and "Traceback" not in with_passphrase.stderr
+    assert "opens with the recovery shares" in with_passphrase.stderr
+    assert not restored.exists()
+    shares = _shares(env, tmp_path / "trustees.txt")
+    subprocess.run(
+        [VIGIL, "backup", "--restore", str(archive), "--into", str(restored), "--shares-file", str(shares)],
+        env=_env(tmp_path, VIGIL_NEW_PASSPHRASE="the restored passphrase"),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    after = _figures(_env(restored, VIGIL_PASSPHRASE="the restored passphrase"))
+    assert after == _figures(env)
+
+
+def test_after_destroy_nothing_on_the_laptop_opens_anything_and_only_the_shares_open_the_backup(
+    demo_dir: Path, tmp_path: Path
+) -> None:
+    laptop = tmp_path / "laptop"
+    shutil.copytree(demo_dir, laptop, ignore=shutil.ignore_patterns("tmp", "run"))
+    env = _env(laptop, VIGIL_PASSPHRASE=PASSPHRASE)
+    before = _figures(env)
+    shares = _shares(env, tmp_path / "trustees.txt")  # held by trustees, away from the laptop
+    usb = tmp_path / "usb"
+    usb.mkdir()
+    subprocess.run(
+        [VIGIL, "backup", "-o", str(usb / "vigil.tar")], env=env, check=True, capture_output=True, timeout=120
+    )
+    destroyed = subprocess.run(
+        [VIGIL, "keys", "destroy", "--yes"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert destroyed.returncode == 0, destroyed.stderr
+    assert "also shredded: secret_key" in destroyed.stdout
+    # On the laptop: no keyfile, no temporary copy of it, no local secret; only the record of the destruction.
+    left = {p.relative_to(laptop).as_posix() for p in laptop.rglob("*") if p.is_file()}
+    assert {"keys/DESTROYED", "vigil.sqlite3"} <= left
+    assert not [n for n in left if n.startswith("keys/") and n != "keys/DESTROYED"]
+    assert "secret_key" not in left
+    # The forced passphrase opens nothing: no command runs, none makes a keystore, and the backup refuses it.
+    for command in (["figures"], ["keys", "status"], ["keys", "recover", "--shares-file", str(shares)]):
+        refused = subprocess.run([VIGIL, *command], env=env, capture_output=True, text=True, timeout=120)
+        assert refused.returncode != 0 and "were destroyed" in refused.stderr, command
+    assert not (laptop / "keys" / "vigil.keyfile.json").exists()
+    forced = subprocess.run(
+        [VIGIL, "backup", "--restore", str(usb / "vigil.tar"), "--into", str(tmp_path / "seized")],
+        env=_env(tmp_path, VIGIL_PASSPHRASE=PASSPHRASE, VIGIL_NEW_PASSPHRASE="x"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert forced.returncode != 0 and not (tmp_path / "seized").exists()
+    # The shares, brought back by the trustees, restore everything elsewhere.
+    restored = tmp_path / "restored"
+    subprocess.run(
+        [
+            VIGIL,
+            "backup",
+            "--restore",
+            str(usb / "vigil.tar"),
+            "--into",
+            str(restored),
+            "--shares-file",
+            str(shares),
+        ],
+        env=_env(tmp_path, VIGIL_NEW_PASSPHRASE="after the raid"),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    assert _figures(_env(restored, VIGIL_PASSPHRASE="after the raid")) == before

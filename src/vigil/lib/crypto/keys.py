@@ -57,6 +57,8 @@ from vigil.lib.crypto.material import VersionedKey
 KEYFILE_NAME = "vigil.keyfile.json"
 KEYFILE_FORMAT = "vigil-keyfile"
 KEYFILE_VERSION = 1
+BACKUP_KEYS_FORMAT = "vigil-backup-keys"
+BACKUP_KEYS_VERSION = 1
 MASTER_KEY_BYTES = 32
 
 
@@ -308,6 +310,89 @@ class Keyring:
         master = self._require_master()
         return [shares.format_share(s) for s in shares.split(bytes(master), threshold=threshold, count=count)]
 
+    def backup_keys(self) -> BackupKeys:
+        """This keystore's keys as a backup carries them: without the passphrase wrap (see BackupKeys)."""
+        self._require_master()
+        return BackupKeys({k: json.loads(json.dumps(self._doc[k])) for k in BackupKeys.FIELDS})
+
+
+class BackupKeys:
+    """The keyfile as a backup holds it: the key versions, their salts and the keyfile's MAC, but no wrapped
+    master key. The data keys are ``HKDF(master, salt)``, so without the master key the salts are useless;
+    the master key is in no form in the backup, and only the recovery shares (which combine into it) open
+    it. So the passphrase, which can be forced out of whoever carries the laptop and the backup, opens no
+    backup; and destroying the keystore on the device leaves every backup as closed as it was.
+
+    The MAC (keyed from the master key) over the versions tells whether given shares are this keystore's:
+    shares of another keystore are refused before anything is written.
+    """
+
+    FIELDS = ("key_id", "created", "keys", "current", "mac")
+
+    def __init__(self, doc: Mapping[str, Any]) -> None:
+        self._doc = {k: doc[k] for k in self.FIELDS}
+
+    @property
+    def key_id(self) -> str:
+        return str(self._doc["key_id"])
+
+    def to_bytes(self) -> bytes:
+        doc = {"format": BACKUP_KEYS_FORMAT, "version": BACKUP_KEYS_VERSION, **self._doc}
+        return json.dumps(doc, indent=1, sort_keys=True).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> BackupKeys:
+        try:
+            doc = json.loads(data)
+        except ValueError:
+            raise KeyfileError("the backup's keys are not readable JSON") from None
+        if not isinstance(doc, dict) or doc.get("format") != BACKUP_KEYS_FORMAT:
+            raise KeyfileError("not a Vigil backup's keys")
+        if doc.get("version") != BACKUP_KEYS_VERSION:
+            raise KeyfileError(f"unsupported backup keys version {doc.get('version')!r}")
+        missing = [k for k in cls.FIELDS if k not in doc]
+        if missing:
+            raise KeyfileError(f"the backup's keys lack {', '.join(missing)}")
+        return cls(doc)
+
+    def master_from_shares(self, printed_shares: Sequence[str]) -> bytearray:
+        """The master key from ``printed_shares``, checked against the MAC. Raises ShareError (malformed,
+        too few, from different printings) or WrongPassphraseError (the shares of another keystore)."""
+        return _master_from_shares(self._doc, printed_shares)
+
+    def install(
+        self,
+        store: KeyStore,
+        printed_shares: Sequence[str],
+        new_passphrase: str,
+        *,
+        kdf: KdfParams | None = None,
+    ) -> Keyring:
+        """Write a keyfile for these keys in ``store`` (refused if one exists), the master key recovered
+        from the shares and wrapped under ``new_passphrase``; returns the unlocked keyring."""
+        if store.exists():
+            raise KeyfileError(f"a keyfile already exists at {store.path}; refusing to overwrite it")
+        _normalise_passphrase(new_passphrase)  # an empty one is refused before the shares are combined
+        master = self.master_from_shares(printed_shares)
+        doc: dict[str, Any] = {"format": KEYFILE_FORMAT, "version": KEYFILE_VERSION}
+        doc.update(json.loads(json.dumps(self._doc)))
+        try:
+            doc["kdf"], doc["wrap"] = _wrap_master(master, new_passphrase, kdf or KdfParams(), doc["key_id"])
+            store._write(doc)
+        except BaseException:
+            _wipe(master)
+            raise
+        return Keyring(store, master, doc)
+
+
+def _master_from_shares(doc: Mapping[str, Any], printed_shares: Sequence[str]) -> bytearray:
+    parsed = [shares.parse_share(s) for s in printed_shares]
+    master = bytearray(shares.combine(parsed))
+    if len(master) != MASTER_KEY_BYTES or not _check_metadata(doc, master):
+        _wipe(master)
+        raise WrongPassphraseError("these shares do not recover this keystore's master key")
+    return master
+
 
 def _wrap_master(
     master: bytearray, passphrase: str, params: KdfParams, key_id: str
@@ -451,13 +536,22 @@ class KeyStore:
 
     def unlock_with_shares(self, printed_shares: Sequence[str]) -> Keyring:
         """Recover the master key from printed shares (e.g. a forgotten passphrase); follow with a new one."""
-        parsed = [shares.parse_share(s) for s in printed_shares]
-        master = bytearray(shares.combine(parsed))
         doc = self._read()
-        if len(master) != MASTER_KEY_BYTES or not _check_metadata(doc, master):
-            _wipe(master)
-            raise WrongPassphraseError("these shares do not recover this keystore's master key")
-        return Keyring(self, master, doc)
+        return Keyring(self, _master_from_shares(doc, printed_shares), doc)
+
+    def recover(
+        self, printed_shares: Sequence[str], new_passphrase: str, *, kdf: KdfParams | None = None
+    ) -> Keyring:
+        """Unlock with the shares and wrap the master key under ``new_passphrase`` (the old one stops
+        working); returns the unlocked keyring. Nothing is written when the shares or the passphrase fail."""
+        _normalise_passphrase(new_passphrase)
+        ring = self.unlock_with_shares(printed_shares)
+        try:
+            ring.change_passphrase(new_passphrase, kdf=kdf)
+        except BaseException:
+            ring.lock()
+            raise
+        return ring
 
     def destroy(self) -> None:
         """Lock every keyring of this process, then overwrite and delete the keyfile and any stray temp files.
@@ -468,16 +562,18 @@ class KeyStore:
         lock_all()
         victims = [self.path, *self.directory.glob(f".{KEYFILE_NAME}.*.tmp")]
         for victim in victims:
-            _shred(victim)
+            shred(victim)
         if self.directory.exists():
             _fsync_dir(self.directory)
 
 
-def _shred(path: Path) -> None:
+def shred(path: Path) -> bool:
+    """Overwrite ``path`` with random bytes, flush, and delete it (best effort on SSDs and copy-on-write file
+    systems); False when there was no such file."""
     try:
         fd = os.open(path, os.O_WRONLY)
     except FileNotFoundError:
-        return
+        return False
     try:
         size = os.fstat(fd).st_size
         os.write(fd, secrets.token_bytes(size))
@@ -485,6 +581,7 @@ def _shred(path: Path) -> None:
     finally:
         os.close(fd)
     os.unlink(path)
+    return True
 
 
 def _fsync_dir(directory: Path) -> None:
