@@ -63,3 +63,26 @@ def test_a_pair_the_blocking_never_compared_is_scored_on_request(linked: LinkRes
 def test_explaining_an_unknown_record_is_an_error(linked: LinkResult) -> None:
     with pytest.raises(KeyError):
         linked.explain(("e1", "nobody"))
+
+
+def test_the_explain_table_gives_each_pair_the_levels_and_weights_that_explain_gives_it(
+    linked: LinkResult,
+) -> None:
+    table = linked.explain_table()
+    assert len(table) == int((linked.pairs["match_probability"] >= 0.01).sum()) > 0
+    for row in table.head(40).itertuples(index=False):
+        explanation = linked.explain(row.record_id_l, row.record_id_r)
+        assert math.isclose(row.prior_weight, explanation.prior_weight)
+        for evidence in explanation.fields:
+            assert getattr(row, f"{evidence.comparison}_level") in evidence.level
+            assert math.isclose(
+                getattr(row, f"{evidence.comparison}_weight"), evidence.match_weight, abs_tol=1e-9
+            )
+
+
+def test_a_comparison_the_model_left_out_is_in_the_explain_table_as_not_compared(linked: LinkResult) -> None:
+    # No report of this population has a patronymic: the model does not compare them.
+    assert "patronymic" not in {c["output_column_name"] for c in linked.model.settings["comparisons"]}
+    table = linked.explain_table()
+    assert set(table["patronymic_level"]) == {"not compared"}
+    assert set(table["patronymic_weight"]) == {0.0}

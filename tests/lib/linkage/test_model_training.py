@@ -87,3 +87,32 @@ def test_names_that_arrive_split_are_marked_as_spellings_not_listed_given_names(
     features = split_name_features(["Michael", ""], ["Smith", "Jones"])
     assert features["given_id"] == ["_michael", None]
     assert features["given_initial"] == ["m", None]
+
+
+def test_a_short_list_on_which_em_underflows_is_still_linked_with_every_comparison() -> None:
+    # On these 300 reports EM drove one level's m below 1e-300 and Splink raised ValueError mid-pass:
+    # `vigil link` ended in a traceback. The pass is dropped and the settings it had half changed restored.
+    from vigil.lib.linkage import LINK_COLUMNS, link
+    from vigil.lib.synthetic.tables import link_rows
+
+    rows = link_rows(300, seed=4)
+    result = link(rows[list(LINK_COLUMNS)])
+    compared = {c["output_column_name"] for c in result.model.settings["comparisons"]}
+    assert {"surname", "given_name", "birth", "sex", "city", "detained_on"} <= compared
+    assert any("EM pass was skipped" in note for note in result.notes)
+    assert result.persons["person_id"].nunique() < len(rows)
+
+
+def test_a_list_where_no_two_reports_share_a_birth_date_keeps_the_birth_comparison_and_its_prior() -> None:
+    # The EM pass blocked on birth date finds no pairs and is skipped. Splink had by then taken the birth
+    # comparison out of the linker's settings and put in its own prior for the blocked pairs (0.97), and
+    # both stayed: the model compared no birth data at all and called most pairs one person.
+    from vigil.lib.linkage import LINK_COLUMNS, link
+
+    from .conftest import background_reports
+
+    rows = background_reports(30, seed=3)
+    rows["birth_date"] = ""
+    result = link(rows[list(LINK_COLUMNS)])
+    assert "birth" in {c["output_column_name"] for c in result.model.settings["comparisons"]}
+    assert result.model.settings["probability_two_random_records_match"] < 0.1

@@ -15,6 +15,7 @@ import pandas as pd
 from vigil.lib.linkage.cluster import cluster_pairs, conflicting_pairs
 from vigil.lib.linkage.model import (
     DEFAULT_SEED,
+    STANDARD_COMPARISONS,
     ExtraKind,
     LinkModel,
     LinkType,
@@ -135,6 +136,74 @@ def explain_gammas(
     return prior_weight, tuple(evidence)
 
 
+# The fixed columns of :meth:`LinkResult.explain_table`; two more per comparison follow them.
+EXPLAIN_COLUMNS: tuple[str, ...] = (
+    "record_id_l",
+    "record_id_r",
+    "match_probability",
+    "match_weight",
+    "prior_weight",
+    "linked",
+)
+# The level of a standard comparison the model left out (its column is filled on fewer than two records).
+NOT_COMPARED = "not compared"
+
+
+def explain_columns(model: LinkModel) -> list[str]:
+    """Columns of the explain table: the fixed ones, then ``<comparison>_level`` and ``_weight`` for every
+    standard comparison in a fixed order (used by the model or not), then the model's extra fields."""
+    comparisons = [*STANDARD_COMPARISONS, *model.spec.extra_fields]
+    return [*EXPLAIN_COLUMNS, *(f"{c}_{part}" for c in comparisons for part in ("level", "weight"))]
+
+
+def explain_frame(
+    model: LinkModel, pairs: pd.DataFrame, person_of: Mapping[str, str] | pd.Series | None = None
+) -> pd.DataFrame:
+    """Every pair of ``pairs`` (a :attr:`LinkResult.pairs` frame) with each comparison's level and weight.
+
+    The same numbers as :func:`explain_gammas`, computed per column rather than per pair: the level is
+    looked up from the gamma value, the weight is log2(m/u) of that level plus Splink's term-frequency
+    adjustment. ``prior_weight`` + the ``*_weight`` columns = ``match_weight``. ``linked`` is "yes" when
+    ``person_of`` puts both records in one person (empty when ``person_of`` is not given).
+    """
+    tables = _level_tables(model.settings)
+    prior = float(model.settings["probability_two_random_records_match"])
+    n = len(pairs)
+    out: dict[str, Any] = {
+        "record_id_l": pairs["record_id_l"].astype(str).to_numpy(),
+        "record_id_r": pairs["record_id_r"].astype(str).to_numpy(),
+        "match_probability": pairs["match_probability"].to_numpy(dtype=np.float64),
+        "match_weight": pairs["match_weight"].to_numpy(dtype=np.float64),
+        "prior_weight": np.full(n, math.log2(prior / (1 - prior))),
+    }
+    if person_of is None:
+        out["linked"] = np.full(n, "", dtype=object)
+    else:
+        persons = person_of if isinstance(person_of, pd.Series) else pd.Series(dict(person_of), dtype=object)
+        left = persons.reindex(out["record_id_l"]).to_numpy()
+        right = persons.reindex(out["record_id_r"]).to_numpy()
+        same = pd.notna(left) & (left == right)
+        out["linked"] = np.where(same, "yes", "no").astype(object)
+    for comparison in [*STANDARD_COMPARISONS, *model.spec.extra_fields]:
+        table = tables.get(comparison)
+        if table is None:
+            out[f"{comparison}_level"] = np.full(n, NOT_COMPARED, dtype=object)
+            out[f"{comparison}_weight"] = np.zeros(n)
+            continue
+        # Gamma values run from -1 (missing on one side) up to the strongest level, without gaps.
+        gammas = sorted(table)
+        labels = np.array([table[g][0] for g in gammas], dtype=object)
+        weights = np.array([math.log2(table[g][1]) for g in gammas])
+        index = pairs[f"gamma_{comparison}"].to_numpy(dtype=np.int64) - gammas[0]
+        weight = weights[index]
+        tf_column = f"mw_tf_adj_{comparison}"
+        if tf_column in pairs:
+            weight = weight + np.nan_to_num(pairs[tf_column].to_numpy(dtype=np.float64), nan=0.0)
+        out[f"{comparison}_level"] = labels[index]
+        out[f"{comparison}_weight"] = weight
+    return pd.DataFrame(out, columns=explain_columns(model))
+
+
 def _explanation_from_row(
     model: LinkModel, row: Mapping[str, Any], a: str, b: str, *, scored_by_blocking: bool
 ) -> PairExplanation:
@@ -202,6 +271,19 @@ class LinkResult:
         if hit.empty:
             raise KeyError(record_id)
         return str(hit.iloc[0])
+
+    def explain_table(self, min_probability: float = PAIR_FLOOR) -> pd.DataFrame:
+        """Every scored pair at or above ``min_probability`` with each comparison's level and weight in bits.
+
+        Columns: :func:`explain_columns`. ``linked`` says whether the pair's two records ended up in one
+        person (through this pair or a chain of others). Pairs below ``PAIR_FLOOR`` were not kept unless
+        the result was made with a lower ``pair_floor``.
+        """
+        pairs = self.pairs
+        if min_probability > 0:
+            pairs = pairs[pairs["match_probability"].to_numpy() >= min_probability]
+        persons = pd.Series(self.persons["person_id"].to_numpy(), index=self.persons["record_id"].to_numpy())
+        return explain_frame(self.model, pairs, persons)
 
     def explain(self, pair: tuple[str, str] | str, other: str | None = None) -> PairExplanation:
         """Per-comparison level and weight for a pair of record ids: ``explain((a, b))`` or ``explain(a, b)``.
@@ -510,8 +592,13 @@ def link_prepared(
     extra_blocking: Sequence[Sequence[str]] = (),
     seed: int = DEFAULT_SEED,
     keep_prepared: bool = True,
+    pair_floor: float = PAIR_FLOOR,
 ) -> LinkResult:
-    """:func:`link` on records already through :func:`prepare_records` (lets a caller free the raw table)."""
+    """:func:`link` on records already through :func:`prepare_records` (lets a caller free the raw table).
+
+    ``pair_floor``: pairs scoring below it (and below ``threshold``) are not kept in ``pairs``; 0 keeps
+    every pair the blocking rules produced.
+    """
     blocking = tuple(tuple(c) for c in extra_blocking)
     spec = model.spec if model is not None else spec_for(prepared, extra_fields or {}, link_type, blocking)
     notes: list[str] = []
@@ -523,7 +610,7 @@ def link_prepared(
     notes += model.training_notes
     try:
         predictions = linker.inference.predict(
-            threshold_match_probability=min(PAIR_FLOOR, threshold), warning_mode="never"
+            threshold_match_probability=min(pair_floor, threshold) or None, warning_mode="never"
         )
         names = [c.unquote().name for c in predictions.columns]
         cols = [c for c in names if c.startswith("gamma_") or c.startswith("mw_tf_adj_")]
@@ -613,6 +700,9 @@ __all__: Sequence[str] = (
     "LabelledPairs",
     "LinkResult",
     "PairExplanation",
+    "EXPLAIN_COLUMNS",
+    "explain_columns",
+    "explain_frame",
     "explain_gammas",
     "explain_pair",
     "link",

@@ -542,12 +542,18 @@ def train(
     # is skipped and the levels it would have estimated keep their starting m values.
     from splink.internals.exceptions import EMTrainingException
 
+    # On a few hundred records EM can also drive a level's m below what a float holds (Splink then raises
+    # ValueError mid-pass, e.g. on link_rows(300, seed=3)): that pass is dropped too. A failed pass has
+    # already changed the linker's settings in place (comparisons left out, m values half updated), so they
+    # are put back as they were before it.
     for blocking in (block_on("surname_key", "given_initial"), block_on("birth_date")):
+        before = linker._settings_obj.core_model_settings.copy()
         try:
             linker.training.estimate_parameters_using_expectation_maximisation(
                 blocking, max_pairs=EM_MAX_PAIRS, estimate_without_term_frequencies=True
             )
-        except EMTrainingException as exc:
+        except (EMTrainingException, ValueError) as exc:
+            linker._settings_obj.core_model_settings = before
             notes.append(f"an EM pass was skipped: {str(exc).splitlines()[0]}")
     notes.append(f"u from {U_SAMPLE_PAIRS:.0e} random pairs (seed {seed}); m by EM on two blockings")
     if labels is not None and len(labels):
