@@ -59,8 +59,7 @@ loglevel = "info"
 
 
 def _stop(server: Any, message: str) -> None:
-    server.log.error("vigil: %s", message)
-    print(f"vigil: {message}", file=sys.stderr)
+    print(f"vigil: {message}", file=sys.stderr, flush=True)
     raise SystemExit(2)
 
 
