@@ -404,6 +404,14 @@ def test_the_deployed_stack_keeps_every_report_under_load_and_stops_whole_on_loc
         # A floor only (CI's machine may be busy): what counts is that nothing was refused, lost or doubled.
         assert len(saved) == len(posts) >= 3, summary[-2000:]
 
+        # Each security header once (nginx's, Django's copy hidden), Django's own policy beside them.
+        context = ssl._create_unverified_context()
+        with urllib.request.urlopen(base + "/public/", context=context, timeout=30) as answer:
+            for name in ("Strict-Transport-Security", "X-Frame-Options", "X-Content-Type-Options"):
+                assert len(answer.headers.get_all(name) or []) == 1, (name, answer.headers.get_all(name))
+            assert "preload" in answer.headers["Strict-Transport-Security"]
+            assert "default-src 'self'" in answer.headers["Content-Security-Policy"]
+
         # "Lock now" on one worker stops the master and every worker: no copy of the keys keeps serving.
         browser = Browser(base)
         token = browser.token("/login/")
