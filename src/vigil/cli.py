@@ -79,10 +79,15 @@ def _run(args: list[str]) -> int:
         # Argon2id runs on the other core while Django starts.
         unlock_ahead(data_dir() / "keys")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vigil.settings")
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
     try:
         execute_from_command_line(["vigil", *args])
+    except ImproperlyConfigured as exc:
+        # A setting from the environment is missing or wrong (settings.py says which): one line, not a traceback.
+        print(f"vigil: {exc}", file=sys.stderr)
+        return 2
     except Locked as exc:
         # No passphrase in the environment and none typed: say so, without a traceback.
         print(f"vigil: {exc}", file=sys.stderr)

@@ -13,6 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from vigil.datadir import data_dir
+from vigil.web.proxy import parse_trusted
 
 BASE_DIR = Path(__file__).resolve().parent
 ENV = os.environ.get("VIGIL_ENV", "local")
@@ -71,6 +72,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Behind a reverse proxy (VIGIL_TRUSTED_PROXY): the client's address and scheme, from that proxy only.
+    "vigil.web.proxy.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "vigil.web.headers.SecurityHeadersMiddleware",
     # Refuses a request whose declared length is over its limit before a byte of the body is read.
@@ -188,8 +191,9 @@ TIME_ZONE = "Europe/Minsk"
 USE_TZ = True
 
 STATIC_URL = "static/"
-# Static assets ship inside the package and are served by WhiteNoise from there: no build step, no CDN.
-STATIC_ROOT = BASE_DIR / "web" / "static"
+# Static assets ship inside the package and are served by WhiteNoise from there: no build step, no CDN. A
+# deployment behind nginx sets VIGIL_STATIC_ROOT, fills it with `vigil collectstatic` and lets nginx serve it.
+STATIC_ROOT = Path(os.environ.get("VIGIL_STATIC_ROOT") or BASE_DIR / "web" / "static")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -209,6 +213,15 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# The reverse proxies allowed to say who the client is and whether it came over HTTPS (vigil.web.proxy); none
+# unless set, and then X-Forwarded-* headers are never read.
+try:
+    VIGIL_TRUSTED_PROXIES = parse_trusted(os.environ.get("VIGIL_TRUSTED_PROXY", ""))
+except ValueError as exc:
+    raise ImproperlyConfigured(str(exc)) from None
+if VIGIL_TRUSTED_PROXIES:
+    # Safe only because TrustedProxyMiddleware removes the header from every request not sent by such a proxy.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

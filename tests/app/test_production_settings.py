@@ -49,3 +49,15 @@ def test_production_refuses_an_unencrypted_database(tmp_path: Path) -> None:
     )
     result = subprocess.run([VIGIL, "check"], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode != 0 and "VIGIL_ENCRYPT=0 is refused" in result.stderr
+
+
+def test_a_trusted_proxy_that_is_not_an_address_is_refused_in_one_line(tmp_path: Path) -> None:
+    env = _env(
+        tmp_path,
+        VIGIL_SECRET_KEY=secrets.token_urlsafe(64),
+        VIGIL_ALLOWED_HOSTS="x",
+        VIGIL_TRUSTED_PROXY="127.0.0.1,nginx",
+    )
+    result = subprocess.run([VIGIL, "check"], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr == "vigil: VIGIL_TRUSTED_PROXY: 'nginx' is not an IP address\n"

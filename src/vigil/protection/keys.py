@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from vigil.lib.crypto.keys import (
@@ -39,6 +39,9 @@ _locked_by_user = False
 # An unlock started by unlock_ahead(): its thread, and what it produced.
 _ahead: threading.Thread | None = None
 _ahead_result: tuple[Keyring, Path, tuple[int, int, int]] | None = None
+# Called after every lock_now() in this process, once the keys are gone: a server of several processes stops
+# them all from here (deploy/gunicorn.conf.py), since each holds its own copy of the keys.
+_after_lock: list[Callable[[], None]] = []
 
 
 def _keyfile_identity(store: KeyStore) -> tuple[int, int, int]:
@@ -185,8 +188,14 @@ def is_unlocked() -> bool:
     return True
 
 
+def after_lock(callback: Callable[[], None]) -> None:
+    """Call ``callback`` after every :func:`lock_now` in this process, once this process's keys are gone."""
+    _after_lock.append(callback)
+
+
 def lock_now() -> None:
-    """Drop every key from memory at once and close database connections that were opened with them."""
+    """Drop every key from memory at once and close database connections that were opened with them; then
+    call what :func:`after_lock` registered."""
     global _ring, _locked_by_user
     with _lock:
         _locked_by_user = True
@@ -196,6 +205,8 @@ def lock_now() -> None:
     from django.db import connections
 
     connections.close_all()
+    for callback in list(_after_lock):
+        callback()
 
 
 def sqlcipher_key() -> str:
