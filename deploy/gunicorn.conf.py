@@ -116,3 +116,8 @@ def post_fork(server: Any, worker: Any) -> None:
         os.kill(master, signal.SIGQUIT)
 
     keys.after_lock(stop_every_worker)
+    # Each worker trains the model new reports are linked with on its own thread now (not across the fork:
+    # DuckDB is not fork-safe), rather than in its first intake.
+    from vigil.web.management.commands.serve import warm_arrival_model
+
+    warm_arrival_model()

@@ -11,6 +11,16 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 
+def warm_arrival_model() -> None:
+    """Train the model new reports are linked with (review.linking.arrival_model) on another thread now,
+    rather than in the first intake after a start."""
+    import threading
+
+    from vigil.review.linking import arrival_model
+
+    threading.Thread(target=arrival_model, name="vigil-arrival-model", daemon=True).start()
+
+
 class Command(BaseCommand):
     help = "Apply migrations and serve Vigil on 127.0.0.1 (waitress)."
 
@@ -39,6 +49,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Locked: open the page and enter the passphrase to unlock.")
         self.stdout.write(f"Vigil on http://{options['host']}:{options['port']}/  (Ctrl-C stops)")
+        warm_arrival_model()
 
         # `vigil figures` asks this server over a Unix socket in the data directory (see vigil.figures.socket_service).
         def stop(signum: int, frame: Any) -> None:
