@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from vigil.accounts.models import User
-from vigil.records.models import Event, Source
+from vigil.records.models import Detention, Event, Source
 from vigil.records.operations import (
     DetentionInput,
     DetentionResult,
@@ -71,6 +71,21 @@ def detain(
         **extra,
     )
     return record_detention(data=data, source=source(actor, kind, kind), actor=actor, report_uuid=report_uuid)
+
+
+def detain_unlinked(actor: Any, full_name: str, *, kind: str = "hotline") -> Detention:
+    """A named detention stored as record_detentions stores it, but not linked on arrival: for tests of
+    what reviewers do with a pair that linkage left apart."""
+    from vigil.records.operations import DetentionEntry, record_detentions
+
+    entry = DetentionEntry(
+        data=DetentionInput(detained_on=NOV8, city="Minsk", full_name=full_name),
+        source=source(actor, kind, kind),
+        report_uuid=uuid.uuid4(),
+    )
+    (result,) = record_detentions([entry], actor=actor, link=False)
+    assert not isinstance(result, Exception)
+    return result.detention
 
 
 def login(client: Any, user: User) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from tests.app.factories import PASSWORD, detain, make_user
+from tests.app.factories import PASSWORD, detain_unlinked, make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,8 +18,9 @@ def test_a_reviewer_decides_with_a_key_sees_the_confirmation_and_undoes(live_ser
 
     coordinator = make_user("coordinator", username="coord")
     device = TOTPDevice.objects.create(user=coordinator, name="phone", confirmed=True)
-    a = detain(coordinator, "Сяргей Ціханоўскі", kind="relative").detention
-    b = detain(coordinator, "Тихановский Сергей", kind="court_list").detention
+    # Stored without linkage on arrival, so that the pair is two persons until the reviewer decides.
+    a = detain_unlinked(coordinator, "Сяргей Ціханоўскі", kind="relative")
+    b = detain_unlinked(coordinator, "Тихановский Сергей", kind="court_list")
     pair = CandidatePair.objects.create(left=a.identity, right=b.identity, probability=0.6, explanation=[])
 
     page.goto(f"{live_server.url}/login/")
