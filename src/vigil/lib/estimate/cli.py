@@ -197,6 +197,8 @@ def render_text(summary: dict[str, Any]) -> str:
         lines.append(
             f"  {row['label']:<28} median {fmt(row['median'])}  95% {fmt(row['lower'])} to {fmt(row['upper'])}"
         )
+    for label, reason in d.get("sensitivity_skipped", {}).items():
+        lines.append(f"  {label:<28} not estimated: {reason}")
     for name, reason in d.get("refused_strata", {}).items():
         lines.append(f"  stratum {name!r} not estimated: {reason}")
     for note in d.get("notes", []):
