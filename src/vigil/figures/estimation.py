@@ -1,7 +1,8 @@
 """Multiple systems estimation for an event: lists are the source kinds, over the linked persons.
 
 A person is "on" a list if any report of a detention of that person at the event came from a source of
-that kind. Lists with no one on them are left out; fewer than three lists cannot be estimated.
+that kind. Only kinds that documented someone at the event are lists. A table no estimate should be given for
+(fewer than three lists, lists that never overlap, ...) is refused with the library's reason.
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ APP_SETTINGS: dict[str, Any] = {"chains": 2, "burnin": 20_000, "samples": 1_000,
 
 
 class NotEstimable(ValueError):
-    pass
+    """The event's lists cannot be estimated from: ``reason`` is the library's refusal code (see
+    vigil.lib.estimate.refusals), the message the one line shown to the user."""
+
+    def __init__(self, message: str, reason: str = "not_estimable") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def capture_rows(event: Event | None) -> tuple[list[str], dict[tuple[int, ...], int]]:

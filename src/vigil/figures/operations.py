@@ -36,24 +36,29 @@ def take_snapshot(event: Event | None, *, actor: Actor, label: str = "") -> Snap
 
 def run_estimate(event: Event | None, *, actor: Actor, seed: int | None = None, **overrides: Any) -> Estimate:
     from vigil.lib.estimate import (
+        MAX_LOGLINEAR_LISTS,
         CaptureTable,
+        EstimateRefused,
+        check_estimable,
         closedp,
         fit_lcmcr,
         posterior_histogram,
-        refusal_reason,
         summarise,
     )
 
     lists, counts = capture_rows(event)
-    if len(lists) < 3:
-        raise NotEstimable(f"at least three lists (source kinds) are needed; this event has {len(lists)}")
-    table = CaptureTable.from_patterns(lists, list(counts.keys()), list(counts.values()))
-    reason = refusal_reason(table)
-    if reason:
-        raise NotEstimable(reason)
+    try:
+        table = CaptureTable.from_patterns(lists, list(counts.keys()), list(counts.values()))
+        check_estimable(table)
+    except EstimateRefused as exc:
+        raise NotEstimable(f"Cannot estimate: {exc.detail}", exc.reason) from None
     posterior = fit_lcmcr(table, seed=seed, **{**APP_SETTINGS, **overrides})
-    fits = closedp(table, interval=True)
-    loglinear = sorted((f.as_dict() for f in fits), key=lambda d: (d.get("bic") is None, d.get("bic") or 0))
+    loglinear: list[dict[str, object]] = []
+    if table.n_lists <= MAX_LOGLINEAR_LISTS:
+        fits = closedp(table, interval=True)
+        loglinear = sorted(
+            (f.as_dict() for f in fits), key=lambda d: (d.get("bic") is None, d.get("bic") or 0)
+        )
     with transaction.atomic():
         estimate = Estimate.objects.create(
             event=event,

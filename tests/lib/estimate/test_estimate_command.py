@@ -102,7 +102,9 @@ def test_strata_and_sensitivity_options_run(tmp_path: Path):
     code, out, _ = run([str(path).replace("s.csv", "s.csv"), "--sensitivity", *FAST])
     assert code == 2  # the 'day' column is not 0/1 without --strata
     plain = tmp_path / "p.csv"
-    plain.write_text("a,b,c,d,count\n1,0,0,0,50\n0,1,0,0,40\n0,0,1,0,30\n1,1,0,0,10\n0,0,0,1,7\n1,0,0,1,3\n")
+    plain.write_text(
+        "a,b,c,d,count\n1,0,0,0,50\n0,1,0,0,40\n0,0,1,0,30\n1,1,0,0,10\n0,0,0,1,7\n1,0,0,1,3\n0,1,1,0,4\n0,0,1,1,2\n"
+    )
     code, out, _ = run([str(plain), "--sensitivity", *FAST])
     assert code == 0 and "without a" in out
 

@@ -3,12 +3,14 @@
 A pure library (no Django). Start from :func:`read_table`; estimate with :func:`fit_lcmcr` (Bayesian latent
 classes, the default) or :func:`model_selection` / :func:`closedp` (log-linear models as in Rcapture); split
 by stratum with :func:`fit_strata`; check with :func:`sensitivity`; report with :func:`summarise` and
-:func:`posterior_histogram`. See docs/estimation.md for the assumptions and how to read the output.
+:func:`posterior_histogram`. Every method first refuses, with :class:`EstimateRefused` and its reason, a table no
+estimate should be given for (:func:`check_estimable`). See docs/estimation.md for the assumptions and how to read the output.
 """
 
 from .diagnostics import Diagnostics, diagnose
 from .lcmcr import LCMCRSettings, PosteriorEstimate, fit_lcmcr
 from .loglinear import LoglinearFit, ModelSelection, closedp, fit_model, hierarchical_models, model_selection
+from .refusals import MAX_LOGLINEAR_LISTS, Checked, check_estimable
 from .report import posterior_histogram, summarise
 from .strata import (
     SensitivityReport,
@@ -18,11 +20,15 @@ from .strata import (
     sensitivity,
     sum_posteriors,
 )
-from .table import CaptureTable, TableError, read_table
+from .table import MAX_DOCUMENTED, CaptureTable, EstimateRefused, TableError, read_table
 
 __all__ = [
+    "MAX_DOCUMENTED",
+    "MAX_LOGLINEAR_LISTS",
     "CaptureTable",
+    "Checked",
     "Diagnostics",
+    "EstimateRefused",
     "LCMCRSettings",
     "LoglinearFit",
     "ModelSelection",
@@ -30,6 +36,7 @@ __all__ = [
     "SensitivityReport",
     "StratifiedEstimate",
     "TableError",
+    "check_estimable",
     "closedp",
     "diagnose",
     "fit_lcmcr",

@@ -1,7 +1,9 @@
 """``vigil estimate TABLE.csv``: multiple systems estimation from a file, without Django.
 
 TABLE holds one 0/1 column per list plus ``count`` (a capture-history table), or one row per person
-without ``count``. Exit status: 0 on success, 2 for a malformed table or bad arguments.
+without ``count``. Exit status: 0 on success, 2 for a malformed table, bad arguments or a table no estimate
+should be given for (see :mod:`vigil.lib.estimate.refusals`): then one line ``vigil estimate: ...`` on
+standard error and, with ``--json``, ``{"error": ..., "reason": ...}`` on standard output.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+import numpy as np
+
 from .lcmcr import LCMCRSettings, fit_lcmcr
 from .loglinear import MAX_ENUMERATED_LISTS, closedp, model_selection
+from .refusals import Checked, check_estimable
 from .report import Result, summarise
-from .strata import fit_strata, refusal_reason, restrict_to_lists_with_records, sensitivity
-from .table import CaptureTable, TableError, read_table
+from .strata import fit_strata, sensitivity
+from .table import CaptureTable, EstimateRefused, TableError, read_table
 
 DEFAULTS = LCMCRSettings()
 
@@ -71,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sensitivity", action="store_true", help="add leave-one-list-out and prior variants")
     p.add_argument("--criterion", choices=("bic", "aic"), default="bic", help="log-linear model ranking")
     p.add_argument("--maxorder", type=_positive, default=None, help="highest log-linear interaction order")
+    p.add_argument(
+        "--exclude-empty-lists",
+        action="store_true",
+        help="leave out lists that hold no records (noted in the output) instead of refusing the table",
+    )
     return p
 
 
@@ -90,6 +100,8 @@ def main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO | None = 
     except FileNotFoundError:
         print(f"vigil estimate: {path}: no such file", file=err)
         return 2
+    except EstimateRefused as exc:
+        return _refuse(path, exc, args.json, out, err)
     except (TableError, UnicodeDecodeError) as exc:
         print(f"vigil estimate: {path}: {exc}", file=err)
         return 2
@@ -103,12 +115,20 @@ def main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO | None = 
         seed=args.seed,
         sampler=args.sampler,
     )
+    notes: list[str] = []
     try:
-        result = _run(args, loaded, settings)
+        result = _run(args, loaded, settings, notes)
+    except EstimateRefused as exc:
+        return _refuse(path, exc, args.json, out, err)
     except TableError as exc:
         print(f"vigil estimate: {path}: {exc}", file=err)
         return 2
+    except (ArithmeticError, np.linalg.LinAlgError) as exc:  # a numerical failure the checks did not foresee
+        failed = EstimateRefused("fit_failed", f"the model could not be fitted to this table ({exc})")
+        return _refuse(path, failed, args.json, out, err)
     summary = summarise(result)
+    if notes:
+        summary["diagnostics"].setdefault("notes", []).extend(notes)
     if args.json:
         json.dump(summary, out, indent=2, allow_nan=False)
         out.write("\n")
@@ -117,18 +137,28 @@ def main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO | None = 
     return 0
 
 
+def _refuse(path: Path, exc: EstimateRefused, as_json: bool, out: TextIO, err: TextIO) -> int:
+    """One line on standard error; with --json also {"error", "reason"} on standard output. Exit status 2."""
+    print(f"vigil estimate: {path}: cannot estimate: {exc.detail}", file=err)
+    if as_json:
+        json.dump({"error": exc.detail, "reason": exc.reason}, out)
+        out.write("\n")
+    return 2
+
+
 def _run(
-    args: argparse.Namespace, loaded: CaptureTable | dict[str, CaptureTable], settings: LCMCRSettings
+    args: argparse.Namespace,
+    loaded: CaptureTable | dict[str, CaptureTable],
+    settings: LCMCRSettings,
+    notes: list[str],
 ) -> Result:
     if isinstance(loaded, dict):
         if args.method != "lcmcr":
             raise TableError("--strata is supported with --method lcmcr (totals are sums of posterior draws)")
         return fit_strata(loaded, settings)
-    table = loaded
-    reason = refusal_reason(table)
-    if reason is not None:
-        raise TableError(f"cannot estimate: {reason}")
-    table = restrict_to_lists_with_records(table)
+    checked: Checked = check_estimable(loaded, method=args.method, exclude_empty=args.exclude_empty_lists)
+    notes.extend(checked.notes)
+    table = checked.table
     if args.method == "loglinear":
         if table.n_lists <= MAX_ENUMERATED_LISTS:
             return model_selection(table, maxorder=args.maxorder, criterion=args.criterion, intervals=10)
@@ -139,9 +169,10 @@ def _run(
 
 
 def _best_closedp(table: CaptureTable, criterion: str) -> Result:
+    """The best of M0, Mt and the Mh models by ``criterion``, with its profile-likelihood interval."""
     fits = [f for f in closedp(table, interval=False) if f.name in ("M0", "Mt") or f.name.startswith("Mh")]
     fits.sort(key=lambda f: getattr(f, criterion))
-    return fits[0]
+    return closedp(table, interval=True, only=(fits[0].name,))[0]
 
 
 def render_text(summary: dict[str, Any]) -> str:
@@ -166,8 +197,12 @@ def render_text(summary: dict[str, Any]) -> str:
         lines.append(
             f"  {row['label']:<28} median {fmt(row['median'])}  95% {fmt(row['lower'])} to {fmt(row['upper'])}"
         )
+    for label, reason in d.get("sensitivity_skipped", {}).items():
+        lines.append(f"  {label:<28} not estimated: {reason}")
     for name, reason in d.get("refused_strata", {}).items():
         lines.append(f"  stratum {name!r} not estimated: {reason}")
+    for note in d.get("notes", []):
+        lines.append(f"note: {note}")
     for w in d.get("warnings", []):
         lines.append(f"warning: {w}")
     return "\n".join(lines) + "\n"

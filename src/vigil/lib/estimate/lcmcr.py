@@ -21,7 +21,8 @@ import numpy as np
 import numpy.typing as npt
 
 from .diagnostics import Diagnostics, convergence_warnings, diagnose
-from .table import CaptureTable, TableError
+from .refusals import check_estimable
+from .table import CaptureTable
 
 QUANTILES = (0.025, 0.5, 0.975)
 SAMPLERS = ("hmc", "gibbs")
@@ -129,7 +130,10 @@ def _chain_rngs(seed: int, chains: int) -> list[np.random.Generator]:
 def fit_lcmcr(
     table: CaptureTable, settings: LCMCRSettings | None = None, **overrides: Any
 ) -> PosteriorEstimate:
-    """Run the LCMCR sampler on ``table``; keyword overrides replace fields of ``settings``."""
+    """Run the LCMCR sampler on ``table``; keyword overrides replace fields of ``settings``.
+
+    Raises :class:`~vigil.lib.estimate.table.EstimateRefused` for a table no estimate should be given for
+    (see :func:`~vigil.lib.estimate.refusals.check_estimable`), before any sampling."""
     from ._lcmcr_kernel import run_chain, run_chain_hmc
 
     settings = replace(settings or LCMCRSettings(), **overrides)
@@ -137,11 +141,8 @@ def fit_lcmcr(
         # Record the entropy actually used so that any run can be repeated exactly.
         settings = replace(settings, seed=fresh_seed())
     assert settings.seed is not None
+    check_estimable(table, method="lcmcr")
     observed = table.nonzero()
-    if table.n_lists < 3:
-        raise TableError(f"LCMCR needs at least 3 lists, the table has {table.n_lists}")
-    if observed.n_observed == 0:
-        raise TableError("the table documents nobody")
     n_max = settings.n_max if settings.n_max is not None else default_n_max(observed.n_observed)
     if n_max < observed.n_observed:
         raise ValueError(f"n_max ({n_max}) is below the number documented ({observed.n_observed})")

@@ -25,7 +25,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import optimize, special, stats
 
-from .table import CaptureTable, TableError
+from .refusals import MAX_LOGLINEAR_LISTS, check_estimable
+from .table import CaptureTable, EstimateRefused
 
 Generator = tuple[int, ...]  # an interaction term: 0-based list indices, increasing
 MAX_ENUMERATED_LISTS = 9  # model names use one digit per list, as Rcapture's do
@@ -100,8 +101,8 @@ def cells(table: CaptureTable) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.fl
     """All 2^t - 1 observable patterns (rows, first list = most significant bit, in decreasing binary order
     like Rcapture's ``histpos.t``) and their counts, zeros included."""
     t = table.n_lists
-    if t > 20:
-        raise TableError("log-linear models are limited to 20 lists (2^20 cells)")
+    if t > MAX_LOGLINEAR_LISTS:  # before allocating 2^t rows
+        check_estimable(table, method="loglinear")
     codes = np.arange(2**t - 1, 0, -1, dtype=np.int64)
     shifts = np.arange(t - 1, -1, -1, dtype=np.int64)
     patterns = (codes[:, None] >> shifts[None, :]) & 1
@@ -284,6 +285,7 @@ def fit_model(
 ) -> LoglinearFit:
     """Fit the hierarchical model with these interaction ``generators`` (0-based list indices), plus any
     ``extra`` columns (one value per observable pattern in :func:`cells` order)."""
+    check_estimable(table, method="loglinear")
     patterns, y = cells(table)
     t = table.n_lists
     terms = hierarchy(generators, t)
@@ -353,18 +355,28 @@ CLOSEDP_MODELS = (
 )
 
 
-def closedp(table: CaptureTable, *, interval: bool = False, level: float = 0.95) -> list[LoglinearFit]:
+def closedp(
+    table: CaptureTable,
+    *,
+    interval: bool = False,
+    level: float = 0.95,
+    only: Sequence[str] | None = None,
+) -> list[LoglinearFit]:
     """The models of Rcapture's ``closedp.t``: M0, Mt, Mh/Mth with four heterogeneity forms, Mb and Mbh.
 
     The lists are taken as ordered occasions only by Mb and Mbh (behavioural response after first capture),
     which is rarely meaningful for documentation lists; they are reported for completeness. Intervals (only
-    for M0, Mt, Mh, Mth) are computed when ``interval`` is true."""
+    for M0, Mt, Mh, Mth) are computed when ``interval`` is true. ``only`` restricts the fit to the models named
+    (in the order of ``CLOSEDP_MODELS``)."""
+    check_estimable(table, method="loglinear")
     patterns, y = cells(table)
     t = table.n_lists
     n = table.n_observed
     nbcap = patterns.sum(axis=1)
     out: list[LoglinearFit] = []
     for name in CLOSEDP_MODELS:
+        if only is not None and name not in only:
+            continue
         if name == "M0":
             out.append(_fit_columns(y, nbcap[:, None].astype(float), n, name, interval, level))
         elif name == "Mt":
@@ -460,9 +472,15 @@ def model_selection(
     a few dozen refits, so for thousands of models ask for the top few."""
     if criterion not in ("aic", "bic"):
         raise ValueError("criterion must be 'aic' or 'bic'")
+    check_estimable(table, method="loglinear")
     t = table.n_lists
     if t > MAX_ENUMERATED_LISTS:
-        raise TableError(f"enumerating hierarchical models is limited to {MAX_ENUMERATED_LISTS} lists")
+        raise EstimateRefused(
+            "too_many_lists_for_method",
+            f"enumerating hierarchical models is limited to {MAX_ENUMERATED_LISTS} lists; for "
+            f"{MAX_ENUMERATED_LISTS + 1} to {MAX_LOGLINEAR_LISTS} lists use the classical models (closedp), "
+            "for more use LCMCR",
+        )
     maxorder = default_maxorder(t) if maxorder is None else maxorder
     models = hierarchical_models(t, maxorder)
     patterns, y = cells(table)

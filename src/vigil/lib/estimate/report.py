@@ -89,6 +89,12 @@ def summarise(result: Result, top: int = 10) -> dict[str, Any]:
         diag["strata"] = {name: summarise(p) for name, p in result.strata.items()}
         diag["refused_strata"] = dict(result.refused)
         diag["n_documented_in_refused_strata"] = result.n_unestimated
+        diag["excluded_lists"] = {name: list(lists) for name, lists in result.excluded.items()}
+        if result.excluded:
+            diag.setdefault("notes", []).extend(
+                f"stratum {name!r}: left out list(s) with no records there: {', '.join(lists)}"
+                for name, lists in result.excluded.items()
+            )
         if result.refused:
             diag.setdefault("warnings", []).append(
                 f"{len(result.refused)} stratum/strata not estimated (see refused_strata); the "

@@ -2,8 +2,9 @@
 
 Strata (for example the day or the city of a detention) are estimated separately because lists differ in
 coverage between them; the total is the sum of draws across strata, so its interval accounts for every
-stratum's uncertainty. A stratum where fewer than three lists hold records is refused with the reason:
-two lists cannot reveal how they depend on each other.
+stratum's uncertainty. A stratum that cannot be estimated (fewer than three lists hold records there, its
+lists do not overlap, ...: see :mod:`vigil.lib.estimate.refusals`) is refused with the reason; lists with no
+records in a stratum are left out there, and the summary says which.
 """
 
 from __future__ import annotations
@@ -16,18 +17,21 @@ import numpy.typing as npt
 
 from .diagnostics import Diagnostics, convergence_warnings, diagnose
 from .lcmcr import LCMCRSettings, PosteriorEstimate, fit_lcmcr, fresh_seed
-from .table import MIN_LISTS, CaptureTable
+from .refusals import check_estimable
+from .table import CaptureTable, EstimateRefused
 
 
 @dataclass(frozen=True)
 class StratifiedEstimate:
     """Per-stratum posteriors and their total. ``refused`` maps a stratum to why it was not estimated; its
-    people are counted in ``n_unestimated`` and are not part of ``total``."""
+    people are counted in ``n_unestimated`` and are not part of ``total``. ``excluded`` maps a stratum to the
+    lists left out there because they hold no records in it."""
 
     strata: dict[str, PosteriorEstimate]
     refused: dict[str, str]
     total: PosteriorEstimate | None
     n_unestimated: int
+    excluded: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def n_observed(self) -> int:
@@ -35,16 +39,12 @@ class StratifiedEstimate:
 
 
 def refusal_reason(table: CaptureTable) -> str | None:
-    """Why ``table`` cannot be estimated, or None if it can."""
-    holding = table.lists_with_records()
-    if table.n_observed == 0:
-        return "nobody is documented in this stratum"
-    if len(holding) < MIN_LISTS:
-        shown = ", ".join(holding) if holding else "none"
-        return (
-            f"only {len(holding)} list(s) hold records here ({shown}); at least {MIN_LISTS} are needed to "
-            "estimate how lists overlap"
-        )
+    """Why ``table`` cannot be estimated, or None if it can. Lists with no records are left out first (in a
+    stratum that is expected: not every list covers every day or city); see :func:`check_estimable`."""
+    try:
+        check_estimable(table, exclude_empty=True)
+    except EstimateRefused as exc:
+        return exc.detail
     return None
 
 
@@ -73,17 +73,21 @@ def fit_strata(
     seeds = dict(zip(names, _child_seeds(settings.seed, len(names))))
     fitted: dict[str, PosteriorEstimate] = {}
     refused: dict[str, str] = {}
+    excluded: dict[str, tuple[str, ...]] = {}
     unestimated = 0
     for name in names:
         table = tables[name]
-        reason = refusal_reason(table)
-        if reason is not None:
-            refused[name] = reason
+        try:
+            checked = check_estimable(table, exclude_empty=True)
+        except EstimateRefused as exc:
+            refused[name] = exc.detail
             unestimated += table.n_observed
             continue
-        fitted[name] = fit_lcmcr(restrict_to_lists_with_records(table), replace(settings, seed=seeds[name]))
+        if checked.excluded:
+            excluded[name] = checked.excluded
+        fitted[name] = fit_lcmcr(checked.table, replace(settings, seed=seeds[name]))
     total = sum_posteriors(list(fitted.values()), settings) if fitted else None
-    return StratifiedEstimate(fitted, refused, total, unestimated)
+    return StratifiedEstimate(fitted, refused, total, unestimated, excluded)
 
 
 def sum_posteriors(parts: Sequence[PosteriorEstimate], settings: LCMCRSettings) -> PosteriorEstimate:

@@ -17,10 +17,25 @@ import numpy.typing as npt
 
 MIN_LISTS = 3
 COUNT_COLUMN = "count"
+# The most people a table may document. Far above any documentation project (the largest published multiple
+# systems estimates count hundreds of thousands of victims), so a table above it is almost surely not a count
+# of people (a wrong column, an ID read as a count); it also keeps the cap on N (100 x documented) and every
+# sum of counts far inside exact integer and float64 arithmetic.
+MAX_DOCUMENTED = 10_000_000
 
 
 class TableError(ValueError):
     """A capture-history table that cannot be estimated from, with the row and column at fault."""
+
+
+class EstimateRefused(TableError):
+    """A table no estimator here should answer for: ``reason`` is a stable code (``no_overlap``,
+    ``empty_list``, ...; see :mod:`vigil.lib.estimate.refusals`), ``detail`` the one-line explanation."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -97,12 +112,12 @@ class CaptureTable:
     ) -> CaptureTable:
         """Aggregate possibly repeated patterns, dropping people who (after a list was removed) are on no
         list."""
-        cnt = np.asarray(counts, dtype=np.int64).reshape(-1)
+        cnt = _integer_counts(counts)
         pat = np.asarray(patterns, dtype=np.int64).reshape(cnt.shape[0], len(lists))
         if pat.size and not np.isin(pat, (0, 1)).all():
             raise TableError("patterns must contain only 0 and 1")
         if (cnt < 0).any():
-            raise TableError("counts must not be negative")
+            raise EstimateRefused("negative_count", "counts must not be negative")
         seen = pat.any(axis=1)
         pat, cnt = pat[seen], cnt[seen]
         if pat.shape[0] == 0:
@@ -152,6 +167,30 @@ class CaptureTable:
         return table
 
 
+def _integer_counts(counts: npt.ArrayLike) -> npt.NDArray[np.int64]:
+    """Counts as int64, refusing fractions (never truncated) and numbers too large to be people."""
+    raw = np.asarray(counts).reshape(-1)
+    if raw.size and raw.dtype.kind not in "iub":
+        try:
+            as_float = raw.astype(np.float64)
+        except (TypeError, ValueError):
+            raise EstimateRefused("non_integer_count", "counts must be whole numbers") from None
+        if not np.isfinite(as_float).all() or (as_float != np.round(as_float)).any():
+            raise EstimateRefused("non_integer_count", "counts must be whole numbers")
+        raw = as_float
+    if raw.size and float(np.abs(raw.astype(np.float64)).max()) > MAX_DOCUMENTED:
+        raise EstimateRefused("too_many_people", _too_many(float(np.abs(raw.astype(np.float64)).max())))
+    return raw.astype(np.int64)
+
+
+def _too_many(count: float) -> str:
+    shown = f"{count:,.0f}" if count < 1e15 else f"{count:.3g}"
+    return (
+        f"a count of {shown} is above the {MAX_DOCUMENTED:,} people these estimators accept; a table "
+        "this large is almost surely not a count of people (check the count column)"
+    )
+
+
 def _check_list_names(lists: Sequence[str]) -> None:
     if len(lists) < MIN_LISTS:
         raise TableError(
@@ -182,9 +221,13 @@ def _count(value: object, line: int, column: str) -> int:
         shown = "an empty cell" if text == "" else f"{text!r}"
         raise TableError(f"row {line}, column {column!r}: {shown} is not a whole number") from None
     if not number.is_integer():
-        raise TableError(f"row {line}, column {column!r}: {text!r} is not a whole number")
+        raise EstimateRefused(
+            "non_integer_count", f"row {line}, column {column!r}: {text!r} is not a whole number"
+        )
     if number < 0:
-        raise TableError(f"row {line}, column {column!r}: negative count {text}")
+        raise EstimateRefused("negative_count", f"row {line}, column {column!r}: negative count {text}")
+    if number > MAX_DOCUMENTED:
+        raise EstimateRefused("too_many_people", f"row {line}, column {column!r}: {_too_many(number)}")
     return int(number)
 
 
