@@ -360,7 +360,10 @@ def _apply_reports(reports: list[tuple[str, dict[str, Any]]], summary: ImportSum
             summary.skipped.append(f"report/{report_uuid}: differs from the report stored here ({exc})")
         except (ValueError, KeyError, TypeError) as exc:
             summary.skipped.append(f"report/{report_uuid}: cannot be replayed here ({exc})")
-    for entry, result in zip(entries, record_detentions(entries, actor=None), strict=True):
+    # Replayed reports are not linked on arrival: the sending instance linked them and its merges travel as
+    # operations in the same bundle, and a replay must give the same state whether or not it was cut short
+    # and resumed. Links between this instance's reports and another's come from a linkage run here.
+    for entry, result in zip(entries, record_detentions(entries, actor=None, link=False), strict=True):
         if isinstance(result, ReportConflictError):
             summary.skipped.append(
                 f"report/{entry.report_uuid}: differs from the report stored here ({result})"
