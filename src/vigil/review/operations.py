@@ -217,9 +217,13 @@ ARRIVAL_CANDIDATES = 200
 
 
 def _candidates(identity: Identity) -> set[int]:
-    keys = identity.search_keys.split()
-    surnames = [k for k in keys if k.startswith("s:")]
-    givens = [k for k in keys if k.startswith("g:")]
+    from vigil.lib.names import search_keys
+    from vigil.records.operations import stored_search_key
+
+    # The kind of a key is read from the name (stored keys are keyed hashes on a server database).
+    keys = search_keys(identity.full_name)
+    surnames = [stored_search_key(k) for k in sorted(keys) if k.startswith("s:")]
+    givens = [stored_search_key(k) for k in sorted(keys) if k.startswith("g:")]
     if not surnames:
         return set()
     by_surname = Q()

@@ -40,13 +40,16 @@ from vigil.records.signals import identities_recorded
 from vigil.replication import hooks as replication
 
 
+def stored_search_key(key: str) -> str:
+    """A search key as ``Identity.search_keys`` holds it: on a server database the keys themselves would
+    spell out names, so a keyed hash of them is stored instead."""
+    return sealing.index(key, "search_key")[:20] if sealing.active() else key
+
+
 def search_keys_for(name: str) -> str:
     from vigil.lib.names import search_keys
 
-    keys = sorted(search_keys(name))
-    if sealing.active():
-        # On a server database the keys themselves would spell out names: store keyed hashes of them instead.
-        keys = sorted(sealing.index(k, "search_key")[:20] for k in keys)
+    keys = sorted(stored_search_key(k) for k in search_keys(name))
     return " " + " ".join(keys) + " " if keys else ""
 
 
