@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q
@@ -22,6 +23,11 @@ from vigil.review.linking import (
     pair_explanation,
 )
 from vigil.review.models import CandidatePair, LinkOperation, PairVerdict
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from vigil.lib.linkage import LinkResult
 
 
 class LinkError(ValueError):
@@ -159,6 +165,42 @@ def reopen_pair(pair: CandidatePair, *, actor: Actor) -> CandidatePair:
         return pair
 
 
+def _merge_clusters(
+    clusters: Iterable[list[int]], person_of: dict[int, int], *, actor: Actor, reason: str
+) -> int:
+    """Merge the persons of each cluster of identity ids into its smallest person (linkage's own merges
+    answer no review pair); ``person_of`` is kept up to date. Returns how many merges were made."""
+    merges = 0
+    for ids in clusters:
+        persons = sorted({person_of[i] for i in ids})
+        if len(persons) < 2:
+            continue
+        target = Person.objects.get(pk=persons[0])
+        others = list(Person.objects.filter(pk__in=persons[1:]))
+        merge_persons(target, others, actor=actor, reason=reason, settles_pairs=False)
+        for i in ids:
+            person_of[i] = target.pk
+        merges += 1
+    return merges
+
+
+def _queue_pairs(result: LinkResult, band: pd.DataFrame) -> int:
+    """Queue each scored pair of ``band`` (rows of ``result.pairs``) for review; returns how many were new."""
+    queued = 0
+    for row in band.itertuples(index=False):
+        left, right = sorted((int(row.record_id_l), int(row.record_id_r)))
+        _pair, created = CandidatePair.objects.get_or_create(
+            left_id=left,
+            right_id=right,
+            defaults={
+                "probability": float(row.match_probability),
+                "explanation": pair_explanation(result, str(left), str(right)),
+            },
+        )
+        queued += int(created)
+    return queued
+
+
 def link_persons(
     *, actor: Actor, threshold: float = MERGE_THRESHOLD, review_ceiling: float = REVIEW_CEILING
 ) -> LinkSummary:
@@ -173,38 +215,16 @@ def link_persons(
     labels = labelled_pairs()
     result = link(frame, threshold=threshold, labelled_pairs=labels if len(labels) else None, background=True)
     person_of = dict(Identity.objects.values_list("pk", "person_id"))
-    merges = 0
     with transaction.atomic():
-        for _cluster, members in result.persons.groupby("person_id")["record_id"]:
-            ids = [int(m) for m in members]
-            persons = sorted({person_of[i] for i in ids})
-            if len(persons) < 2:
-                continue
-            target = Person.objects.get(pk=persons[0])
-            merge_persons(
-                target,
-                list(Person.objects.filter(pk__in=persons[1:])),
-                actor=actor,
-                reason="record linkage",
-                settles_pairs=False,
-            )
-            for i in ids:
-                person_of[i] = target.pk
-            merges += 1
-        queued = 0
+        clusters = (
+            [int(m) for m in members] for _c, members in result.persons.groupby("person_id")["record_id"]
+        )
+        merges = _merge_clusters(clusters, person_of, actor=actor, reason="record linkage")
         pairs = result.pairs
         band = pairs[
             (pairs["match_probability"] >= threshold) & (pairs["match_probability"] < review_ceiling)
         ]
-        for row in band.itertuples(index=False):
-            left, right = sorted((int(row.record_id_l), int(row.record_id_r)))
-            explanation = pair_explanation(result, str(left), str(right))
-            _pair, created = CandidatePair.objects.get_or_create(
-                left_id=left,
-                right_id=right,
-                defaults={"probability": float(row.match_probability), "explanation": explanation},
-            )
-            queued += int(created)
+        queued = _queue_pairs(result, band)
     return LinkSummary(len(frame), int(result.persons["person_id"].nunique()), merges, queued)
 
 
@@ -275,26 +295,13 @@ def link_arrivals(identity_ids: Sequence[int], *, actor: Actor = None) -> LinkSu
     )
     new_ids = {str(i.pk) for i in new}
     person_of = dict(Identity.objects.filter(pk__in=ids).values_list("pk", "person_id"))
-    merges = queued = 0
     with transaction.atomic():
+        clusters = []
         for _cluster, cluster_members in result.persons.groupby("person_id")["record_id"]:
             members_of = [m for m in cluster_members if not str(m).startswith(BACKGROUND_PREFIX)]
-            if not new_ids.intersection(members_of):
-                continue  # linking persons recorded earlier is the batch run's work
-            cluster_persons = sorted({person_of[int(m)] for m in members_of})
-            if len(cluster_persons) < 2:
-                continue
-            target = Person.objects.get(pk=cluster_persons[0])
-            merge_persons(
-                target,
-                list(Person.objects.filter(pk__in=cluster_persons[1:])),
-                actor=actor,
-                reason="record linkage of a new report",
-                settles_pairs=False,
-            )
-            for m in members_of:
-                person_of[int(m)] = target.pk
-            merges += 1
+            if new_ids.intersection(members_of):  # linking persons recorded earlier is the batch run's work
+                clusters.append([int(m) for m in members_of])
+        merges = _merge_clusters(clusters, person_of, actor=actor, reason="record linkage of a new report")
         pairs = result.pairs
         band = pairs[
             (pairs["match_probability"] >= MERGE_THRESHOLD)
@@ -303,15 +310,5 @@ def link_arrivals(identity_ids: Sequence[int], *, actor: Actor = None) -> LinkSu
             & ~pairs["record_id_l"].str.startswith(BACKGROUND_PREFIX)
             & ~pairs["record_id_r"].str.startswith(BACKGROUND_PREFIX)
         ]
-        for row in band.itertuples(index=False):
-            left, right = sorted((int(row.record_id_l), int(row.record_id_r)))
-            _pair, created = CandidatePair.objects.get_or_create(
-                left_id=left,
-                right_id=right,
-                defaults={
-                    "probability": float(row.match_probability),
-                    "explanation": pair_explanation(result, str(left), str(right)),
-                },
-            )
-            queued += int(created)
+        queued = _queue_pairs(result, band)
     return LinkSummary(len(ids), len(set(person_of.values())), merges, queued)
