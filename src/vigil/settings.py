@@ -152,6 +152,9 @@ elif DB_ENGINE == "sqlite":
             "ENGINE": "vigil.protection.sqlcipher" if ENCRYPT_DATABASE else "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "vigil.sqlite3"),
             "OPTIONS": _sqlite_options,
+            # Tests run on an in-memory database (Django's default for SQLite, said outright so that parallel
+            # test workers keep it rather than deriving a file name from NAME).
+            "TEST": {"NAME": ":memory:"},
         }
     }
 else:
