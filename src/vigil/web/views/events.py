@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vigil.accounts.models import Role
+from vigil.figures import FIGURES
 from vigil.figures.counting import diff_figures, event_figures
 from vigil.figures.models import Snapshot
 from vigil.figures.operations import take_snapshot
@@ -139,15 +140,7 @@ def event_figures_csv(request: HttpRequest, slug: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{slug}-figures.csv"'
     writer = csv.writer(response)
     writer.writerow(["figure", "scope", "value", "synthetic"])
-    for key in (
-        "persons",
-        "detentions",
-        "unnamed_head_count",
-        "charged",
-        "decided",
-        "awaiting_trial",
-        "punished_by_next_day",
-    ):
+    for key in FIGURES:
         writer.writerow([key, "event", f[key], f["is_synthetic"]])
     for row in f["by_city"]:
         writer.writerow(["persons", f"city:{row['city']}", row["persons"], f["is_synthetic"]])
