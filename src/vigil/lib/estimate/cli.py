@@ -81,6 +81,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave out lists that hold no records (noted in the output) instead of refusing the table",
     )
+    p.add_argument(
+        "--plots",
+        metavar="DIR",
+        default=None,
+        help="also write SVG plots to DIR: posterior.svg (with the documented floor), profile.svg "
+        "(log-linear), overlaps.svg (how the lists overlap)",
+    )
     return p
 
 
@@ -127,6 +134,12 @@ def main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO | None = 
         failed = EstimateRefused("fit_failed", f"the model could not be fitted to this table ({exc})")
         return _refuse(path, failed, args.json, out, err)
     summary = summarise(result)
+    if args.plots:
+        try:
+            notes.extend(_write_plots(Path(args.plots), loaded, result))
+        except OSError as exc:
+            print(f"vigil estimate: cannot write plots to {args.plots}: {exc.strerror}", file=err)
+            return 2
     if notes:
         summary["diagnostics"].setdefault("notes", []).extend(notes)
     if args.json:
@@ -135,6 +148,21 @@ def main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO | None = 
     else:
         out.write(render_text(summary))
     return 0
+
+
+def _write_plots(
+    directory: Path, loaded: CaptureTable | dict[str, CaptureTable], result: Result
+) -> list[str]:
+    """Write the plots that fit ``result`` into ``directory`` (made if missing); the notes of those that
+    could not be drawn, and one naming what was written."""
+    from .plots import plots_for
+
+    table = loaded if isinstance(loaded, CaptureTable) else None
+    plots, notes = plots_for(table, result)
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, svg in plots.items():
+        (directory / name).write_text(svg, encoding="utf-8")
+    return [*notes, f"plots written to {directory}: {', '.join(sorted(plots))}"]
 
 
 def _refuse(path: Path, exc: EstimateRefused, as_json: bool, out: TextIO, err: TextIO) -> int:
