@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from vigil.accounts.models import Role
 from vigil.audit.log import record as audit
 from vigil.cases.operations import open_case
-from vigil.figures.counting import FIGURES, detentions_for
+from vigil.figures.counting import FIGURES, detentions_for, narrowed
 from vigil.records.bounds import FieldRefused
 from vigil.records.models import Detention, Event, Person
 from vigil.records.operations import record_release, record_whereabouts, search_keys_for
@@ -72,6 +72,7 @@ def filtered_detentions(request: HttpRequest) -> tuple[QuerySet[Detention], dict
         qs = Detention.objects.all()
     if f.get("person"):
         qs = qs.filter(person_id=f["person"])
+    qs = narrowed(qs, **form.narrowing)
     refused = ""
     if f.get("q") and not getattr(request.user, "sees_identities", False):
         # Names are hidden from this role, so a name must not select records either: intersecting name
