@@ -5,11 +5,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.forms.utils import ErrorDict, ErrorList
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -309,12 +311,24 @@ class BaseDetaineeFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
         """The detainee blocks with something typed into them, in page order."""
         return [f for f in self.forms if isinstance(f, DetaineeForm) and not f.is_blank]
 
+    def show_as_typed(self) -> None:
+        """Render the blocks as typed without judging them (a block was added, nothing submitted yet)."""
+        for f in self.forms:
+            setattr(f, "_errors", ErrorDict())  # noqa: B010
+            f.cleaned_data = {}
+        setattr(self, "_errors", [])  # noqa: B010 (private to Django's formset, not in its stubs)
+        setattr(self, "_non_form_errors", ErrorList())  # noqa: B010
+
 
 # "more-0-full_name", ...: no more than 50 blocks in one call (an unnamed group has its own field).
 DetaineeFormSet = forms.formset_factory(
     DetaineeForm, formset=BaseDetaineeFormSet, extra=0, max_num=50, validate_max=True, absolute_max=50
 )
 DETAINEES_PREFIX = "more"
+
+
+def detainee_formset(data: Mapping[str, Any] | None = None) -> BaseDetaineeFormSet:
+    return cast(BaseDetaineeFormSet, DetaineeFormSet(data, prefix=DETAINEES_PREFIX))
 
 
 class CorrectionForm(IntakeForm):

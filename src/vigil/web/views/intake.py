@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from django.forms.utils import ErrorDict, ErrorList
+from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from vigil.records.bounds import FieldRefused
-from vigil.records.models import Detention
+from vigil.records.models import Detention, Source
 from vigil.records.operations import (
     CORRECTION_WINDOW,
     CorrectionRefused,
@@ -30,8 +30,8 @@ from vigil.web.forms import (
     DETAINEES_PREFIX,
     BaseDetaineeFormSet,
     CorrectionForm,
-    DetaineeFormSet,
     IntakeForm,
+    detainee_formset,
     mark_first_error,
     show_refusal,
 )
@@ -78,25 +78,23 @@ def _with_one_more_block(request: HttpRequest) -> tuple[IntakeForm, BaseDetainee
     data.setdefault(f"{DETAINEES_PREFIX}-INITIAL_FORMS", "0")
     data[f"{DETAINEES_PREFIX}-{n}-uuid"] = str(uuid.uuid4())
     form = IntakeForm(data)
-    detainees = DetaineeFormSet(data, prefix=DETAINEES_PREFIX)
-    for f in [form, *detainees.forms]:
-        f._errors = ErrorDict()  # shown as typed, not judged
-        f.cleaned_data = {}
-    detainees._errors = []
-    detainees._non_form_errors = ErrorList()
+    setattr(form, "_errors", ErrorDict())  # noqa: B010 (shown as typed, not judged; not in Django's stubs)
+    form.cleaned_data = {}
+    detainees = detainee_formset(data)
+    detainees.show_as_typed()
     new_name = detainees.forms[-1].fields["full_name"]
     new_name.widget.attrs["autofocus"] = True
     return form, detainees
 
 
-def _entries(form: IntakeForm, detainees: BaseDetaineeFormSet, source: object) -> list[DetentionEntry]:
+def _entries(form: IntakeForm, detainees: BaseDetaineeFormSet, source: Source) -> list[DetentionEntry]:
     """One report per detainee: the intake form's own person first, then each block, with its own UUID."""
     call: DetentionInput = form.detention_input()
     raw_text = form.cleaned_data.get("raw_text") or ""
     entries = [
         DetentionEntry(
             data=call, source=source, report_uuid=form.cleaned_data["report_uuid"], raw_text=raw_text
-        )  # type: ignore[arg-type]
+        )
     ]
     for block in detainees.blocks():
         try:
@@ -107,7 +105,7 @@ def _entries(form: IntakeForm, detainees: BaseDetaineeFormSet, source: object) -
         entries.append(
             DetentionEntry(
                 data=data, source=source, report_uuid=block.cleaned_data["uuid"], raw_text=raw_text
-            )  # type: ignore[arg-type]
+            )
         )
     return entries
 
@@ -129,10 +127,10 @@ def intake(request: HttpRequest) -> HttpResponse:
         form, detainees = _with_one_more_block(request)
     elif request.method == "POST":
         form = IntakeForm(request.POST)
-        detainees = DetaineeFormSet(_with_management(request), prefix=DETAINEES_PREFIX)
+        detainees = detainee_formset(_with_management(request))
     else:
         form = IntakeForm(carried=carried)
-        detainees = DetaineeFormSet(prefix=DETAINEES_PREFIX)
+        detainees = detainee_formset()
     if request.method == "POST" and "add_detainee" not in request.POST:
         response = _save(request, form, detainees)
         if response is not None:
@@ -142,7 +140,7 @@ def intake(request: HttpRequest) -> HttpResponse:
             if mark_first_error(block):
                 break
     echo = (
-        Detention.objects.filter(pk__in=saved, report__submitted_by=request.user)
+        Detention.objects.filter(pk__in=saved, report__submitted_by=request.user.pk)
         .select_related("identity", "event", "report")
         .order_by("pk")
         if saved
@@ -201,7 +199,7 @@ def intake_correct(request: HttpRequest, pk: int) -> HttpResponse:
     detention = get_object_or_404(
         Detention.objects.select_related("identity", "event", "report__source"),
         pk=pk,
-        report__submitted_by=request.user,
+        report__submitted_by=request.user.pk,
     )
     refusal = correction_refusal(detention, request.user)
     if request.method == "POST":
