@@ -60,6 +60,8 @@ def test_the_author_corrects_a_report_within_the_window_and_it_counts_once(clien
     assert AuditEntry.objects.filter(action="detention.supersede").count() == 1
     page = client.get(response["Location"]).content.decode()
     assert "Corrected." in page and "Сяргей Ціханоўскі" in page
+    history = client.get(reverse("detention_detail", args=[saved.pk])).content.decode()
+    assert 'id="superseded"' in history and f"#{corrected.pk}" in history
 
 
 def test_sending_the_correction_again_stores_nothing_new(client, saved):
