@@ -13,6 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WIDTH, HEIGHT = 360, 640
 TAP = 44
+SENDING = 60_000  # ms: each call is linked on arrival, slower on a loaded machine
 OFFLINE_CALL = ["Сяргей Ціханоўскі", "Марыя Калеснікава", "Иван Иванов"]
 ONLINE_CALL = ["Ales Bialiatski", "Вольга Іванова", "Пётр Петров"]
 
@@ -21,6 +22,9 @@ ONLINE_CALL = ["Ales Bialiatski", "Вольга Іванова", "Пётр Пе�
 def phone(request: pytest.FixtureRequest, browser: Any, live_server: Any) -> Iterator[Any]:
     """A signed-in volunteer's small phone in the language of the test. No service worker, so that the test can
     make the server unreachable for the intake post alone (Playwright's routes do not see a worker's requests)."""
+    from vigil.review.linking import arrival_model
+
+    arrival_model()  # trained once per process: not inside a request the test waits for with a time-out
     context = browser.new_context(
         viewport={"width": WIDTH, "height": HEIGHT}, service_workers="block", locale=request.param
     )
@@ -85,14 +89,14 @@ def test_a_call_with_three_detainees_goes_out_once_from_any_page_and_the_next_ca
     phone.unroute("**/intake/", unreachable)
     phone.context.set_offline(True)
     phone.context.set_offline(False)  # the browser's "online" event: this page sends the queue
-    phone.wait_for_selector('#outbox[data-queued="0"]', state="attached")
+    phone.wait_for_selector('#outbox[data-queued="0"]', state="attached", timeout=SENDING)
     assert phone.is_hidden("#outbox")
     assert _names_on_server() == sorted(OFFLINE_CALL)
     assert Report.objects.count() == 3
 
     phone.goto(f"{live_server.url}/intake/")
     _record_call(phone, ONLINE_CALL)
-    phone.wait_for_selector("#saved")
+    phone.wait_for_selector("#saved", timeout=SENDING)
     echoed = phone.locator("#saved li")
     assert echoed.count() == 3
     for name in ONLINE_CALL:
