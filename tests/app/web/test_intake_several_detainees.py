@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from django.urls import reverse
 
+from vigil.figures.counting import detentions_for
 from vigil.records.models import Detention, Identity, Report
 
-from ..factories import login, make_user
+from ..factories import detain, login, make_user
 
 NAMES = ["Сяргей Ціханоўскі", "Марыя Калеснікава", "Иван Иванов"]
 
@@ -125,3 +127,15 @@ def test_the_echo_shows_only_the_users_own_reports(client, db):
     login(client, make_user("volunteer"))
     page = client.get(location).content.decode()
     assert not any(name in page for name in NAMES)
+
+
+@pytest.mark.slow  # trains the arrival model, as the other tests of linkage on arrival
+def test_each_detainee_of_a_call_is_linked_on_arrival(client, db, django_capture_on_commit_callbacks):
+    detain(make_user("coordinator"), "Ольга Наумик", kind="court_list", birth_year=1975)
+    login(client, make_user("volunteer"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("intake"), _call(["Иван Петров", "Наумик Ольга"], **{"more-0-birth_year": "1975"})
+        )
+    assert Detention.objects.count() == 3
+    assert detentions_for(None).values("person_id").distinct().count() == 2
