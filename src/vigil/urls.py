@@ -33,6 +33,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("intake/", intake.intake, name="intake"),
+    path("intake/correct/<int:pk>/", intake.intake_correct, name="intake_correct"),
     path("sw.js", offline.service_worker, name="offline_service_worker"),
     path("detentions/", detentions.detention_list, name="detention_list"),
     path("detentions/export.<str:fmt>", exports.detention_export, name="detention_export"),

@@ -20,7 +20,7 @@ GATHERING_ARTICLES = ("23.34", "24.23")
 
 
 def scope(event: Event | None) -> DetentionQuerySet:
-    qs = Detention.objects.all()
+    qs = Detention.objects.current()  # a corrected report counts once, as corrected
     return qs.for_event(event) if event is not None else qs
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.forms.utils import ErrorDict, ErrorList
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -245,6 +248,97 @@ class IntakeForm(forms.Form):
             reliability=d["reliability"],
             contact=d.get("source_contact") or "",
         )
+
+
+class DetaineeForm(forms.Form):
+    """One more detainee of the same call (the first is the intake form's own "Who"): the person alone, each
+    with its own report UUID; the date, city, event, place and caller are the call's, entered once."""
+
+    PERSON = ("full_name", "birth_date", "birth_year", "sex", "home_city", "held_at", "injuries")
+
+    uuid = forms.UUIDField(widget=forms.HiddenInput)
+    full_name = forms.CharField(label=_("Name of the detained person"), max_length=NAME_MAX, required=False)
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=date_input())
+    birth_year = forms.IntegerField(label=_("Year of birth"), min_value=1900, max_value=2030, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
+    home_city = forms.CharField(label=_("Home city"), max_length=100, required=False)
+    held_at = forms.ChoiceField(label=_("Where held now"), choices=facility_choices, required=False)
+    injuries = forms.CharField(
+        label=_("Injuries known to the caller"),
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("uuid", uuid.uuid4())
+
+    @property
+    def is_blank(self) -> bool:
+        """Nothing typed into this block: it is left out, not refused."""
+        data = getattr(self, "cleaned_data", {})
+        return not any(data.get(name) not in (None, "") for name in self.PERSON)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.is_blank and not (data.get("full_name") or "").strip() and "full_name" not in self.errors:
+            self.add_error("full_name", _("Give the person's name, or leave this detainee's fields empty."))
+        bd, by = data.get("birth_date"), data.get("birth_year")
+        if bd and by and bd.year != by:
+            self.add_error("birth_year", _("The year does not match the date of birth."))
+        return data
+
+    def detention_input(self, call: DetentionInput) -> DetentionInput:
+        """This detainee with the call's shared details (date, time, city, event, place, unit)."""
+        d = self.cleaned_data
+        return dataclasses.replace(
+            call,
+            full_name=" ".join((d.get("full_name") or "").split()),
+            head_count=1,
+            birth_date=d.get("birth_date"),
+            birth_year=d.get("birth_year"),
+            sex=d.get("sex") or "",
+            home_city=d.get("home_city") or "",
+            held_at=d.get("held_at") or "",
+            injuries=d.get("injuries") or "",
+        )
+
+
+class BaseDetaineeFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def blocks(self) -> list[DetaineeForm]:
+        """The detainee blocks with something typed into them, in page order."""
+        return [f for f in self.forms if isinstance(f, DetaineeForm) and not f.is_blank]
+
+    def show_as_typed(self) -> None:
+        """Render the blocks as typed without judging them (a block was added, nothing submitted yet)."""
+        for f in self.forms:
+            setattr(f, "_errors", ErrorDict())  # noqa: B010
+            f.cleaned_data = {}
+        setattr(self, "_errors", [])  # noqa: B010 (private to Django's formset, not in its stubs)
+        setattr(self, "_non_form_errors", ErrorList())  # noqa: B010
+
+
+# "more-0-full_name", ...: no more than 50 blocks in one call (an unnamed group has its own field).
+DetaineeFormSet = forms.formset_factory(
+    DetaineeForm, formset=BaseDetaineeFormSet, extra=0, max_num=50, validate_max=True, absolute_max=50
+)
+DETAINEES_PREFIX = "more"
+
+
+def detainee_formset(data: Mapping[str, Any] | None = None) -> BaseDetaineeFormSet:
+    return cast(BaseDetaineeFormSet, DetaineeFormSet(data, prefix=DETAINEES_PREFIX))
+
+
+class CorrectionForm(IntakeForm):
+    """A report corrected by its author: the intake form without the caller (the correction is the same
+    source's), starting from what was stored."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("source_kind", "source_name", "source_contact", "reliability"):
+            del self.fields[name]
 
 
 class CaseForm(forms.Form):
