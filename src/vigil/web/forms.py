@@ -56,7 +56,7 @@ def datetime_input() -> forms.DateTimeInput:
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=ISO_DATETIME)
 
 
-class EventChoiceField(forms.ModelChoiceField[Event]):
+class EventChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     """Events offered by their name in the language of the page."""
 
     def label_from_instance(self, obj: Event) -> str:
