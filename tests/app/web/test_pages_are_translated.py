@@ -40,6 +40,7 @@ ALLOWED = {
     "Manrique-Vallier",
     "R-hat",
     "BIC",
+    "Jaro-Winkler",  # a string similarity, named after its authors
     "API",
     "TOTP",
     "English",
