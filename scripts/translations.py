@@ -11,7 +11,7 @@ from pathlib import Path
 
 LOCALE = Path(__file__).resolve().parents[1] / "src" / "vigil" / "locale"
 
-# English msgid -> (Russian, Belarusian)
+# English msgid -> (Russian, Belarusian); a message with a context is keyed "context\x04msgid", as in gettext.
 T: dict[str, tuple[str, str]] = {
     "Hotline volunteer": ("Волонтёр горячей линии", "Валанцёр гарачай лініі"),
     "Lawyer": ("Юрист", "Юрыст"),
@@ -764,6 +764,7 @@ T: dict[str, tuple[str, str]] = {
         "Слишком много попыток разблокировки: повторите через %(s)d с.",
         "Занадта шмат спроб разблакавання: паспрабуйце праз %(s)d с.",
     ),
+    "timeline\x04Charged": ("Предъявлено обвинение", "Прад'яўлена абвінавачванне"),
     "Unlocked with the recovery shares; the new passphrase is set.": (
         "Разблокировано долями восстановления; новая парольная фраза установлена.",
         "Разблакавана долямі аднаўлення; новая парольная фраза ўсталяваная.",
@@ -846,8 +847,8 @@ def fill(lang: int, path: Path) -> int:
             entry.msgstr_plural = dict(enumerate(forms))
             entry.flags = [f for f in entry.flags if f != "fuzzy"]
             filled += 1
-        elif entry.msgid in T:
-            entry.msgstr = T[entry.msgid][lang]
+        elif (entry.msgctxt and f"{entry.msgctxt}\x04{entry.msgid}" in T) or (not entry.msgctxt and entry.msgid in T):
+            entry.msgstr = T[f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid][lang]
             entry.flags = [f for f in entry.flags if f != "fuzzy"]
             filled += 1
     catalogue.save()
