@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 LOCALE = Path(__file__).resolve().parents[1] / "src" / "vigil" / "locale"
 
@@ -829,6 +830,10 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
+def _key(entry: Any) -> str:
+    return f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+
+
 def fill(lang: int, path: Path) -> int:
     import polib  # type: ignore[import-not-found]
 
@@ -847,8 +852,8 @@ def fill(lang: int, path: Path) -> int:
             entry.msgstr_plural = dict(enumerate(forms))
             entry.flags = [f for f in entry.flags if f != "fuzzy"]
             filled += 1
-        elif (entry.msgctxt and f"{entry.msgctxt}\x04{entry.msgid}" in T) or (not entry.msgctxt and entry.msgid in T):
-            entry.msgstr = T[f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid][lang]
+        elif _key(entry) in T:
+            entry.msgstr = T[_key(entry)][lang]
             entry.flags = [f for f in entry.flags if f != "fuzzy"]
             filled += 1
     catalogue.save()

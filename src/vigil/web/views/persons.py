@@ -9,9 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from vigil.accounts.models import Role
@@ -48,7 +47,11 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for c in d.cases.all():
             for ch in c.charges.all():
                 timeline.append(
-                    (d.detained_on, pgettext("timeline", "Charged"), labels.charge_label(ch.code, ch.article, ch.part, lang))
+                    (
+                        d.detained_on,
+                        pgettext("timeline", "Charged"),
+                        labels.charge_label(ch.code, ch.article, ch.part, lang),
+                    )
                 )
             for dec in c.decisions.all():
                 timeline.append((dec.decided_on, _("Decision"), labels.outcome_label(dec.outcome, lang)))
