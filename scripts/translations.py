@@ -765,6 +765,10 @@ T: dict[str, tuple[str, str]] = {
         "Слишком много попыток разблокировки: повторите через %(s)d с.",
         "Занадта шмат спроб разблакавання: паспрабуйце праз %(s)d с.",
     ),
+    "Persons detained in %(city)s": (
+        "Задержано человек в городе %(city)s",
+        "Затрымана чалавек у горадзе %(city)s",
+    ),
     "timeline\x04Charged": ("Предъявлено обвинение", "Прад'яўлена абвінавачванне"),
     "Unlocked with the recovery shares; the new passphrase is set.": (
         "Разблокировано долями восстановления; новая парольная фраза установлена.",
@@ -851,10 +855,12 @@ def fill(lang: int, path: Path) -> int:
             forms = PLURALS[entry.msgid][lang]
             entry.msgstr_plural = dict(enumerate(forms))
             entry.flags = [f for f in entry.flags if f != "fuzzy"]
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
             filled += 1
         elif _key(entry) in T:
             entry.msgstr = T[_key(entry)][lang]
             entry.flags = [f for f in entry.flags if f != "fuzzy"]
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
             filled += 1
     catalogue.save()
     return filled

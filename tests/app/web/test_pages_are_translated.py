@@ -24,6 +24,7 @@ from django.utils import translation
 
 from vigil.abuse.operations import record_allegation_with_evidence
 from vigil.cases.operations import open_case, record_decision, record_hearing
+from vigil.figures.models import Snapshot
 from vigil.records.operations import create_event, record_whereabouts
 from vigil.review.models import CandidatePair
 
@@ -174,6 +175,7 @@ def _pages(world: dict[str, Any]) -> list[str]:
         reverse("review_queue"),
         reverse("audit_log"),
         reverse("import_file"),
+        reverse("api_tokens"),
         "/no-such-page/",
     ]
 
@@ -194,8 +196,11 @@ def test_the_pages_of_the_main_journeys_show_no_untranslated_english(client, coo
     client.post(reverse("event_snapshot", args=[world["event"].slug]), {"label": "другі"})
     assert snapshot.status_code == 302
     refused = client.post(reverse("event_estimate", args=[world["event"].slug]))
+    latest = Snapshot.objects.order_by("-taken_at", "-id").first()
+    assert latest is not None
     for url, body in (
         ("event page after two snapshots", client.get(reverse("event_detail", args=[world["event"].slug]))),
+        ("the second snapshot", client.get(reverse("snapshot_detail", args=[latest.pk]))),
         ("estimate refused", refused),
     ):
         found = untranslated(body.content.decode())

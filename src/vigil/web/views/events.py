@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vigil.accounts.models import Role
+from vigil.figures import FIGURES
 from vigil.figures.counting import diff_figures, event_figures
 from vigil.figures.models import Snapshot
 from vigil.figures.operations import take_snapshot
@@ -173,5 +174,10 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "web/snapshot_detail.html",
-        {"snap": snap, "prev": prev, "changes": diff_figures(prev.figures, snap.figures) if prev else []},
+        {
+            "snap": snap,
+            "prev": prev,
+            "figures": [(key, snap.figures[key]) for key in FIGURES if key in snap.figures],
+            "changes": diff_figures(prev.figures, snap.figures) if prev else [],
+        },
     )
