@@ -210,7 +210,15 @@ def test_the_pages_of_the_main_journeys_show_no_untranslated_english(client, coo
 
 
 @pytest.mark.parametrize("language", ["be", "ru"])
-def test_the_public_pages_and_the_error_pages_show_no_untranslated_english(client, world, language):
+def test_the_public_pages_and_the_error_pages_show_no_untranslated_english(client, coordinator, language):
+    create_event(
+        slug="2020-08-09",
+        name="Election night",
+        name_ru="Ночь выборов",
+        name_be="Ноч выбараў",
+        date=NOV8,
+        actor=coordinator,
+    )
     client.cookies["django_language"] = language
     pages = {
         "public figures": client.get(reverse("public_figures")),
