@@ -52,11 +52,18 @@ WARNINGS = {
 }
 
 
+def _english() -> bool:
+    return (get_language() or "en").startswith("en")
+
+
 def refusal_message(reason: str, message: str) -> str:
-    return str(REFUSALS.get(reason, message))
+    """The library's own line in English (it names the lists at fault); its translation otherwise."""
+    return message if _english() else str(REFUSALS.get(reason, message))
 
 
 def warning_message(text: str) -> str:
+    if _english():
+        return text
     for start, label in WARNINGS.items():
         if text.startswith(start):
             return str(label)
