@@ -176,6 +176,7 @@ def _pages(world: dict[str, Any]) -> list[str]:
         reverse("audit_log"),
         reverse("import_file"),
         reverse("api_tokens"),
+        reverse("sync:conflicts"),
         "/no-such-page/",
     ]
 
