@@ -267,15 +267,15 @@ T: dict[str, tuple[str, str]] = {
     ),
     "At least %(persons)s people were detained in connection with %(event)s, %(city_n)s of them in %(city)s.": (
         "Не менее %(persons)s человек задержаны в связи с событием «%(event)s», из них %(city_n)s — в городе %(city)s.",
-        "Не менш за %(persons)s чалавек затрыманы ў сувязі з падзеяй «%(event)s», з іх %(city_n)s — у горадзе %(city)s.",
+        "Колькасць затрыманых у сувязі з падзеяй «%(event)s» — не менш за %(persons)s, з іх у горадзе %(city)s — %(city_n)s.",
     ),
     "At least %(persons)s people were detained in connection with %(event)s.": (
         "Не менее %(persons)s человек задержаны в связи с событием «%(event)s».",
-        "Не менш за %(persons)s чалавек затрыманы ў сувязі з падзеяй «%(event)s».",
+        "Колькасць затрыманых у сувязі з падзеяй «%(event)s» — не менш за %(persons)s.",
     ),
     "At least %(punished)s were charged under article 23.34 and fined or sentenced to administrative arrest by the following day; %(awaiting)s await trial.": (
-        "Не менее %(punished)s обвинены по статье 23.34 и к следующему дню оштрафованы или приговорены к административному аресту; %(awaiting)s ожидают суда.",
-        "Не менш за %(punished)s абвінавачаны па артыкуле 23.34 і да наступнага дня аштрафаваныя або асуджаныя да адміністрацыйнага арышту; %(awaiting)s чакаюць суда.",
+        "Не менее %(punished)s человек обвинены по статье 23.34 и к следующему дню оштрафованы или приговорены к административному аресту; ожидают суда: %(awaiting)s.",
+        "Абвінавачаных па артыкуле 23.34 і да наступнага дня аштрафаваных або асуджаных да адміністрацыйнага арышту — не менш за %(punished)s; чакаюць суда: %(awaiting)s.",
     ),
     "Group reports without names add about %(n)s more people, counted separately.": (
         "Групповые сообщения без имён добавляют ещё около %(n)s человек; они считаются отдельно.",
