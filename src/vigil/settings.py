@@ -185,7 +185,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("be", _("Belarusian"))]
+# Offered in this order in the language switcher, each under its own name.
+LANGUAGES = [("be", _("Belarusian")), ("ru", _("Russian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Formats for languages Django ships none for (Belarusian dates: day.month.year, not the American default).
 FORMAT_MODULE_PATH = ["vigil.web.formats"]

@@ -303,6 +303,7 @@ def diff_figures(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any
             changes.append(
                 {
                     "figure": f"persons in {city}",
+                    "city": city,
                     "before": old_city.get(city, 0),
                     "after": new_city.get(city, 0),
                 }

@@ -13,6 +13,7 @@ from django import forms
 from django.conf import settings
 from django.forms.utils import ErrorDict, ErrorList
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from vigil.cases.models import CaseKind
@@ -22,6 +23,7 @@ from vigil.lib.reference import (
     city_name,
     facilities,
     find_article,
+    labels,
     outcomes,
     units,
     violation_types,
@@ -57,12 +59,35 @@ def datetime_input() -> forms.DateTimeInput:
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=ISO_DATETIME)
 
 
+class EventChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Events offered by their name in the language of the page."""
+
+    def label_from_instance(self, obj: Event) -> str:
+        return obj.localized_name(get_language())
+
+
+# Choices are callables, evaluated when a form renders: their labels follow the language of that request.
 def facility_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [(k, f"{v['name_ru']} ({v['city']})") for k, v in facilities().items()]
+    return [("", "—")] + [(k, labels.facility_label(k, get_language())) for k in facilities()]
 
 
 def unit_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [(k, f"{v['name_ru']} / {v['name_en']}") for k, v in units().items()]
+    return [("", "—")] + [(k, labels.unit_label(k, get_language())) for k in units()]
+
+
+def localized_article_choices() -> list[tuple[str, str]]:
+    return sorted(
+        ((k, labels.article_choice_label(k, get_language())) for k, _label in article_choices()),
+        key=lambda kv: kv[1],
+    )
+
+
+def outcome_choices() -> list[tuple[str, str]]:
+    return [(k, labels.outcome_label(k, get_language())) for k in outcomes()]
+
+
+def violation_choices() -> list[tuple[str, str]]:
+    return [(v, labels.violation_label(v, get_language())) for v in violation_types()]
 
 
 def mark_first_error(form: forms.Form) -> str | None:
@@ -120,7 +145,7 @@ class IntakeForm(forms.Form):
         max_value=10000,
         required=False,
     )
-    event = forms.ModelChoiceField(label=_("Rally or event"), queryset=Event.objects.all(), required=False)
+    event = EventChoiceField(label=_("Rally or event"), queryset=Event.objects.all(), required=False)
     detained_on = forms.DateField(label=_("Date of detention"), widget=date_input())
     detained_time = forms.TimeField(label=_("Time"), required=False, widget=time_input())
     city = forms.CharField(label=_("City"), max_length=100)
@@ -343,7 +368,7 @@ class CorrectionForm(IntakeForm):
 
 class CaseForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CaseKind.choices)
-    article = forms.ChoiceField(label=_("Article"), choices=article_choices)
+    article = forms.ChoiceField(label=_("Article"), choices=localized_article_choices)
     part = forms.CharField(label=_("Part"), max_length=10, required=False)
     number = forms.CharField(label=_("Case number"), max_length=60, required=False)
     court = forms.CharField(label=_("Court"), max_length=LABEL_MAX, required=False)
@@ -368,9 +393,7 @@ class CaseForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decided_on = forms.DateField(label=_("Date of decision"), widget=date_input())
-    outcome = forms.ChoiceField(
-        label=_("Decision"), choices=lambda: [(k, v["label_en"]) for k, v in outcomes().items()]
-    )
+    outcome = forms.ChoiceField(label=_("Decision"), choices=outcome_choices)
     fine_base_units = forms.DecimalField(
         label=_("Fine, base units"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2, required=False
     )
@@ -508,9 +531,7 @@ class MultipleFileField(forms.FileField):
 class AllegationForm(forms.Form):
     """An allegation of ill-treatment with its evidence files; each file is hashed and encrypted on arrival."""
 
-    violation_type = forms.ChoiceField(
-        label=_("What happened"), choices=lambda: [(v, v) for v in violation_types()]
-    )
+    violation_type = forms.ChoiceField(label=_("What happened"), choices=violation_choices)
     occurred_at = forms.DateTimeField(label=_("When"), required=False, widget=datetime_input())
     place = forms.CharField(label=_("Where (bus, yard, cell, station)"), max_length=LABEL_MAX, required=False)
     perpetrator_unit = forms.ChoiceField(label=_("By whom"), choices=unit_choices, required=False)

@@ -43,7 +43,7 @@ def test_a_snapshot_freezes_figures_and_the_next_one_shows_what_changed(client, 
     latest = Snapshot.objects.order_by("-taken_at", "-id").first()
     body = client.get(reverse("snapshot_detail", args=[latest.pk])).content.decode()
     assert latest.figures["persons"] == 2
-    assert "persons: 1 → 2" in body
+    assert "Persons detained: 1 → 2" in body
 
 
 def test_the_public_page_shows_no_names_and_suppresses_small_counts(client, coordinator, rally):

@@ -22,6 +22,7 @@ from vigil.figures import FIGURES
 from vigil.figures.counting import diff_figures, event_figures
 from vigil.figures.models import Snapshot
 from vigil.figures.operations import take_snapshot
+from vigil.lib.reference.labels import city_label
 from vigil.records.models import Event
 from vigil.web import charts
 from vigil.web.access import ANY_RECORDS, role_required
@@ -62,7 +63,7 @@ def _headline(event: Event, f: dict[str, Any], list_url: str) -> list[str]:
                 .replace("%(city)s", "{city}"),
                 persons=persons,
                 event=name,
-                city=top["city"],
+                city=city_label(top["city"], get_language()),
                 city_n=_figure_link(list_url, top["persons"], "persons", city=top["city"]),
             )
         )
@@ -165,5 +166,10 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "web/snapshot_detail.html",
-        {"snap": snap, "prev": prev, "changes": diff_figures(prev.figures, snap.figures) if prev else []},
+        {
+            "snap": snap,
+            "prev": prev,
+            "figures": [(key, snap.figures[key]) for key in FIGURES if key in snap.figures],
+            "changes": diff_figures(prev.figures, snap.figures) if prev else [],
+        },
     )

@@ -9,11 +9,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vigil.accounts.models import Role
 from vigil.audit.log import record as audit
+from vigil.lib.reference import labels
 from vigil.records.bounds import FieldRefused
 from vigil.records.models import Person
 from vigil.review.models import LinkOperation
@@ -31,15 +33,28 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("detained_on", "detained_at")
     )
     timeline: list[tuple[Any, str, str]] = []
+    lang = get_language()
     for d in detentions:
-        timeline.append((d.detained_at or d.detained_on, _("Detained"), f"{d.city} {d.place}".strip()))
+        timeline.append(
+            (
+                d.detained_at or d.detained_on,
+                _("Detained"),
+                f"{labels.city_label(d.city, lang)} {d.place}".strip(),
+            )
+        )
         for w in d.whereabouts.all():
-            timeline.append((w.since, _("Held at"), w.facility))
+            timeline.append((w.since, _("Held at"), labels.facility_label(w.facility, lang)))
         for c in d.cases.all():
             for ch in c.charges.all():
-                timeline.append((d.detained_on, _("Charged"), str(ch)))
+                timeline.append(
+                    (
+                        d.detained_on,
+                        pgettext("timeline", "Charged"),
+                        labels.charge_label(ch.code, ch.article, ch.part, lang),
+                    )
+                )
             for dec in c.decisions.all():
-                timeline.append((dec.decided_on, _("Decision"), dec.outcome))
+                timeline.append((dec.decided_on, _("Decision"), labels.outcome_label(dec.outcome, lang)))
         if d.released_at:
             timeline.append((d.released_at, _("Released"), ""))
     timeline.sort(key=lambda t: t[0].isoformat() if hasattr(t[0], "isoformat") else str(t[0]))
