@@ -64,3 +64,19 @@ def test_an_analyst_sees_pseudonyms_not_names(client, coordinator, rally):
 def test_a_volunteer_cannot_read_event_figures(client, coordinator, rally):
     login(client, make_user("volunteer"))
     assert client.get(reverse("event_detail", args=[rally.slug])).status_code == 403
+
+
+def test_the_city_chart_draws_the_largest_cities_and_one_bar_for_the_rest(client, coordinator, rally):
+    from vigil.web.views.events import CHART_CITIES
+
+    for i in range(CHART_CITIES):
+        for j in range(2):
+            detain(coordinator, f"Person {i}-{j}", event=rally.slug, city=f"City {i:02d}")
+    detain(coordinator, "Small One", event=rally.slug, city="Zzz A")
+    detain(coordinator, "Small Two", event=rally.slug, city="Zzz B")
+    login(client, coordinator)
+    response = client.get(reverse("event_detail", args=[rally.slug]))
+    bars = response.context["city_bars"]
+    assert len(bars) == CHART_CITIES + 1
+    assert (bars[-1]["other"], bars[-1]["value"]) == (2, 2)
+    assert "2 more cities" in response.content.decode()
