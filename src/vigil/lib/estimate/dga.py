@@ -280,7 +280,8 @@ class _LogPosterior:
         # The empty marginal is the single cell holding everyone: probability one.
         marg[0] = 0.0
         common = special.gammaln(total + 1.0) - special.gammaln(n0 + 1.0) - self.log_cells - np.log(total)
-        return self.coef @ marg + common[None, :]
+        out: npt.NDArray[np.float64] = self.coef @ marg + common[None, :]
+        return out
 
 
 def _grid_end(lp: _LogPosterior, cap_missing: int) -> tuple[int, float]:
