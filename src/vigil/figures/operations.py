@@ -37,6 +37,7 @@ def take_snapshot(event: Event | None, *, actor: Actor, label: str = "") -> Snap
 
 def run_estimate(event: Event | None, *, actor: Actor, seed: int | None = None, **overrides: Any) -> Estimate:
     from vigil.lib.estimate import (
+        MAX_DGA_LISTS,
         MAX_LOGLINEAR_LISTS,
         CaptureTable,
         EstimateRefused,
@@ -48,7 +49,6 @@ def run_estimate(event: Event | None, *, actor: Actor, seed: int | None = None, 
         posterior_histogram,
         summarise,
     )
-    from vigil.lib.estimate.dga import MAX_DGA_LISTS, MIN_DGA_LISTS
 
     lists, counts = capture_rows(event)
     try:
@@ -65,7 +65,7 @@ def run_estimate(event: Event | None, *, actor: Actor, seed: int | None = None, 
         loglinear = [f.as_dict() for f in fits]
         if fits and math.isfinite(fits[0].estimate):
             methods["loglinear"] = summarise(fits[0])
-    if MIN_DGA_LISTS <= table.n_lists <= MAX_DGA_LISTS:
+    if table.n_lists <= MAX_DGA_LISTS:  # check_estimable has refused fewer than three
         methods["dga"] = summarise(fit_dga(table))
     if len(methods) > 1:
         # Side by side, with a note when they disagree (as the command's --method all); LCMCR stays the headline.

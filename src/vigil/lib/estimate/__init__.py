@@ -13,7 +13,7 @@ from .dga import DGAEstimate, decomposable_graphs, fit_dga
 from .diagnostics import Diagnostics, diagnose
 from .lcmcr import LCMCRSettings, PosteriorEstimate, fit_lcmcr
 from .loglinear import LoglinearFit, ModelSelection, closedp, fit_model, hierarchical_models, model_selection
-from .refusals import MAX_LOGLINEAR_LISTS, Checked, check_estimable
+from .refusals import MAX_DGA_LISTS, MAX_LOGLINEAR_LISTS, Checked, check_estimable
 from .report import compare_methods, posterior_histogram, summarise
 from .strata import (
     SensitivityReport,
@@ -26,6 +26,7 @@ from .strata import (
 from .table import MAX_DOCUMENTED, CaptureTable, EstimateRefused, TableError, read_table
 
 __all__ = [
+    "MAX_DGA_LISTS",
     "MAX_DOCUMENTED",
     "MAX_LOGLINEAR_LISTS",
     "CaptureTable",

@@ -22,7 +22,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from .dga import MAX_DGA_LISTS, fit_dga
+from .dga import fit_dga
 from .lcmcr import LCMCRSettings, fit_lcmcr
 from .loglinear import MAX_ENUMERATED_LISTS, closedp, model_selection
 from .refusals import Checked, check_estimable
@@ -230,11 +230,7 @@ def _run_all(
     primary = summarise(sensitivity(table, settings) if args.sensitivity else fit_lcmcr(table, settings))
     summaries: dict[str, dict[str, Any]] = {"lcmcr": primary}
     refused: dict[str, str] = {}
-    if table.n_lists > MAX_DGA_LISTS:
-        refused["dga"] = f"graphical-model averaging takes 3 to {MAX_DGA_LISTS} lists, not {table.n_lists}"
     for method in ("loglinear", "dga"):
-        if method in refused:
-            continue
         try:
             check_estimable(table, method=method)
             if method == "dga":

@@ -36,11 +36,11 @@ import numpy.typing as npt
 from scipy import special
 
 from .loglinear import model_name
-from .refusals import check_estimable
-from .table import CaptureTable, EstimateRefused
+from .refusals import MAX_DGA_LISTS, check_estimable
+from .table import MIN_LISTS, CaptureTable
 
-MIN_DGA_LISTS = 3
-MAX_DGA_LISTS = 5
+MIN_DGA_LISTS = MIN_LISTS
+__all__ = ["MAX_DGA_LISTS", "MIN_DGA_LISTS", "DGAEstimate", "decomposable_graphs", "fit_dga"]
 # The grid of N stops where the averaged posterior beyond it holds less than this mass, or at the cap.
 TAIL_MASS = 1e-7
 # Largest number of grid points evaluated exactly; a wider range is evaluated every ``step`` values of N.
@@ -315,16 +315,8 @@ def fit_dga(
     for tables no estimate should be given for, and for fewer than 3 or more than 5 lists.
     """
     start = time.perf_counter()
-    table = check_estimable(table, exclude_empty=exclude_empty).table
+    table = check_estimable(table, method="dga", exclude_empty=exclude_empty).table
     p = table.n_lists
-    if p > MAX_DGA_LISTS:
-        raise EstimateRefused(
-            "too_many_lists_for_method",
-            f"graphical-model averaging (dga) takes {MIN_DGA_LISTS} to {MAX_DGA_LISTS} lists and this table "
-            f"has {p} (5 lists already mean 822 graphs; beyond, their number explodes); use --method lcmcr",
-        )
-    if p < MIN_DGA_LISTS:  # check_estimable refuses these first; kept for callers that bypass it
-        raise EstimateRefused("too_few_lists", f"graphical-model averaging needs at least 3 lists, not {p}")
     delta = default_delta(p) if delta is None else float(delta)
     if not (math.isfinite(delta) and delta > 0):
         raise ValueError(f"delta must be a positive number, not {delta}")
