@@ -106,3 +106,16 @@ def test_fewer_than_three_lists_with_records_are_refused():
     with pytest.raises(EstimateRefused) as refused:
         fit_dga(table)
     assert refused.value.reason in ("empty_list", "too_few_lists")
+
+
+def test_a_wide_posterior_is_summed_on_a_coarser_grid_and_still_covers_the_truth():
+    rng = np.random.default_rng(11)
+    people = (rng.random((300_000, 3)) < 0.02).astype(np.int64)
+    seen = people.any(axis=1)
+    table = CaptureTable.from_patterns(
+        ["a", "b", "c"], people[seen], np.ones(int(seen.sum()), dtype=np.int64)
+    )
+    fit = fit_dga(table)
+    assert len(fit.totals) <= 50_001 and np.diff(fit.totals)[0] > 1  # every few values of N, not each
+    assert math.isclose(float(fit.probabilities.sum()), 1.0)
+    assert fit.lower < 300_000 < fit.upper and not fit.warnings

@@ -44,9 +44,12 @@ __all__ = ["MAX_DGA_LISTS", "MIN_DGA_LISTS", "DGAEstimate", "decomposable_graphs
 # The grid of N stops where the averaged posterior beyond it holds less than this mass, or at the cap.
 TAIL_MASS = 1e-7
 # Largest number of grid points evaluated exactly; a wider range is evaluated every ``step`` values of N.
-MAX_GRID_POINTS = 200_000
-# Graphs less probable than this get a weight but no posterior mean or interval of their own.
+MAX_GRID_POINTS = 50_000
+# Graphs less probable than this, or beyond the most probable MODEL_DETAILS, get a weight but no posterior
+# mean or interval of their own.
 MODEL_DETAIL_WEIGHT = 1e-6
+MODEL_DETAILS = 20
+GRAPH_BLOCK = 32
 
 
 def default_delta(n_lists: int) -> float:
@@ -269,6 +272,13 @@ class _LogPosterior:
 
     def joint(self, n0: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """log p(G, N) for every graph (rows) and each n0 (columns), without normalising constants."""
+        marg, common = self.pieces(n0)
+        out: npt.NDArray[np.float64] = self.coef @ marg + common[None, :]
+        return out
+
+    def pieces(self, n0: npt.NDArray[np.float64]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        """Every marginal table's log probability (rows, by subset) and the part common to all graphs, for
+        each n0: a graph's log joint is its row of ``coef`` times the first, plus the second."""
         total = n0 + self.n
         # Each marginal's log Dirichlet-multinomial, including its Γ(A)/Γ(A+N) (A = alpha_total for all).
         marg = (
@@ -280,8 +290,7 @@ class _LogPosterior:
         # The empty marginal is the single cell holding everyone: probability one.
         marg[0] = 0.0
         common = special.gammaln(total + 1.0) - special.gammaln(n0 + 1.0) - self.log_cells - np.log(total)
-        out: npt.NDArray[np.float64] = self.coef @ marg + common[None, :]
-        return out
+        return marg, common
 
 
 def _grid_end(lp: _LogPosterior, cap_missing: int) -> tuple[int, float]:
@@ -328,25 +337,28 @@ def fit_dga(
     end, past_cap = _grid_end(lp, cap - n)
     step = max(1, math.ceil((end + 1) / MAX_GRID_POINTS))
     n0 = np.arange(0, end + 1, step, dtype=np.float64)
-    joint = lp.joint(n0)
-    joint -= joint.max()
-    # Below e^-300 relative to the mode a weight is nothing; zero it rather than compute with subnormals.
-    weights = np.exp(np.where(joint < -300.0, -np.inf, joint))
-    weights /= weights.sum()
-    probabilities = weights.sum(axis=0)
     totals = (n0 + n).astype(np.int64)
-    per_model = weights.sum(axis=1)
+    marg, common = lp.pieces(n0)
+    # Graphs a block at a time, so that memory stays at a block of rows of the grid (822 graphs on 5 lists).
+    log_by_n = np.full(n0.shape, -np.inf)
+    log_by_graph = np.empty(len(lp.graphs))
+    for first in range(0, len(lp.graphs), GRAPH_BLOCK):
+        block = lp.coef[first : first + GRAPH_BLOCK] @ marg + common[None, :]
+        log_by_n = np.logaddexp(log_by_n, special.logsumexp(block, axis=0))
+        log_by_graph[first : first + GRAPH_BLOCK] = special.logsumexp(block, axis=1)
+    log_total = float(special.logsumexp(log_by_n))
+    probabilities = np.exp(log_by_n - log_total)
+    per_model = np.exp(log_by_graph - log_total)
     models = []
-    for row in np.argsort(-per_model, kind="stable"):
+    for rank, row in enumerate(np.argsort(-per_model, kind="stable")):
         w = float(per_model[row])
-        if w > MODEL_DETAIL_WEIGHT:
-            dist = weights[row] / w
+        lo = hi = mean = math.nan
+        if w > MODEL_DETAIL_WEIGHT and rank < MODEL_DETAILS:
+            dist = np.exp(lp.coef[row] @ marg + common - log_by_graph[row])
             cdf = np.cumsum(dist)
             lo = float(totals[min(int(np.searchsorted(cdf, 0.025)), len(cdf) - 1)])
             hi = float(totals[min(int(np.searchsorted(cdf, 0.975)), len(cdf) - 1)])
             mean = float(dist @ totals)
-        else:
-            lo = hi = mean = math.nan
         models.append(ModelWeight(lp.names[row], w, mean, lo, hi))
     warnings: list[str] = []
     if past_cap > 1e-3:
