@@ -3,7 +3,8 @@
 Every summary has exactly the keys ``n_observed``, ``method``, ``estimate`` (``mean``, ``median``,
 ``lower``, ``upper``; lower/upper are the 2.5% and 97.5% points, or the 95% profile-likelihood interval for
 log-linear models) and ``diagnostics`` (everything else: convergence figures, warnings, strata, sensitivity).
-Non-finite numbers become ``null``.
+Non-finite numbers become ``null``. :func:`compare_methods` puts several methods' summaries side by side and
+says in plain words when they disagree.
 """
 
 from __future__ import annotations
