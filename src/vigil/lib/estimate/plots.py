@@ -274,12 +274,18 @@ def overlaps_svg(table: CaptureTable, *, most: int = 20, labels: Mapping[str, st
 
 def plots_for(
     table: CaptureTable | None,
-    result: PosteriorEstimate | StratifiedEstimate | SensitivityReport | ModelSelection | LoglinearFit,
+    result: PosteriorEstimate
+    | StratifiedEstimate
+    | SensitivityReport
+    | ModelSelection
+    | LoglinearFit
+    | object,
     *,
     labels: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, str], list[str]]:
     """The plots that fit an estimate: ``{"posterior.svg" | "profile.svg" | "overlaps.svg": svg}``, and a
-    note for each plot that could not be drawn (so that a missing plot is said, not silent)."""
+    note for each plot that could not be drawn (so that a missing plot is said, not silent). A result of
+    another kind (or None) gets the overlaps only."""
     plots: dict[str, str] = {}
     notes: list[str] = []
     posterior: PosteriorEstimate | None = None

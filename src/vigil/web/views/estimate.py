@@ -77,7 +77,8 @@ def list_label(kind: str) -> str:
 @role_required(*FIGURE_ROLES)
 @require_http_methods(["GET", "POST"])
 def event_estimate(request: HttpRequest, slug: str) -> HttpResponse:
-    """Documented floor, estimated total with its interval, the posterior, diagnostics and log-linear models."""
+    """Documented floor, estimated total with its interval, the posterior, diagnostics, log-linear models and
+    (3 to 5 lists) graphical-model averaging beside LCMCR, with a note when the methods disagree."""
     from vigil.figures.estimation import NotEstimable, capture_rows
     from vigil.figures.models import Estimate
     from vigil.figures.operations import run_estimate
@@ -109,4 +110,10 @@ def event_estimate(request: HttpRequest, slug: str) -> HttpResponse:
         ctx["diag"] = estimate.summary["diagnostics"]
         ctx["warnings"] = [warning_message(w) for w in ctx["diag"].get("warnings", [])]
         ctx["e"] = e
+        comparison = estimate.summary.get("comparison")  # absent from estimates stored before dga
+        if comparison:
+            ctx["comparison"] = comparison
+            ctx["disagree"] = bool(estimate.summary.get("note"))
+            dga = estimate.summary["methods"].get("dga")
+            ctx["dga"] = dga["diagnostics"] if dga else None
     return render(request, "web/estimate.html", ctx, status=400 if error else 200)
