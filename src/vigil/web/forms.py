@@ -68,6 +68,13 @@ def unit_choices() -> list[tuple[str, str]]:
     return [("", "—")] + [(k, unit_label(k)) for k in units()]
 
 
+def localized_article_choices() -> list[tuple[str, str]]:
+    """The Belarusian articles with their titles in the user's language (Russian for Russian and Belarusian)."""
+    from vigil.web.labels import article_title
+
+    return [(code, f"{label.split(' — ')[0]} — {article_title(code)}") for code, label in article_choices()]
+
+
 def outcome_choices() -> list[tuple[str, str]]:
     from vigil.web.labels import outcome_label
 
@@ -89,7 +96,7 @@ class AmountField(forms.DecimalField):
         kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if value in self.empty_values:
             return None
         text = "".join(str(value).split())  # spaces, no-break spaces and thin spaces between digit groups
@@ -291,7 +298,7 @@ class IntakeForm(forms.Form):
 
 class CaseForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CaseKind.choices)
-    article = forms.ChoiceField(label=_("Article"), choices=article_choices)
+    article = forms.ChoiceField(label=_("Article"), choices=localized_article_choices)
     part = forms.CharField(label=_("Part"), max_length=10, required=False)
     number = forms.CharField(label=_("Case number"), max_length=60, required=False)
     court = forms.CharField(label=_("Court"), max_length=LABEL_MAX, required=False)
@@ -352,7 +359,7 @@ class DecisionForm(forms.Form):
 class ChargeForm(forms.Form):
     """A further charge on a case: an article of the case's kind in force on the day of the detention."""
 
-    article = forms.ChoiceField(label=_("Article"), choices=article_choices)
+    article = forms.ChoiceField(label=_("Article"), choices=localized_article_choices)
     part = forms.CharField(label=_("Part"), max_length=10, required=False)
 
     def __init__(self, *args: Any, detained_on: dt.date | None = None, **kwargs: Any) -> None:

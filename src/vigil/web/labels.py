@@ -70,7 +70,7 @@ def decision_label(decision: Decision) -> str:
     """The outcome with what it imposes: the fine in base units and BYN, days of arrest, hours, months."""
     parts = [outcome_label(decision.outcome)]
     if decision.fine_base_units:
-        fine = _("fine %(units)s base units") % {"units": _amount(decision.fine_base_units)}
+        fine = _("%(units)s base units") % {"units": _amount(decision.fine_base_units)}
         if decision.fine_byn:
             fine += f" ({_money(decision.fine_byn)} BYN)"
         parts.append(fine)

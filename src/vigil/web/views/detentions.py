@@ -267,7 +267,7 @@ def detention_whereabouts(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.LAWYER)
 @require_POST
 def detention_take(request: HttpRequest, pk: int) -> HttpResponse:
-    """A lawyer takes a new detention without a lawyer: from now on it is theirs (docs/roles.md)."""
+    """A lawyer takes a new detention without a lawyer: from now on it is theirs (docs/protection.md)."""
     detention = get_object_or_404(detentions_awaiting_lawyer(), pk=pk)
     try:
         take_case(detention, actor=request.user)

@@ -80,7 +80,7 @@ def person_timeline(detentions: Iterable[Detention]) -> list[Entry]:
 @role_required(Role.COORDINATOR, Role.ANALYST, Role.LAWYER)
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A person's page. A lawyer sees it for the people of their detentions, and only those detentions: the
-    others on record are counted, not shown (docs/roles.md)."""
+    others on record are counted, not shown (docs/protection.md, "A lawyer's detentions")."""
     person = get_object_or_404(Person, pk=pk)
     user: Any = request.user
     every = person.detentions.all()
