@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from vigil.accounts.models import Role
@@ -38,14 +38,20 @@ class AssignmentRefused(ValueError):
 
 def detentions_awaiting_lawyer(now: dt.datetime | None = None) -> QuerySet[Detention]:
     """The new detentions no lawyer works on, which any lawyer may take: named (a case is a person's),
-    reported within the last ``VIGIL_NEW_DETENTION_DAYS`` days, neither assigned nor with a lawyer's case."""
+    reported within the last ``VIGIL_NEW_DETENTION_DAYS`` days, neither assigned nor with a lawyer's case,
+    and not another report of a detention (same person, same day) that a lawyer already has: that one is
+    for a coordinator to give, so that two lawyers do not take one episode."""
     now = now or timezone.now()
     since = now - dt.timedelta(days=settings.VIGIL_NEW_DETENTION_DAYS)
+    episode_taken = Assignment.objects.filter(
+        detention__person_id=OuterRef("person_id"), detention__detained_on=OuterRef("detained_on")
+    )
     return (
         Detention.objects.filter(
             identity__isnull=False, report__received_at__gte=since, assignment__isnull=True
         )
         .exclude(cases__lawyer__isnull=False)
+        .exclude(Exists(episode_taken))
         .order_by("-detained_on", "-id")
     )
 

@@ -11,6 +11,7 @@ from vigil.audit.models import AuditEntry
 from vigil.cases.models import Case
 from vigil.cases.operations import AssignmentRefused, assign_case, detentions_awaiting_lawyer, take_case
 from vigil.records.models import Detention
+from vigil.review.operations import merge_persons
 
 from ..factories import detain, login, make_user
 
@@ -34,6 +35,7 @@ def test_a_lawyer_takes_a_new_detention_sees_it_and_adds_the_first_charge(hotlin
     client = _as(lawyer)
     detail = reverse("detention_detail", args=[hotline_detention.pk])
     assert client.get(detail).status_code == 404
+    assert "1 new detention without a lawyer" in client.get(reverse("home")).content.decode()
 
     listed = client.get(reverse("lawyer_cases")).content.decode()
     assert f'id="new-{hotline_detention.pk}"' in listed and "С. Ц." in listed and "Pushkinskaya" in listed
@@ -113,3 +115,11 @@ def test_a_coordinator_assigns_from_the_detention_page(hotline_detention, coordi
         reverse("detention_assign", args=[hotline_detention.pk]), {"lawyer": "x"}, follow=True
     )
     assert "Choose a lawyer." in refused.content.decode()
+
+
+def test_another_report_of_a_taken_detention_is_not_offered_to_other_lawyers(hotline_detention, coordinator):
+    take_case(hotline_detention, actor=make_user("lawyer"))
+    again = detain(make_user("volunteer"), "Тихановский Сергей", kind="relative").detention
+    assert detentions_awaiting_lawyer().filter(pk=again.pk).exists()
+    merge_persons(hotline_detention.person, [again.person], actor=coordinator)  # one person after review
+    assert not detentions_awaiting_lawyer().filter(pk=again.pk).exists()
