@@ -362,21 +362,25 @@ class ChargeForm(forms.Form):
     article = forms.ChoiceField(label=_("Article"), choices=localized_article_choices)
     part = forms.CharField(label=_("Part"), max_length=10, required=False)
 
-    def __init__(self, *args: Any, detained_on: dt.date | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, detained_on: dt.date | None = None, kind: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.detained_on = detained_on
+        self.kind = kind
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("article") and self.detained_on:
             try:
-                find_article(data["article"], on=self.detained_on)
+                art = find_article(data["article"], on=self.detained_on)
             except UnknownArticle:
                 self.add_error(
                     "article",
                     _("Article %(article)s was not in force on %(day)s, the day of the detention.")
                     % {"article": data["article"], "day": self.detained_on.isoformat()},
                 )
+            else:
+                if self.kind and art.is_criminal != (self.kind == CaseKind.CRIMINAL):
+                    self.add_error("article", _("This article belongs to the other kind of case."))
         return data
 
 

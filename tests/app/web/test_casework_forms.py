@@ -77,6 +77,14 @@ def test_a_decision_refused_keeps_the_date_and_ties_the_error_to_the_amount(lawy
     assert not Decision.objects.exists()
 
 
+def test_a_charge_of_the_other_kind_is_refused_on_its_field(lawyer_on_a_case):
+    client, d = lawyer_on_a_case
+    case = open_case(d, kind="admin", article="23.34", actor=d.assignment.lawyer)
+    response = client.post(reverse("case_detail", args=[case.pk]), {"form": "charge", "article": "342"})
+    assert response.status_code == 400 and 'id="id_article_error"' in response.content.decode()
+    assert case.charges.count() == 1
+
+
 def test_every_save_of_a_lawyer_is_confirmed(lawyer_on_a_case):
     client, d = lawyer_on_a_case
     client.cookies["django_language"] = "ru"

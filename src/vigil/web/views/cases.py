@@ -87,7 +87,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     posted = request.POST.get("form") if request.method == "POST" else None
     detained_on = case.detention.detained_on
     forms: dict[str, Form] = {
-        "charge": ChargeForm(request.POST if posted == "charge" else None, detained_on=detained_on),
+        "charge": ChargeForm(
+            request.POST if posted == "charge" else None, detained_on=detained_on, kind=case.kind
+        ),
         "hearing": HearingForm(request.POST if posted == "hearing" else None),
         "decision": DecisionForm(request.POST if posted == "decision" else None),
     }
