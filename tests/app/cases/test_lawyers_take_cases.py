@@ -40,6 +40,8 @@ def test_a_lawyer_takes_a_new_detention_sees_it_and_adds_the_first_charge(hotlin
     listed = client.get(reverse("lawyer_cases")).content.decode()
     assert f'id="new-{hotline_detention.pk}"' in listed and "С. Ц." in listed and "Pushkinskaya" in listed
     assert "Ціханоўскі" not in listed  # names only once the case is taken
+    shown = AuditEntry.objects.get(action="view.new_detentions")
+    assert shown.actor_id == lawyer.pk and shown.detail == {"detentions": [hotline_detention.pk]}
 
     taken = client.post(reverse("detention_take", args=[hotline_detention.pk]), follow=True)
     assert taken.redirect_chain[-1][0] == detail
