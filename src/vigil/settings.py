@@ -274,6 +274,8 @@ VIGIL_SYNC_MAX_BYTES = int(os.environ.get("VIGIL_SYNC_MAX_MB", "128")) * _MIB
 
 # Public figures suppress counts below this threshold, since a small count can identify someone.
 PUBLIC_MIN_COUNT = int(os.environ.get("VIGIL_PUBLIC_MIN_COUNT", "5"))
+# How long a reported detention without a lawyer stays in the list lawyers take cases from (docs/protection.md).
+VIGIL_NEW_DETENTION_DAYS = int(os.environ.get("VIGIL_NEW_DETENTION_DAYS", "3"))
 
 # Logs carry no names, contacts or IP addresses: only event kinds and ids.
 LOGGING = {

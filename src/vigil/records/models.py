@@ -222,7 +222,8 @@ class DetentionQuerySet(QuerySet["Detention"]):
         if user.has_role(Role.COORDINATOR, Role.ANALYST):
             return self
         if user.has_role(Role.LAWYER):
-            return self.filter(Q(cases__lawyer=user)).distinct()
+            # Assigned to them (taken or given, ``vigil.cases.models.Assignment``) or with a case of theirs.
+            return self.filter(Q(assignment__lawyer=user) | Q(cases__lawyer=user)).distinct()
         since = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
         return self.filter(report__submitted_by=user, report__received_at__gte=since)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import uuid
 from collections.abc import Mapping
 from decimal import Decimal
@@ -88,6 +89,36 @@ def outcome_choices() -> list[tuple[str, str]]:
 
 def violation_choices() -> list[tuple[str, str]]:
     return [(v, labels.violation_label(v, get_language())) for v in violation_types()]
+
+
+class AmountField(forms.DecimalField):
+    """A decimal amount typed as text, "25,5" or "25.5" in every language.
+
+    Not ``type=number``: browsers read such a field by their own locale (a Russian-locale browser turns
+    "25.5" into nothing, an English one "25,5" into 255), so the field is text with a decimal keypad and
+    the form reads it. One separator only; spaces between digit groups are allowed, other separators not."""
+
+    default_error_messages = {
+        "invalid": _("Enter an amount such as 25,5 or 25.5."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        text = "".join(str(value).split())  # spaces, no-break spaces and thin spaces between digit groups
+        if text.count(",") + text.count(".") > 1:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        text = text.replace(",", ".")
+        if not _AMOUNT.fullmatch(text):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return Decimal(text)
+
+
+_AMOUNT = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
 
 
 def mark_first_error(form: forms.Form) -> str | None:
@@ -383,8 +414,12 @@ class CaseForm(forms.Form):
         if data.get("article") and self.detained_on:
             try:
                 art = find_article(data["article"], on=self.detained_on)
-            except UnknownArticle as exc:
-                self.add_error("article", str(exc))
+            except UnknownArticle:
+                self.add_error(
+                    "article",
+                    _("Article %(article)s was not in force on %(day)s, the day of the detention.")
+                    % {"article": data["article"], "day": self.detained_on.isoformat()},
+                )
             else:
                 if data.get("kind") and art.is_criminal != (data["kind"] == CaseKind.CRIMINAL):
                     self.add_error("kind", _("This article belongs to the other kind of case."))
@@ -394,8 +429,13 @@ class CaseForm(forms.Form):
 class DecisionForm(forms.Form):
     decided_on = forms.DateField(label=_("Date of decision"), widget=date_input())
     outcome = forms.ChoiceField(label=_("Decision"), choices=outcome_choices)
-    fine_base_units = forms.DecimalField(
-        label=_("Fine, base units"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2, required=False
+    fine_base_units = AmountField(
+        label=_("Fine, base units"),
+        min_value=Decimal("0.01"),
+        max_digits=8,
+        decimal_places=2,
+        required=False,
+        help_text=_("For example 25,5 or 25.5."),
     )
     arrest_days = forms.IntegerField(label=_("Arrest, days"), min_value=1, max_value=365, required=False)
     community_service_hours = forms.IntegerField(
@@ -414,6 +454,34 @@ class DecisionForm(forms.Form):
             self.add_error("fine_base_units", _("A fine needs its amount."))
         if data.get("outcome") == "administrative_arrest" and not data.get("arrest_days"):
             self.add_error("arrest_days", _("An arrest needs its length in days."))
+        return data
+
+
+class ChargeForm(forms.Form):
+    """A further charge on a case: an article of the case's kind in force on the day of the detention."""
+
+    article = forms.ChoiceField(label=_("Article"), choices=localized_article_choices)
+    part = forms.CharField(label=_("Part"), max_length=10, required=False)
+
+    def __init__(self, *args: Any, detained_on: dt.date | None = None, kind: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.detained_on = detained_on
+        self.kind = kind
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("article") and self.detained_on:
+            try:
+                art = find_article(data["article"], on=self.detained_on)
+            except UnknownArticle:
+                self.add_error(
+                    "article",
+                    _("Article %(article)s was not in force on %(day)s, the day of the detention.")
+                    % {"article": data["article"], "day": self.detained_on.isoformat()},
+                )
+            else:
+                if self.kind and art.is_criminal != (self.kind == CaseKind.CRIMINAL):
+                    self.add_error("article", _("This article belongs to the other kind of case."))
         return data
 
 
