@@ -397,6 +397,26 @@ class CorrectionForm(IntakeForm):
             del self.fields[name]
 
 
+def check_article(
+    form: forms.Form, article: str, detained_on: dt.date | None, kind: str, *, kind_field: str
+) -> None:
+    """Errors on ``form`` when ``article`` was not in force on the day of the detention (on its field) or
+    belongs to the other ``kind`` of case (on ``kind_field``)."""
+    if not article or detained_on is None:
+        return
+    try:
+        art = find_article(article, on=detained_on)
+    except UnknownArticle:
+        form.add_error(
+            "article",
+            _("Article %(article)s was not in force on %(day)s, the day of the detention.")
+            % {"article": article, "day": detained_on.isoformat()},
+        )
+        return
+    if kind and art.is_criminal != (kind == CaseKind.CRIMINAL):
+        form.add_error(kind_field, _("This article belongs to the other kind of case."))
+
+
 class CaseForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CaseKind.choices)
     article = forms.ChoiceField(label=_("Article"), choices=localized_article_choices)
@@ -411,18 +431,9 @@ class CaseForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("article") and self.detained_on:
-            try:
-                art = find_article(data["article"], on=self.detained_on)
-            except UnknownArticle:
-                self.add_error(
-                    "article",
-                    _("Article %(article)s was not in force on %(day)s, the day of the detention.")
-                    % {"article": data["article"], "day": self.detained_on.isoformat()},
-                )
-            else:
-                if data.get("kind") and art.is_criminal != (data["kind"] == CaseKind.CRIMINAL):
-                    self.add_error("kind", _("This article belongs to the other kind of case."))
+        check_article(
+            self, data.get("article", ""), self.detained_on, data.get("kind", ""), kind_field="kind"
+        )
         return data
 
 
@@ -470,18 +481,7 @@ class ChargeForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("article") and self.detained_on:
-            try:
-                art = find_article(data["article"], on=self.detained_on)
-            except UnknownArticle:
-                self.add_error(
-                    "article",
-                    _("Article %(article)s was not in force on %(day)s, the day of the detention.")
-                    % {"article": data["article"], "day": self.detained_on.isoformat()},
-                )
-            else:
-                if self.kind and art.is_criminal != (self.kind == CaseKind.CRIMINAL):
-                    self.add_error("article", _("This article belongs to the other kind of case."))
+        check_article(self, data.get("article", ""), self.detained_on, self.kind, kind_field="article")
         return data
 
 
