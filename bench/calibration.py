@@ -160,6 +160,27 @@ def summarise(rows: list[dict[str, Any]], scenarios: list[str], methods: list[st
     return "\n".join(out)
 
 
+def markdown(rows: list[dict[str, Any]], scenarios: list[str], methods: list[str], seed: int) -> str:
+    """The same figures as a Markdown table, for docs/estimation.md."""
+    out = [
+        "| lists | method | refused | interval contained N | coverage ± MC s.e. | median error | median width |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name in scenarios:
+        for method in methods:
+            mine = [r for r in rows if r["scenario"] == name and r["method"] == method and r["seed"] == seed]
+            if not mine:
+                continue
+            outcomes = [Outcome(r["estimate"], r["lower"], r["upper"], r["refused"]) for r in mine]
+            c = calibrate(SCENARIOS[name].n, outcomes)
+            out.append(
+                f"| `{name}` | {method} | {c.refused} of {c.runs} | {c.covered} of {c.estimated} | "
+                f"{c.coverage:.0%} ± {c.coverage_mcse:.0%} | {c.median_relative_error:+.1%} | "
+                f"{c.median_interval_width:.0%} |"
+            )
+    return "\n".join(out)
+
+
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--replicates", type=int, default=None, help="simulated tables per scenario (default 30)")
@@ -181,6 +202,7 @@ def main() -> int:
     p.add_argument("--maxorder", type=int, default=2, help="highest log-linear interaction order")
     p.add_argument("--results", type=Path, default=None, help="JSON lines file to append to and resume from")
     p.add_argument("--summarise-only", action="store_true", help="print the table from --results and stop")
+    p.add_argument("--markdown", action="store_true", help="also print the table in Markdown")
     args = p.parse_args()
     scenarios = [s for s in args.scenarios.split(",") if s]
     methods = [m for m in args.methods.split(",") if m]
@@ -192,12 +214,15 @@ def main() -> int:
         if name not in METHODS:
             print(f"calibration: unknown method {name!r}; available: {', '.join(METHODS)}", file=sys.stderr)
             return 2
+    given_replicates = args.replicates
     if args.quick:
         args.burn_in, args.samples, args.thin = 1_000, 250, 4
     if args.replicates is None:
         args.replicates = 3 if args.quick else 30
 
     rows = load(args.results) if args.results else []
+    if args.summarise_only and given_replicates is not None:  # the first R replicates only, e.g. after a stop
+        rows = [r for r in rows if r["replicate"] < given_replicates]
     if not args.summarise_only:
         for name in scenarios:
             s = SCENARIOS[name]
@@ -245,6 +270,9 @@ def main() -> int:
         print(f"wall time {time.perf_counter() - start:,.0f} s")
     print()
     print(summarise(rows, scenarios, methods, args.seed))
+    if args.markdown:
+        print()
+        print(markdown(rows, scenarios, methods, args.seed))
     return 0
 
 
