@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
+from typing import Any
 
 LOCALE = Path(__file__).resolve().parents[1] / "src" / "vigil" / "locale"
 
-# English msgid -> (Russian, Belarusian)
+# English msgid -> (Russian, Belarusian); a message with a context is keyed "context\x04msgid", as in gettext.
 T: dict[str, tuple[str, str]] = {
     "Hotline volunteer": ("Волонтёр горячей линии", "Валанцёр гарачай лініі"),
     "Lawyer": ("Юрист", "Юрыст"),
@@ -266,15 +267,15 @@ T: dict[str, tuple[str, str]] = {
     ),
     "At least %(persons)s people were detained in connection with %(event)s, %(city_n)s of them in %(city)s.": (
         "Не менее %(persons)s человек задержаны в связи с событием «%(event)s», из них %(city_n)s — в городе %(city)s.",
-        "Не менш за %(persons)s чалавек затрыманы ў сувязі з падзеяй «%(event)s», з іх %(city_n)s — у горадзе %(city)s.",
+        "Колькасць затрыманых у сувязі з падзеяй «%(event)s» — не менш за %(persons)s, з іх у горадзе %(city)s — %(city_n)s.",
     ),
     "At least %(persons)s people were detained in connection with %(event)s.": (
         "Не менее %(persons)s человек задержаны в связи с событием «%(event)s».",
-        "Не менш за %(persons)s чалавек затрыманы ў сувязі з падзеяй «%(event)s».",
+        "Колькасць затрыманых у сувязі з падзеяй «%(event)s» — не менш за %(persons)s.",
     ),
     "At least %(punished)s were charged under article 23.34 and fined or sentenced to administrative arrest by the following day; %(awaiting)s await trial.": (
-        "Не менее %(punished)s обвинены по статье 23.34 и к следующему дню оштрафованы или приговорены к административному аресту; %(awaiting)s ожидают суда.",
-        "Не менш за %(punished)s абвінавачаны па артыкуле 23.34 і да наступнага дня аштрафаваныя або асуджаныя да адміністрацыйнага арышту; %(awaiting)s чакаюць суда.",
+        "Не менее %(punished)s человек обвинены по статье 23.34 и к следующему дню оштрафованы или приговорены к административному аресту; ожидают суда: %(awaiting)s.",
+        "Абвінавачаных па артыкуле 23.34 і да наступнага дня аштрафаваных або асуджаных да адміністрацыйнага арышту — не менш за %(punished)s; чакаюць суда: %(awaiting)s.",
     ),
     "Group reports without names add about %(n)s more people, counted separately.": (
         "Групповые сообщения без имён добавляют ещё около %(n)s человек; они считаются отдельно.",
@@ -469,10 +470,346 @@ T: dict[str, tuple[str, str]] = {
         "Дата, город, событие и звонящий взяты из прошлого сообщения.",
         "Дата, горад, падзея і той, хто тэлефануе, узятыя з папярэдняга паведамлення.",
     ),
+    # -- error pages, tokens, review, estimate, figures lists, unlock (December 2026) --------------------------
+    "%(name)s is larger than the limit of %(limit)s bytes for one evidence file.": (
+        "Файл %(name)s превышает ограничение для одного файла доказательства: %(limit)s байт.",
+        "Файл %(name)s перавышае абмежаванне для аднаго файла доказу: %(limit)s байтаў.",
+    ),
+    "Bad request": ("Неверный запрос", "Памылковы запыт"),
+    "The server could not read this request. Go back, reload the page and try again.": (
+        "Сервер не смог прочитать этот запрос. Вернитесь назад, обновите страницу и попробуйте снова.",
+        "Сервер не змог прачытаць гэты запыт. Вярніцеся назад, абнавіце старонку і паспрабуйце зноў.",
+    ),
+    "Go to the start page": ("На главную страницу", "На галоўную старонку"),
+    "Access refused": ("Доступ запрещён", "Доступ забаронены"),
+    "Your role does not give access to this page. If your work needs it, ask a coordinator.": (
+        "Ваша роль не даёт доступа к этой странице. Если она нужна вам для работы, обратитесь к координатору.",
+        "Ваша роля не дае доступу да гэтай старонкі. Калі яна патрэбная вам для працы, звярніцеся да каардынатара.",
+    ),
+    "The form could not be checked": ("Не удалось проверить форму", "Не атрымалася праверыць форму"),
+    "The page was open for too long, or the browser does not keep cookies for this site, so the form could not be checked and nothing was saved.": (
+        "Страница была открыта слишком долго или браузер не сохраняет куки для этого сайта, поэтому форму не удалось проверить и ничего не сохранено.",
+        "Старонка была адкрытая занадта доўга, або браўзер не захоўвае кукі для гэтага сайта, таму форму не атрымалася праверыць і нічога не захавана.",
+    ),
+    "Go back, reload the page and send the form again.": (
+        "Вернитесь назад, обновите страницу и отправьте форму ещё раз.",
+        "Вярніцеся назад, абнавіце старонку і адпраўце форму яшчэ раз.",
+    ),
+    "Page not found": ("Страница не найдена", "Старонка не знойдзена"),
+    "There is nothing at this address. The link may be mistyped, or the record is not one you can see.": (
+        "По этому адресу ничего нет. Возможно, в ссылке опечатка или эта запись вам недоступна.",
+        "Па гэтым адрасе нічога няма. Магчыма, у спасылцы памылка або гэты запіс вам недаступны.",
+    ),
+    "Server error": ("Ошибка сервера", "Памылка сервера"),
+    "The server failed to answer. The failure has been logged. What you sent may not have been saved: check before sending it again.": (
+        "Сервер не смог ответить. Сбой записан в журнал. Отправленное вами могло не сохраниться: проверьте, прежде чем отправлять снова.",
+        "Сервер не змог адказаць. Збой запісаны ў журнал. Тое, што вы адправілі, магло не захавацца: праверце, перш чым адпраўляць зноў.",
+    ),
+    "API tokens": ("Токены API", "Токены API"),
+    "A token lets a program use the API as you, with what your role may do. Send it as <code>Authorization: Token &lt;token&gt;</code>. It stops working when it expires, when you revoke it, or when your role changes.": (
+        "Токен позволяет программе работать с API от вашего имени, с правами вашей роли. Передавайте его как <code>Authorization: Token &lt;token&gt;</code>. Он перестаёт действовать, когда истекает его срок, когда вы его отзываете или когда меняется ваша роль.",
+        "Токен дазваляе праграме працаваць з API ад вашага імя, з правамі вашай ролі. Перадавайце яго як <code>Authorization: Token &lt;token&gt;</code>. Ён перастае дзейнічаць, калі сканчаецца яго тэрмін, калі вы яго адклікаеце або калі мяняецца ваша роля.",
+    ),
+    "Your new token. Copy it now: it is shown only once and cannot be recovered.": (
+        "Ваш новый токен. Скопируйте его сейчас: он показывается только один раз, восстановить его нельзя.",
+        "Ваш новы токен. Скапіруйце яго зараз: ён паказваецца толькі адзін раз, аднавіць яго нельга.",
+    ),
+    "Token": ("Токен", "Токен"),
+    "Role": ("Роль", "Роля"),
+    "Created": ("Создан", "Створаны"),
+    "Expires": ("Истекает", "Сканчаецца"),
+    "State": ("Состояние", "Стан"),
+    "revoked": ("отозван", "адкліканы"),
+    "expired": ("истёк", "скончыўся"),
+    "active": ("действует", "дзейнічае"),
+    "Revoke": ("Отозвать", "Адклікаць"),
+    "You have no API tokens.": ("У вас нет токенов API.", "У вас няма токенаў API."),
+    "New token": ("Новый токен", "Новы токен"),
+    "Create token": ("Создать токен", "Стварыць токен"),
+    "system": ("система", "сістэма"),
+    "Pseudonym (P-000123)": ("Псевдоним (P-000123)", "Псеўданім (P-000123)"),
+    "Pseudonym": ("Псевдоним", "Псеўданім"),
+    "R-hat (chains agree near 1.00)": (
+        "R-hat (цепочки согласованы, если близко к 1,00)",
+        "R-hat (ланцужкі ўзгодненыя, калі блізка да 1,00)",
+    ),
+    "centre": ("центр распределения", "цэнтр размеркавання"),
+    "interval ends": ("концы интервала", "канцы інтэрвалу"),
+    "Each kind of source (hotline calls, lawyers, court lists, media, ...) is treated as a list of the people it documented. From how much the lists overlap, the model infers how many people appear on none of them. It assumes that the count is for a fixed group of people (everyone detained in connection with this event), that the linkage of reports into persons is right (a missed link looks like two people and inflates the estimate; a wrong merge deflates it), and that differences in how likely people are to be recorded can be described by a small number of hidden groups. Lists that depend on each other, such as court lists that only name people who were charged, are allowed by the model, but strong dependence still biases the result. Read the interval, not just the middle figure; if the diagnostics warn, the estimate is not reliable.": (
+        "Каждый вид источника (звонки на горячую линию, юристы, списки судов, СМИ, ...) рассматривается как список людей, которых он задокументировал. По тому, насколько списки пересекаются, модель оценивает, сколько людей не попало ни в один из них. Она предполагает, что подсчёт ведётся по определённой группе людей (всем, кто задержан в связи с этим событием), что сообщения правильно связаны между собой по людям (пропущенная связь выглядит как два человека и завышает оценку; ошибочное объединение её занижает) и что различия в том, насколько вероятно, что человек попадёт в списки, можно описать небольшим числом скрытых групп. Зависимые друг от друга списки, например списки судов, в которые попадают только обвинённые, модель допускает, но сильная зависимость всё равно смещает результат. Смотрите на интервал, а не только на среднюю цифру; если диагностика предупреждает, оценке доверять нельзя.",
+        "Кожны від крыніцы (званкі на гарачую лінію, юрысты, спісы судоў, СМІ, ...) разглядаецца як спіс людзей, якіх ён задакументаваў. Па тым, наколькі спісы перасякаюцца, мадэль ацэньвае, колькі людзей не трапіла ні ў адзін з іх. Яна мяркуе, што падлік вядзецца па пэўнай групе людзей (усіх, каго затрымалі ў сувязі з гэтай падзеяй), што паведамленні правільна звязаныя паміж сабой па людзях (прапушчаная сувязь выглядае як два чалавекі і завышае ацэнку; памылковае аб'яднанне яе заніжае) і што адрозненні ў тым, наколькі верагодна, што чалавек трапіць у спісы, можна апісаць невялікай колькасцю схаваных груп. Залежныя адзін ад аднаго спісы, напрыклад спісы судоў, у якія трапляюць толькі абвінавачаныя, мадэль дапускае, але моцная залежнасць усё роўна зрушвае вынік. Глядзіце на інтэрвал, а не толькі на сярэднюю лічбу; калі дыягностыка папярэджвае, ацэнцы давяраць нельга.",
+    ),
+    "What the figure counts": ("Что считает показатель", "Што лічыць паказчык"),
+    "persons": ("задержанные", "затрыманыя"),
+    "detentions": ("задержания", "затрыманні"),
+    "unnamed people in group reports": (
+        "люди без имён в групповых сообщениях",
+        "людзі без імёнаў у групавых паведамленнях",
+    ),
+    "persons, one row each": ("— задержанные, по строке на каждого", "— затрыманыя, па радку на кожнага"),
+    "detentions: one row per person and day": (
+        "— задержания, по строке на человека и день",
+        "— затрыманні, па радку на чалавека і дзень",
+    ),
+    "People": ("Люди", "Людзі"),
+    "Records": ("Записи", "Запісы"),
+    "Each row becomes a report. A file is imported whole or not at all; importing the same file again adds nothing. Columns named like the input of <code>vigil link</code> (<code>record_id</code>, <code>source</code>, <code>full_name</code>, <code>birth_date</code>, <code>birth_year</code>, <code>sex</code>, <code>city</code>, <code>detained_on</code>) need no mapping; a mapping used once is remembered for the source.": (
+        "Каждая строка становится сообщением. Файл импортируется целиком или не импортируется вовсе; повторный импорт того же файла ничего не добавляет. Столбцы, названные как во входных данных <code>vigil link</code> (<code>record_id</code>, <code>source</code>, <code>full_name</code>, <code>birth_date</code>, <code>birth_year</code>, <code>sex</code>, <code>city</code>, <code>detained_on</code>), не требуют сопоставления; однажды заданное сопоставление запоминается для источника.",
+        "Кожны радок становіцца паведамленнем. Файл імпартуецца цалкам або не імпартуецца зусім; паўторны імпарт таго ж файла нічога не дадае. Слупкі, названыя як ва ўваходных дадзеных <code>vigil link</code> (<code>record_id</code>, <code>source</code>, <code>full_name</code>, <code>birth_date</code>, <code>birth_year</code>, <code>sex</code>, <code>city</code>, <code>detained_on</code>), не патрабуюць супастаўлення; аднойчы зададзенае супастаўленне запамінаецца для крыніцы.",
+    ),
+    "Undo this decision": ("Отменить это решение", "Адмяніць гэтае рашэнне"),
+    "No report is ever deleted: a merge moves reports, and can be undone.": (
+        "Сообщения никогда не удаляются: объединение переносит сообщения, и его можно отменить.",
+        "Паведамленні ніколі не выдаляюцца: аб'яднанне пераносіць паведамленні, і яго можна адмяніць.",
+    ),
+    "Keys for the first pair: S same person, D different people, U unsure.": (
+        "Клавиши для первой пары: S — один и тот же человек, D — разные люди, U — не уверен.",
+        "Клавішы для першай пары: S — адзін і той жа чалавек, D — розныя людзі, U — не ўпэўнены.",
+    ),
+    "Counted now as one person: linkage joined them because nothing they say contradicts it. “Different people” counts them as two.": (
+        "Сейчас считаются одним человеком: связывание объединило их, потому что в сообщениях нет противоречий. «Разные люди» — и их будут считать двумя.",
+        "Зараз лічацца адным чалавекам: звязванне аб'яднала іх, бо ў паведамленнях няма супярэчнасцяў. «Розныя людзі» — і іх будуць лічыць двума.",
+    ),
+    "Counted now as two persons.": ("Сейчас считаются двумя людьми.", "Зараз лічацца двума людзьмі."),
+    "Why the model scored the pair so": ("Почему модель так оценила пару", "Чаму мадэль так ацаніла пару"),
+    "Weight (bits; negative counts against)": (
+        "Вес (в битах; отрицательный — против)",
+        "Вага (у бітах; адмоўная — супраць)",
+    ),
+    "Also reported as": ("Также сообщали как", "Таксама паведамлялі як"),
+    "Born": ("Дата рождения", "Дата нараджэння"),
+    "Open the record": ("Открыть запись", "Адкрыць запіс"),
+    "Counted on this linkage state": (
+        "Посчитано при таком состоянии связывания",
+        "Палічана пры такім стане звязвання",
+    ),
+    "Merges in force": ("Действующие объединения", "Дзейныя аб'яднанні"),
+    "Splits in force": ("Действующие разделения", "Дзейныя падзелы"),
+    "Last linkage decision": ("Последнее решение о связывании", "Апошняе рашэнне аб звязванні"),
+    "Uncertain pairs awaiting review": (
+        "Неопределённые пары, ждущие проверки",
+        "Няпэўныя пары, якія чакаюць праверкі",
+    ),
+    "%(n)s touching these figures": ("затрагивают эти цифры: %(n)s", "закранаюць гэтыя лічбы: %(n)s"),
+    "Until those pairs are reviewed, each is counted as the linkage left it (joined or apart): a reviewer's split can raise the figure by one, a merge lower it by one.": (
+        "Пока эти пары не проверены, каждая считается так, как её оставило связывание (вместе или раздельно): разделение при проверке может увеличить цифру на единицу, объединение — уменьшить на единицу.",
+        "Пакуль гэтыя пары не правераныя, кожная лічыцца так, як яе пакінула звязванне (разам або паасобку): падзел пры праверцы можа павялічыць лічбу на адзінку, аб'яднанне — паменшыць на адзінку.",
+    ),
+    "Your role sees sensitive records, so signing in needs a code from an authenticator app as well as your password. Scan this code with the app, or type the key, then enter the six digits it shows.": (
+        "Ваша роль видит чувствительные записи, поэтому для входа нужен не только пароль, но и код из приложения-аутентификатора. Отсканируйте этот код приложением или введите ключ вручную, затем введите шесть цифр, которые оно покажет.",
+        "Ваша роля бачыць адчувальныя запісы, таму для ўваходу патрэбны не толькі пароль, але і код з праграмы-аўтэнтыфікатара. Адсканіруйце гэты код праграмай або ўвядзіце ключ уручную, потым увядзіце шэсць лічбаў, якія яна пакажа.",
+    ),
+    "Passphrase lost? Unlock with the recovery shares": (
+        "Парольная фраза утеряна? Разблокируйте долями восстановления",
+        "Парольная фраза страчаная? Разблакуйце долямі аднаўлення",
+    ),
+    "Type two shares of one set (as printed by vigil init or vigil keys shares), one a line, and choose a new passphrase: the old one will no longer unlock Vigil.": (
+        "Введите две доли из одного набора (как их напечатала команда vigil init или vigil keys shares), по одной в строке, и выберите новую парольную фразу: старая больше не будет разблокировать Vigil.",
+        "Увядзіце дзве долі з аднаго набору (як іх надрукавала каманда vigil init або vigil keys shares), па адной у радку, і выберыце новую парольную фразу: старая больш не будзе разблакоўваць Vigil.",
+    ),
+    "Recovery shares, one a line": (
+        "Доли восстановления, по одной в строке",
+        "Долі аднаўлення, па адной у радку",
+    ),
+    "New passphrase": ("Новая парольная фраза", "Новая парольная фраза"),
+    "The same passphrase again": ("Та же парольная фраза ещё раз", "Тая ж парольная фраза яшчэ раз"),
+    "Unlock with the shares": ("Разблокировать долями", "Разблакаваць долямі"),
+    "Too many failed sign-ins for this account from your address: try again in %(s)d seconds.": (
+        "Слишком много неудачных попыток входа в эту учётную запись с вашего адреса: повторите через %(s)d с.",
+        "Занадта шмат няўдалых спроб уваходу ў гэты ўліковы запіс з вашага адраса: паспрабуйце праз %(s)d с.",
+    ),
+    "Too many failed sign-ins from your address: try again in %(s)d seconds.": (
+        "Слишком много неудачных попыток входа с вашего адреса: повторите через %(s)d с.",
+        "Занадта шмат няўдалых спроб уваходу з вашага адраса: паспрабуйце праз %(s)d с.",
+    ),
+    "You see pseudonymised records: search by pseudonym (P-000123), not by name.": (
+        "Вы видите псевдонимизированные записи: ищите по псевдониму (P-000123), а не по имени.",
+        "Вы бачыце псеўданімізаваныя запісы: шукайце па псеўданіме (P-000123), а не па імені.",
+    ),
+    "Cannot estimate: nobody is documented for this event yet.": (
+        "Оценить нельзя: по этому событию пока никто не задокументирован.",
+        "Ацаніць нельга: па гэтай падзеі пакуль ніхто не задакументаваны.",
+    ),
+    "Cannot estimate: a count is below zero.": (
+        "Оценить нельзя: одно из чисел меньше нуля.",
+        "Ацаніць нельга: адзін з лікаў меншы за нуль.",
+    ),
+    "Cannot estimate: a count is not a whole number.": (
+        "Оценить нельзя: одно из чисел не целое.",
+        "Ацаніць нельга: адзін з лікаў не цэлы.",
+    ),
+    "Cannot estimate: more people are documented than these estimators accept.": (
+        "Оценить нельзя: задокументировано больше людей, чем допускают эти методы оценки.",
+        "Ацаніць нельга: задакументавана больш людзей, чым дапускаюць гэтыя метады ацэнкі.",
+    ),
+    "Cannot estimate: a list holds no records, and an empty list says nothing about overlap.": (
+        "Оценить нельзя: один из списков пуст, а пустой список ничего не говорит о пересечениях.",
+        "Ацаніць нельга: адзін са спісаў пусты, а пусты спіс нічога не кажа пра перасячэнні.",
+    ),
+    "Cannot estimate: at least three lists (kinds of source) with records are needed.": (
+        "Оценить нельзя: нужны как минимум три списка (вида источников) с записями.",
+        "Ацаніць нельга: патрэбныя як мінімум тры спісы (віды крыніц) з запісамі.",
+    ),
+    "Cannot estimate: no person is on two lists. The estimate learns only from people seen by more than one list.": (
+        "Оценить нельзя: ни один человек не попал в два списка. Оценка строится только на людях, которых учёл больше чем один список.",
+        "Ацаніць нельга: ніводзін чалавек не трапіў у два спісы. Ацэнка будуецца толькі на людзях, якіх улічыў больш чым адзін спіс.",
+    ),
+    "Cannot estimate: the lists fall into groups that share no person, so nothing links one group's coverage to another's.": (
+        "Оценить нельзя: списки распадаются на группы без общих людей, и ничто не связывает охват одной группы с охватом другой.",
+        "Ацаніць нельга: спісы распадаюцца на групы без агульных людзей, і нішто не звязвае ахоп адной групы з ахопам іншай.",
+    ),
+    "Cannot estimate: one list holds every documented person, so the others cannot show whom it missed.": (
+        "Оценить нельзя: в одном списке есть все задокументированные люди, поэтому другие не могут показать, кого он пропустил.",
+        "Ацаніць нельга: у адным спісе ёсць усе задакументаваныя людзі, таму іншыя не могуць паказаць, каго ён прапусціў.",
+    ),
+    "Cannot estimate: too many lists for the log-linear models.": (
+        "Оценить нельзя: слишком много списков для логлинейных моделей.",
+        "Ацаніць нельга: занадта шмат спісаў для лагарыфмічна-лінейных мадэляў.",
+    ),
+    "Only one chain was run, so R-hat cannot detect chains stuck in different places.": (
+        "Запущена только одна цепочка, поэтому R-hat не может обнаружить цепочки, застрявшие в разных местах.",
+        "Запушчаны толькі адзін ланцужок, таму R-hat не можа выявіць ланцужкі, якія затрымаліся ў розных месцах.",
+    ),
+    "The chains disagree (R-hat too high): run longer before reporting this estimate.": (
+        "Цепочки расходятся (R-hat слишком высок): проведите расчёт дольше, прежде чем сообщать эту оценку.",
+        "Ланцужкі разыходзяцца (R-hat занадта высокі): правядзіце разлік даўжэй, перш чым паведамляць гэтую ацэнку.",
+    ),
+    "Too few effective draws for the centre of the distribution: increase the number of iterations.": (
+        "Слишком мало эффективных выборок для центра распределения: увеличьте число итераций.",
+        "Занадта мала эфектыўных выбарак для цэнтра размеркавання: павялічце колькасць ітэрацый.",
+    ),
+    "Too few effective draws for the ends of the interval: they are imprecise; increase the number of iterations.": (
+        "Слишком мало эффективных выборок для концов интервала: они неточны; увеличьте число итераций.",
+        "Занадта мала эфектыўных выбарак для канцоў інтэрвалу: яны недакладныя; павялічце колькасць ітэрацый.",
+    ),
+    "Surname": ("Фамилия", "Прозвішча"),
+    "Given name": ("Имя", "Імя"),
+    "Patronymic": ("Отчество", "Імя па бацьку"),
+    "Birth date": ("Дата рождения", "Дата нараджэння"),
+    "Day of detention": ("День задержания", "Дзень затрымання"),
+    "Marked as the same person: the two are merged.": (
+        "Отмечено как один и тот же человек: записи объединены.",
+        "Адзначана як адзін і той жа чалавек: запісы аб'яднаныя.",
+    ),
+    "Marked as different people: they are counted as two and will not be merged again.": (
+        "Отмечено как разные люди: их считают двумя, и больше они не будут объединены.",
+        "Адзначана як розныя людзі: іх лічаць двума, і больш яны не будуць аб'яднаныя.",
+    ),
+    "Marked as unsure: the pair stays out of the figures' merges.": (
+        "Отмечено как «не уверен»: пара не участвует в объединениях для цифр.",
+        "Адзначана як «не ўпэўнены»: пара не ўдзельнічае ў аб'яднаннях для лічбаў.",
+    ),
+    "surname": ("фамилия", "прозвішча"),
+    "surname sound": ("звучание фамилии", "гучанне прозвішча"),
+    "given name": ("имя", "імя"),
+    "initial": ("инициал", "ініцыял"),
+    "patronymic": ("отчество", "імя па бацьку"),
+    "birth date": ("дата рождения", "дата нараджэння"),
+    "birth year": ("год рождения", "год нараджэння"),
+    "city": ("город", "горад"),
+    "source": ("источник", "крыніца"),
+    "day of detention": ("день задержания", "дзень затрымання"),
+    "missing on one side": ("нет данных с одной стороны", "няма дадзеных з аднаго боку"),
+    "no agreement": ("нет совпадения", "няма супадзення"),
+    "given names alike (Jaro-Winkler ≥ 0.9)": (
+        "имена похожи (Jaro-Winkler ≥ 0,9)",
+        "імёны падобныя (Jaro-Winkler ≥ 0,9)",
+    ),
+    "initial agrees, full name on one side only": (
+        "инициал совпадает, полное имя только с одной стороны",
+        "ініцыял супадае, поўнае імя толькі з аднаго боку",
+    ),
+    "same birth date": ("та же дата рождения", "тая ж дата нараджэння"),
+    "birth dates one keystroke apart": (
+        "даты рождения отличаются одной опечаткой",
+        "даты нараджэння адрозніваюцца адной апячаткай",
+    ),
+    "same birth year, full date on one side only": (
+        "тот же год рождения, полная дата только с одной стороны",
+        "той жа год нараджэння, поўная дата толькі з аднаго боку",
+    ),
+    "same year, different date": ("тот же год, другая дата", "той жа год, іншая дата"),
+    "birth years 1 apart": ("годы рождения отличаются на 1", "гады нараджэння адрозніваюцца на 1"),
+    "within a day": ("в пределах суток", "у межах сутак"),
+    "within a month": ("в пределах месяца", "у межах месяца"),
+    "%(what)s: exact match": ("%(what)s: точное совпадение", "%(what)s: дакладнае супадзенне"),
+    "%(what)s: similar (Jaro-Winkler ≥ %(t)s)": (
+        "%(what)s: похожи (Jaro-Winkler ≥ %(t)s)",
+        "%(what)s: падобныя (Jaro-Winkler ≥ %(t)s)",
+    ),
+    "Verdict taken back: the pair waits for review again.": (
+        "Решение отменено: пара снова ждёт проверки.",
+        "Рашэнне адменена: пара зноў чакае праверкі.",
+    ),
+    "To recognise it later, e.g. the laptop or script that uses it.": (
+        "Чтобы потом узнать его: например, ноутбук или скрипт, который его использует.",
+        "Каб потым пазнаць яго: напрыклад, ноўтбук або скрыпт, які яго выкарыстоўвае.",
+    ),
+    "Valid for (days)": ("Срок действия (дней)", "Тэрмін дзеяння (дзён)"),
+    "Token %(prefix)s… revoked.": ("Токен %(prefix)s… отозван.", "Токен %(prefix)s… адкліканы."),
+    "Vigil is already unlocked.": ("Vigil уже разблокирован.", "Vigil ужо разблакаваны."),
+    "Too many wrong passphrases from this address: try again in %(s)d seconds.": (
+        "Слишком много неверных парольных фраз с этого адреса: повторите через %(s)d с.",
+        "Занадта шмат няправільных парольных фраз з гэтага адраса: паспрабуйце праз %(s)d с.",
+    ),
+    "Choose a new passphrase.": ("Выберите новую парольную фразу.", "Выберыце новую парольную фразу."),
+    "The two new passphrases differ.": (
+        "Новые парольные фразы не совпадают.",
+        "Новыя парольныя фразы не супадаюць.",
+    ),
+    "Another unlock attempt is being checked: try again in a few seconds.": (
+        "Сейчас проверяется другая попытка разблокировки: повторите через несколько секунд.",
+        "Зараз правяраецца іншая спроба разблакавання: паспрабуйце праз некалькі секунд.",
+    ),
+    "Too many unlock attempts: try again in %(s)d seconds.": (
+        "Слишком много попыток разблокировки: повторите через %(s)d с.",
+        "Занадта шмат спроб разблакавання: паспрабуйце праз %(s)d с.",
+    ),
+    "Persons detained in %(city)s": (
+        "Задержано человек в городе %(city)s",
+        "Затрымана чалавек у горадзе %(city)s",
+    ),
+    "timeline\x04Charged": ("Предъявлено обвинение", "Прад'яўлена абвінавачванне"),
+    "Unlocked with the recovery shares; the new passphrase is set.": (
+        "Разблокировано долями восстановления; новая парольная фраза установлена.",
+        "Разблакавана долямі аднаўлення; новая парольная фраза ўсталяваная.",
+    ),
 }
 
 # Plural messages: English singular -> (Russian forms one/few/many, Belarusian forms one/few/many)
 PLURALS: dict[str, tuple[tuple[str, str, str], tuple[str, str, str]]] = {
+    '<span id="total">%(n)s</span> record': (
+        (
+            '<span id="total">%(n)s</span> запись',
+            '<span id="total">%(n)s</span> записи',
+            '<span id="total">%(n)s</span> записей',
+        ),
+        (
+            '<span id="total">%(n)s</span> запіс',
+            '<span id="total">%(n)s</span> запісы',
+            '<span id="total">%(n)s</span> запісаў',
+        ),
+    ),
+    "%(n)s record": (
+        ("%(n)s запись", "%(n)s записи", "%(n)s записей"),
+        ("%(n)s запіс", "%(n)s запісы", "%(n)s запісаў"),
+    ),
+    "people in %(n)s group report": (
+        (
+            "человек в %(n)s групповом сообщении",
+            "человек в %(n)s групповых сообщениях",
+            "человек в %(n)s групповых сообщениях",
+        ),
+        (
+            "чалавек у %(n)s групавым паведамленні",
+            "чалавек у %(n)s групавых паведамленнях",
+            "чалавек у %(n)s групавых паведамленнях",
+        ),
+    ),
+    "%(n)s pair waits for a decision.": (
+        ("%(n)s пара ждёт решения.", "%(n)s пары ждут решения.", "%(n)s пар ждут решения."),
+        ("%(n)s пара чакае рашэння.", "%(n)s пары чакаюць рашэння.", "%(n)s пар чакаюць рашэння."),
+    ),
     "Corroborated by %(n)s source": (
         (
             "Подтверждено %(n)s источником",
@@ -488,24 +825,42 @@ PLURALS: dict[str, tuple[tuple[str, str, str], tuple[str, str, str]]] = {
 }
 
 
+PLURAL_FORMS = (
+    "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);"
+)
+
+
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def _key(entry: Any) -> str:
+    return f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
 
 
 def fill(lang: int, path: Path) -> int:
     import polib  # type: ignore[import-not-found]
 
     catalogue = polib.pofile(str(path))
+    # Russian and Belarusian have three plural forms for whole numbers (1 запіс, 2 запісы, 5 запісаў);
+    # gettext's default header adds a fourth for fractions, which no message here counts.
+    catalogue.metadata["Plural-Forms"] = PLURAL_FORMS
+    catalogue.metadata_is_fuzzy = False
+    catalogue.metadata["Language"] = path.parts[-3]
     filled = 0
     for entry in catalogue:
+        if entry.msgid_plural:
+            entry.msgstr_plural = {i: entry.msgstr_plural.get(i, "") for i in range(3)}
         if entry.msgid_plural and entry.msgid in PLURALS:
             forms = PLURALS[entry.msgid][lang]
-            entry.msgstr_plural = {i: forms[min(i, 2)] for i in range(len(entry.msgstr_plural) or 3)}
+            entry.msgstr_plural = dict(enumerate(forms))
             entry.flags = [f for f in entry.flags if f != "fuzzy"]
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
             filled += 1
-        elif entry.msgid in T:
-            entry.msgstr = T[entry.msgid][lang]
+        elif _key(entry) in T:
+            entry.msgstr = T[_key(entry)][lang]
             entry.flags = [f for f in entry.flags if f != "fuzzy"]
+            entry.previous_msgid = entry.previous_msgid_plural = entry.previous_msgctxt = None
             filled += 1
     catalogue.save()
     return filled

@@ -152,6 +152,9 @@ elif DB_ENGINE == "sqlite":
             "ENGINE": "vigil.protection.sqlcipher" if ENCRYPT_DATABASE else "django.db.backends.sqlite3",
             "NAME": str(DATA_DIR / "vigil.sqlite3"),
             "OPTIONS": _sqlite_options,
+            # Tests run on an in-memory database (Django's default for SQLite, said outright so that parallel
+            # test workers keep it rather than deriving a file name from NAME).
+            "TEST": {"NAME": ":memory:"},
         }
     }
 else:
@@ -182,7 +185,8 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("be", _("Belarusian"))]
+# Offered in this order in the language switcher, each under its own name.
+LANGUAGES = [("be", _("Belarusian")), ("ru", _("Russian")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 # Formats for languages Django ships none for (Belarusian dates: day.month.year, not the American default).
 FORMAT_MODULE_PATH = ["vigil.web.formats"]
@@ -270,6 +274,8 @@ VIGIL_SYNC_MAX_BYTES = int(os.environ.get("VIGIL_SYNC_MAX_MB", "128")) * _MIB
 
 # Public figures suppress counts below this threshold, since a small count can identify someone.
 PUBLIC_MIN_COUNT = int(os.environ.get("VIGIL_PUBLIC_MIN_COUNT", "5"))
+# How long a reported detention without a lawyer stays in the list lawyers take cases from (docs/protection.md).
+VIGIL_NEW_DETENTION_DAYS = int(os.environ.get("VIGIL_NEW_DETENTION_DAYS", "3"))
 
 # Logs carry no names, contacts or IP addresses: only event kinds and ids.
 LOGGING = {

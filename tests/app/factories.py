@@ -100,3 +100,16 @@ def login(client: Any, user: User) -> None:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
+
+
+def api_report_body(**overrides: Any) -> dict[str, Any]:
+    """A valid body for the API's intake (POST /api/detentions/) with a new report UUID; ``overrides`` replace its fields."""
+    body: dict[str, Any] = {
+        "report_uuid": str(uuid.uuid4()),
+        "full_name": "Siarhei Tsikhanouski",
+        "detained_on": "2020-11-08",
+        "city": "Minsk",
+        "source": {"kind": "media", "name": "SYNTHETIC test"},
+    }
+    body.update(overrides)
+    return body

@@ -49,3 +49,10 @@ def page(browser: Any) -> Iterator[Any]:
 def _audit_log_flushable_after_test(audit_log_flushable: Any) -> Iterator[None]:
     """Browser tests are transactional (a live server in another thread): see ``audit_log_flushable``."""
     yield
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashing(settings: Any) -> None:
+    """Argon2 costs seconds per password on purpose; tests that are not about hashing use a cheap hasher
+    (tests/app/accounts/test_password_storage.py checks that the product stores Argon2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -17,6 +17,13 @@ def _evidence_in_tmp(settings: Any, tmp_path: Path) -> None:
     settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
 
 
+@pytest.fixture(autouse=True)
+def _quick_password_hashing(settings: Any) -> None:
+    """Argon2 costs seconds per password on purpose; tests that are not about hashing use a cheap hasher
+    (tests/app/accounts/test_password_storage.py checks that the product stores Argon2)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def coordinator(db: Any) -> Any:
     from tests.app.factories import make_user

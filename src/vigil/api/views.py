@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -177,8 +178,8 @@ def _case_out(case: Case) -> dict[str, Any]:
 
 def _visible_case(request: Request, pk: int) -> Case:
     qs = Case.objects.all()
-    if not _user(request).is_coordinator:
-        qs = qs.filter(lawyer=_user(request))
+    if not _user(request).is_coordinator:  # a lawyer's cases, and those of the detentions assigned to them
+        qs = qs.filter(Q(lawyer=_user(request)) | Q(detention__assignment__lawyer=_user(request)))
     return get_object_or_404(qs, pk=pk)
 
 

@@ -85,3 +85,20 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return f"Decision {self.sequence} of case #{self.case_id}: {self.outcome}"
+
+
+class Assignment(models.Model):
+    """The lawyer who works on a detention: taken by the lawyer from the new detentions without one, or given
+    by a coordinator. A lawyer sees the detentions assigned to them and the cases of those detentions.
+
+    Users are accounts of one instance, so assignments stay on it: they are not replicated."""
+
+    detention = models.OneToOneField(Detention, on_delete=models.PROTECT, related_name="assignment")
+    lawyer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assignments")
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    assigned_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Detention #{self.detention_id} to user #{self.lawyer_id}"

@@ -13,14 +13,14 @@ from django.db.models import Count, Exists, Max, Min, OuterRef, QuerySet, Sum
 from vigil.cases.models import Case, Charge, Decision
 from vigil.figures import FIGURES
 from vigil.lib.reference import PUNISHED_BY_FINE_OR_ARREST
-from vigil.records.models import Detention, DetentionQuerySet, Event
+from vigil.records.models import Detention, DetentionQuerySet, Event, Whereabouts
 
 # Article 23.34 of KoAP-2003 (public gatherings) and its successor 24.23 of KoAP-2021.
 GATHERING_ARTICLES = ("23.34", "24.23")
 
 
 def scope(event: Event | None) -> DetentionQuerySet:
-    qs = Detention.objects.all()
+    qs = Detention.objects.current()  # a corrected report counts once, as corrected
     return qs.for_event(event) if event is not None else qs
 
 
@@ -46,19 +46,65 @@ def detentions_for(
         qs = qs.filter(city=city)
     if day:
         qs = qs.filter(detained_on=day)
-    if figure in {"charged", "decided", "awaiting_trial", "punished_by_next_day"}:
-        charged_cases = Case.objects.filter(detention=OuterRef("pk"), charges__isnull=False)
-        if figure == "charged":
-            qs = qs.filter(Exists(charged_cases))
-        elif figure == "decided":
-            qs = qs.filter(Exists(Decision.objects.filter(case__detention=OuterRef("pk"))))
-        elif figure == "awaiting_trial":
-            pending = Case.objects.filter(detention=OuterRef("pk"), charges__isnull=False).exclude(
-                Exists(Decision.objects.filter(case=OuterRef("pk")))
-            )
-            qs = qs.filter(Exists(pending))
-        else:
-            qs = qs.filter(Exists(_punished_cases(event).filter(detention=OuterRef("pk"))))
+    if figure in CASE_STATUSES:
+        qs = with_status(qs, figure)
+    elif figure == "punished_by_next_day":
+        qs = qs.filter(Exists(_punished_cases(event).filter(detention=OuterRef("pk"))))
+    return qs
+
+
+# Where a detention's case stands, as the figures of the same names count it; and whether the person is out.
+CASE_STATUSES = ("charged", "awaiting_trial", "decided")
+STATUSES = (*CASE_STATUSES, "held", "released")
+
+
+def with_status(qs: DetentionQuerySet, status: str) -> DetentionQuerySet:
+    """The detentions of ``qs`` in this status: ``charged`` (a case with a charge), ``awaiting_trial`` (a
+    charged case without a decision), ``decided`` (a decision), ``released`` (a release recorded) or
+    ``held`` (no release recorded)."""
+    if status == "charged":
+        return qs.filter(Exists(Case.objects.filter(detention=OuterRef("pk"), charges__isnull=False)))
+    if status == "decided":
+        return qs.filter(Exists(Decision.objects.filter(case__detention=OuterRef("pk"))))
+    if status == "awaiting_trial":
+        pending = Case.objects.filter(detention=OuterRef("pk"), charges__isnull=False).exclude(
+            Exists(Decision.objects.filter(case=OuterRef("pk")))
+        )
+        return qs.filter(Exists(pending))
+    if status == "released":
+        return qs.filter(released_at__isnull=False)
+    if status == "held":
+        return qs.filter(released_at__isnull=True)
+    raise ValueError(f"unknown status {status!r}")
+
+
+def narrowed(
+    qs: DetentionQuerySet,
+    *,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    unit: str = "",
+    facility: str = "",
+    article: str = "",
+    outcome: str = "",
+    status: str = "",
+) -> DetentionQuerySet:
+    """``qs`` narrowed by the list filters: detained from ``since`` to ``until`` (inclusive), by ``unit``,
+    ever held at ``facility``, charged under ``article``, with a decision of ``outcome``, in ``status``."""
+    if since:
+        qs = qs.filter(detained_on__gte=since)
+    if until:
+        qs = qs.filter(detained_on__lte=until)
+    if unit:
+        qs = qs.filter(unit=unit)
+    if facility:
+        qs = qs.filter(Exists(Whereabouts.objects.filter(detention=OuterRef("pk"), facility=facility)))
+    if article:
+        qs = qs.filter(Exists(Charge.objects.filter(case__detention=OuterRef("pk"), article=article)))
+    if outcome:
+        qs = qs.filter(Exists(Decision.objects.filter(case__detention=OuterRef("pk"), outcome=outcome)))
+    if status:
+        qs = with_status(qs, status)
     return qs
 
 
@@ -257,6 +303,7 @@ def diff_figures(old: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any
             changes.append(
                 {
                     "figure": f"persons in {city}",
+                    "city": city,
                     "before": old_city.get(city, 0),
                     "after": new_city.get(city, 0),
                 }

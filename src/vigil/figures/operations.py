@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.db import transaction
@@ -36,11 +37,14 @@ def take_snapshot(event: Event | None, *, actor: Actor, label: str = "") -> Snap
 
 def run_estimate(event: Event | None, *, actor: Actor, seed: int | None = None, **overrides: Any) -> Estimate:
     from vigil.lib.estimate import (
+        MAX_DGA_LISTS,
         MAX_LOGLINEAR_LISTS,
         CaptureTable,
         EstimateRefused,
         check_estimable,
         closedp,
+        compare_methods,
+        fit_dga,
         fit_lcmcr,
         posterior_histogram,
         summarise,
@@ -53,12 +57,20 @@ def run_estimate(event: Event | None, *, actor: Actor, seed: int | None = None, 
     except EstimateRefused as exc:
         raise NotEstimable(f"Cannot estimate: {exc.detail}", exc.reason) from None
     posterior = fit_lcmcr(table, seed=seed, **{**APP_SETTINGS, **overrides})
+    summary = summarise(posterior)
+    methods: dict[str, dict[str, Any]] = {"lcmcr": summary}
     loglinear: list[dict[str, object]] = []
     if table.n_lists <= MAX_LOGLINEAR_LISTS:
-        fits = closedp(table, interval=True)
-        loglinear = sorted(
-            (f.as_dict() for f in fits), key=lambda d: (d.get("bic") is None, d.get("bic") or 0)
-        )
+        fits = sorted(closedp(table, interval=True), key=lambda f: (not math.isfinite(f.bic), f.bic))
+        loglinear = [f.as_dict() for f in fits]
+        if fits and math.isfinite(fits[0].estimate):
+            methods["loglinear"] = summarise(fits[0])
+    if table.n_lists <= MAX_DGA_LISTS:  # check_estimable has refused fewer than three
+        methods["dga"] = summarise(fit_dga(table))
+    if len(methods) > 1:
+        # Side by side, with a note when they disagree (as the command's --method all); LCMCR stays the headline.
+        comparison = compare_methods(methods)
+        summary = {**summary, "methods": methods, "comparison": comparison, "note": comparison["note"]}
     with transaction.atomic():
         estimate = Estimate.objects.create(
             event=event,
@@ -66,7 +78,7 @@ def run_estimate(event: Event | None, *, actor: Actor, seed: int | None = None, 
             created_by=acting_user(actor),
             lists=lists,
             capture_table=[{"pattern": list(p), "count": c} for p, c in sorted(counts.items(), reverse=True)],
-            summary=summarise(posterior),
+            summary=summary,
             histogram=posterior_histogram(posterior, bins=40),
             loglinear=loglinear,
             is_synthetic=scope(event).filter(is_synthetic=True).exists(),

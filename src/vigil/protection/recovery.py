@@ -93,6 +93,16 @@ def type_shares(ask: Callable[[str], str] = getpass.getpass) -> list[str]:
     return shares_from_text("\n".join(lines))
 
 
+def given_shares(path: str | None, *, refusal: str) -> list[str]:
+    """The shares of a command: from ``--shares-file`` when given, else typed on a terminal; with neither,
+    :class:`RecoveryRefused` with ``refusal``, which says how to give them."""
+    if path:
+        return read_shares_file(path)
+    if sys.stdin.isatty():
+        return type_shares()
+    raise RecoveryRefused(refusal)
+
+
 def new_passphrase(
     path: str | None,
     *,

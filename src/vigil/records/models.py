@@ -206,6 +206,10 @@ class DetentionQuerySet(QuerySet["Detention"]):
     def for_event(self, event: Event) -> DetentionQuerySet:
         return self.filter(event_id__in=event.with_parts_ids())
 
+    def current(self) -> DetentionQuerySet:
+        """Without the detentions a correcting report replaced: what figures count."""
+        return self.filter(superseded_by__isnull=True)
+
     def named(self) -> DetentionQuerySet:
         return self.filter(identity__isnull=False)
 
@@ -218,7 +222,8 @@ class DetentionQuerySet(QuerySet["Detention"]):
         if user.has_role(Role.COORDINATOR, Role.ANALYST):
             return self
         if user.has_role(Role.LAWYER):
-            return self.filter(Q(cases__lawyer=user)).distinct()
+            # Assigned to them (taken or given, ``vigil.cases.models.Assignment``) or with a case of theirs.
+            return self.filter(Q(assignment__lawyer=user) | Q(cases__lawyer=user)).distinct()
         since = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
         return self.filter(report__submitted_by=user, report__received_at__gte=since)
 
@@ -250,6 +255,12 @@ class Detention(SealedModel):
     injuries = SealedTextField(blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
     is_synthetic = models.BooleanField(default=False)
+    # The detention of the correcting report that replaced this one (its author's correction soon after the
+    # call, ``records.operations.correct_detention``). Derived from that report's ``extra.corrects``, so a replay
+    # sets it too. Figures count only detentions not superseded; this row stays as the history.
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"
+    )
 
     objects = DetentionQuerySet.as_manager()
 
@@ -260,7 +271,16 @@ class Detention(SealedModel):
             models.Index(fields=["person", "detained_on"]),
             # Covers every column the event figures count, so that their scans never read the table itself.
             models.Index(
-                fields=["event", "person", "detained_on", "city", "report", "head_count", "is_synthetic"],
+                fields=[
+                    "event",
+                    "person",
+                    "detained_on",
+                    "city",
+                    "report",
+                    "head_count",
+                    "is_synthetic",
+                    "superseded_by",
+                ],
                 name="detention_event_figures",
             ),
         ]

@@ -20,18 +20,20 @@ PLOT_BASELINE = 160  # y of the bars' feet
 PLOT_HEIGHT = 150  # height of the tallest bar
 
 
-def bars(rows: Sequence[Mapping[str, Any]], key: str, label_key: str) -> list[dict[str, Any]]:
-    """One bar a row, one row below the other: its label, its value, its width scaled to the largest."""
-    top = max((r[key] for r in rows), default=0) or 1
-    return [
-        {
-            "label": r[label_key],
-            "value": r[key],
-            "width": round(BAR_MAX_WIDTH * r[key] / top),
-            "y": i * BAR_ROW,
-        }
-        for i, r in enumerate(rows)
-    ]
+def bars(
+    rows: Sequence[Mapping[str, Any]], key: str, label_key: str, *, other: tuple[int, int] | None = None
+) -> list[dict[str, Any]]:
+    """One bar a row, one row below the other: its label, its value, its width scaled to the largest. With
+    ``other`` = (rows left out, their value), a last bar stands for the rows not drawn, so that a chart never
+    drops them silently; it has ``other`` set to how many rows it stands for."""
+    drawn: list[dict[str, Any]] = [{"label": r[label_key], "value": r[key], "other": 0} for r in rows]
+    if other is not None and other[0] > 0:
+        drawn.append({"label": "", "value": other[1], "other": other[0]})
+    top = max((b["value"] for b in drawn), default=0) or 1
+    for i, b in enumerate(drawn):
+        b["width"] = round(BAR_MAX_WIDTH * b["value"] / top)
+        b["y"] = i * BAR_ROW
+    return drawn
 
 
 def bars_height(chart: Sequence[object]) -> int:

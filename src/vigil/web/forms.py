@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 import uuid
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.forms.utils import ErrorDict, ErrorList
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from vigil.cases.models import CaseKind
@@ -19,6 +24,7 @@ from vigil.lib.reference import (
     city_name,
     facilities,
     find_article,
+    labels,
     outcomes,
     units,
     violation_types,
@@ -54,12 +60,65 @@ def datetime_input() -> forms.DateTimeInput:
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=ISO_DATETIME)
 
 
+class EventChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """Events offered by their name in the language of the page."""
+
+    def label_from_instance(self, obj: Event) -> str:
+        return obj.localized_name(get_language())
+
+
+# Choices are callables, evaluated when a form renders: their labels follow the language of that request.
 def facility_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [(k, f"{v['name_ru']} ({v['city']})") for k, v in facilities().items()]
+    return [("", "—")] + [(k, labels.facility_label(k, get_language())) for k in facilities()]
 
 
 def unit_choices() -> list[tuple[str, str]]:
-    return [("", "—")] + [(k, f"{v['name_ru']} / {v['name_en']}") for k, v in units().items()]
+    return [("", "—")] + [(k, labels.unit_label(k, get_language())) for k in units()]
+
+
+def localized_article_choices() -> list[tuple[str, str]]:
+    return sorted(
+        ((k, labels.article_choice_label(k, get_language())) for k, _label in article_choices()),
+        key=lambda kv: kv[1],
+    )
+
+
+def outcome_choices() -> list[tuple[str, str]]:
+    return [(k, labels.outcome_label(k, get_language())) for k in outcomes()]
+
+
+def violation_choices() -> list[tuple[str, str]]:
+    return [(v, labels.violation_label(v, get_language())) for v in violation_types()]
+
+
+class AmountField(forms.DecimalField):
+    """A decimal amount typed as text, "25,5" or "25.5" in every language.
+
+    Not ``type=number``: browsers read such a field by their own locale (a Russian-locale browser turns
+    "25.5" into nothing, an English one "25,5" into 255), so the field is text with a decimal keypad and
+    the form reads it. One separator only; spaces between digit groups are allowed, other separators not."""
+
+    default_error_messages = {
+        "invalid": _("Enter an amount such as 25,5 or 25.5."),
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        text = "".join(str(value).split())  # spaces, no-break spaces and thin spaces between digit groups
+        if text.count(",") + text.count(".") > 1:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        text = text.replace(",", ".")
+        if not _AMOUNT.fullmatch(text):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return Decimal(text)
+
+
+_AMOUNT = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
 
 
 def mark_first_error(form: forms.Form) -> str | None:
@@ -117,7 +176,7 @@ class IntakeForm(forms.Form):
         max_value=10000,
         required=False,
     )
-    event = forms.ModelChoiceField(label=_("Rally or event"), queryset=Event.objects.all(), required=False)
+    event = EventChoiceField(label=_("Rally or event"), queryset=Event.objects.all(), required=False)
     detained_on = forms.DateField(label=_("Date of detention"), widget=date_input())
     detained_time = forms.TimeField(label=_("Time"), required=False, widget=time_input())
     city = forms.CharField(label=_("City"), max_length=100)
@@ -247,9 +306,100 @@ class IntakeForm(forms.Form):
         )
 
 
+class DetaineeForm(forms.Form):
+    """One more detainee of the same call (the first is the intake form's own "Who"): the person alone, each
+    with its own report UUID; the date, city, event, place and caller are the call's, entered once."""
+
+    PERSON = ("full_name", "birth_date", "birth_year", "sex", "home_city", "held_at", "injuries")
+
+    uuid = forms.UUIDField(widget=forms.HiddenInput)
+    full_name = forms.CharField(label=_("Name of the detained person"), max_length=NAME_MAX, required=False)
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=date_input())
+    birth_year = forms.IntegerField(label=_("Year of birth"), min_value=1900, max_value=2030, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
+    home_city = forms.CharField(label=_("Home city"), max_length=100, required=False)
+    held_at = forms.ChoiceField(label=_("Where held now"), choices=facility_choices, required=False)
+    injuries = forms.CharField(
+        label=_("Injuries known to the caller"),
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("uuid", uuid.uuid4())
+
+    @property
+    def is_blank(self) -> bool:
+        """Nothing typed into this block: it is left out, not refused."""
+        data = getattr(self, "cleaned_data", {})
+        return not any(data.get(name) not in (None, "") for name in self.PERSON)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.is_blank and not (data.get("full_name") or "").strip() and "full_name" not in self.errors:
+            self.add_error("full_name", _("Give the person's name, or leave this detainee's fields empty."))
+        bd, by = data.get("birth_date"), data.get("birth_year")
+        if bd and by and bd.year != by:
+            self.add_error("birth_year", _("The year does not match the date of birth."))
+        return data
+
+    def detention_input(self, call: DetentionInput) -> DetentionInput:
+        """This detainee with the call's shared details (date, time, city, event, place, unit)."""
+        d = self.cleaned_data
+        return dataclasses.replace(
+            call,
+            full_name=" ".join((d.get("full_name") or "").split()),
+            head_count=1,
+            birth_date=d.get("birth_date"),
+            birth_year=d.get("birth_year"),
+            sex=d.get("sex") or "",
+            home_city=d.get("home_city") or "",
+            held_at=d.get("held_at") or "",
+            injuries=d.get("injuries") or "",
+        )
+
+
+class BaseDetaineeFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def blocks(self) -> list[DetaineeForm]:
+        """The detainee blocks with something typed into them, in page order."""
+        return [f for f in self.forms if isinstance(f, DetaineeForm) and not f.is_blank]
+
+    def show_as_typed(self) -> None:
+        """Render the blocks as typed without judging them (a block was added, nothing submitted yet)."""
+        for f in self.forms:
+            setattr(f, "_errors", ErrorDict())  # noqa: B010
+            f.cleaned_data = {}
+        setattr(self, "_errors", [])  # noqa: B010 (private to Django's formset, not in its stubs)
+        setattr(self, "_non_form_errors", ErrorList())  # noqa: B010
+
+
+# "more-0-full_name", ...: no more than 50 blocks in one call (an unnamed group has its own field).
+DetaineeFormSet = forms.formset_factory(
+    DetaineeForm, formset=BaseDetaineeFormSet, extra=0, max_num=50, validate_max=True, absolute_max=50
+)
+DETAINEES_PREFIX = "more"
+
+
+def detainee_formset(data: Mapping[str, Any] | None = None) -> BaseDetaineeFormSet:
+    return cast(BaseDetaineeFormSet, DetaineeFormSet(data, prefix=DETAINEES_PREFIX))
+
+
+class CorrectionForm(IntakeForm):
+    """A report corrected by its author: the intake form without the caller (the correction is the same
+    source's), starting from what was stored."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("source_kind", "source_name", "source_contact", "reliability"):
+            del self.fields[name]
+
+
 class CaseForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=CaseKind.choices)
-    article = forms.ChoiceField(label=_("Article"), choices=article_choices)
+    article = forms.ChoiceField(label=_("Article"), choices=localized_article_choices)
     part = forms.CharField(label=_("Part"), max_length=10, required=False)
     number = forms.CharField(label=_("Case number"), max_length=60, required=False)
     court = forms.CharField(label=_("Court"), max_length=LABEL_MAX, required=False)
@@ -264,8 +414,12 @@ class CaseForm(forms.Form):
         if data.get("article") and self.detained_on:
             try:
                 art = find_article(data["article"], on=self.detained_on)
-            except UnknownArticle as exc:
-                self.add_error("article", str(exc))
+            except UnknownArticle:
+                self.add_error(
+                    "article",
+                    _("Article %(article)s was not in force on %(day)s, the day of the detention.")
+                    % {"article": data["article"], "day": self.detained_on.isoformat()},
+                )
             else:
                 if data.get("kind") and art.is_criminal != (data["kind"] == CaseKind.CRIMINAL):
                     self.add_error("kind", _("This article belongs to the other kind of case."))
@@ -274,11 +428,14 @@ class CaseForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decided_on = forms.DateField(label=_("Date of decision"), widget=date_input())
-    outcome = forms.ChoiceField(
-        label=_("Decision"), choices=lambda: [(k, v["label_en"]) for k, v in outcomes().items()]
-    )
-    fine_base_units = forms.DecimalField(
-        label=_("Fine, base units"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2, required=False
+    outcome = forms.ChoiceField(label=_("Decision"), choices=outcome_choices)
+    fine_base_units = AmountField(
+        label=_("Fine, base units"),
+        min_value=Decimal("0.01"),
+        max_digits=8,
+        decimal_places=2,
+        required=False,
+        help_text=_("For example 25,5 or 25.5."),
     )
     arrest_days = forms.IntegerField(label=_("Arrest, days"), min_value=1, max_value=365, required=False)
     community_service_hours = forms.IntegerField(
@@ -300,6 +457,34 @@ class DecisionForm(forms.Form):
         return data
 
 
+class ChargeForm(forms.Form):
+    """A further charge on a case: an article of the case's kind in force on the day of the detention."""
+
+    article = forms.ChoiceField(label=_("Article"), choices=localized_article_choices)
+    part = forms.CharField(label=_("Part"), max_length=10, required=False)
+
+    def __init__(self, *args: Any, detained_on: dt.date | None = None, kind: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.detained_on = detained_on
+        self.kind = kind
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("article") and self.detained_on:
+            try:
+                art = find_article(data["article"], on=self.detained_on)
+            except UnknownArticle:
+                self.add_error(
+                    "article",
+                    _("Article %(article)s was not in force on %(day)s, the day of the detention.")
+                    % {"article": data["article"], "day": self.detained_on.isoformat()},
+                )
+            else:
+                if self.kind and art.is_criminal != (self.kind == CaseKind.CRIMINAL):
+                    self.add_error("article", _("This article belongs to the other kind of case."))
+        return data
+
+
 class HearingForm(forms.Form):
     held_on = forms.DateField(label=_("Hearing date"), widget=date_input())
     court = forms.CharField(label=_("Court"), max_length=LABEL_MAX, required=False)
@@ -315,14 +500,82 @@ class WhereaboutsForm(forms.Form):
     since = forms.DateTimeField(label=_("Since"), widget=datetime_input())
 
 
+STATUS_LABELS = {
+    "held": _("Held (no release recorded)"),
+    "released": _("Released"),
+    "charged": _("Charged"),
+    "awaiting_trial": _("Awaiting trial"),
+    "decided": _("Decided"),
+}
+
+
+def _in_language(row: dict[str, str], field: str) -> str:
+    """A reference row's ``field`` (``name``, ``label``) in the active language, else English."""
+    from django.utils.translation import get_language
+
+    lang = (get_language() or "en").split("-")[0]
+    return row.get(f"{field}_{lang}") or row.get(f"{field}_en") or ""
+
+
 class SearchForm(forms.Form):
+    """A list page's filters. Choices are what the reference tables and the stored records hold, labelled in
+    the user's language; an unknown value is a form error, shown, never silently ignored."""
+
     q = forms.CharField(label=_("Name"), required=False)
     event = forms.SlugField(required=False)
-    city = forms.CharField(required=False)
+    city = forms.CharField(label=_("City"), required=False)
     day = forms.DateField(required=False)
     figure = forms.CharField(required=False)
     # Ids are 64-bit: a larger number is a form error, not an overflow in the database.
     person = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    since = forms.DateField(
+        label=_("Detained from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    unit = forms.ChoiceField(label=_("Unit"), required=False)
+    facility = forms.ChoiceField(label=_("Held at"), required=False)
+    article = forms.ChoiceField(label=_("Article"), required=False)
+    outcome = forms.ChoiceField(label=_("Decision"), required=False)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from vigil.cases.models import Charge
+        from vigil.lib.reference import facilities, outcomes, units
+        from vigil.records.models import Detention, Whereabouts
+
+        super().__init__(*args, **kwargs)
+        known_units = {code: _in_language(row, "name") for code, row in units().items()}
+        stored_units = set(Detention.objects.exclude(unit="").values_list("unit", flat=True).distinct())
+        self._choose("unit", ((u, known_units.get(u, u)) for u in set(known_units) | stored_units))
+        known_places = {code: _in_language(row, "name") for code, row in facilities().items()}
+        stored_places = set(Whereabouts.objects.values_list("facility", flat=True).distinct())
+        self._choose("facility", ((f, known_places.get(f, f)) for f in stored_places))
+        self._choose("article", ((a, a) for a in set(Charge.objects.values_list("article", flat=True))))
+        self._choose("outcome", ((code, _in_language(row, "label")) for code, row in outcomes().items()))
+        self._choose("status", STATUS_LABELS.items(), ordered=False)
+
+    _any: list[tuple[str, Any]] = [("", _("any"))]
+
+    def _choose(self, name: str, choices: Any, *, ordered: bool = True) -> None:
+        """Offer "any" and ``choices`` (value, label) in field ``name``, sorted by label unless ``ordered``
+        is false."""
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        listed = list(choices)
+        field.choices = self._any + (sorted(listed, key=lambda c: str(c[1])) if ordered else listed)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end of the period is before its start."))
+        return data
+
+    @property
+    def narrowing(self) -> dict[str, Any]:
+        """The cleaned filters that :func:`vigil.figures.counting.narrowed` takes."""
+        keys = ("since", "until", "unit", "facility", "article", "outcome", "status")
+        return {k: self.cleaned_data[k] for k in keys if self.cleaned_data.get(k)}
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -346,9 +599,7 @@ class MultipleFileField(forms.FileField):
 class AllegationForm(forms.Form):
     """An allegation of ill-treatment with its evidence files; each file is hashed and encrypted on arrival."""
 
-    violation_type = forms.ChoiceField(
-        label=_("What happened"), choices=lambda: [(v, v) for v in violation_types()]
-    )
+    violation_type = forms.ChoiceField(label=_("What happened"), choices=violation_choices)
     occurred_at = forms.DateTimeField(label=_("When"), required=False, widget=datetime_input())
     place = forms.CharField(label=_("Where (bus, yard, cell, station)"), max_length=LABEL_MAX, required=False)
     perpetrator_unit = forms.ChoiceField(label=_("By whom"), choices=unit_choices, required=False)

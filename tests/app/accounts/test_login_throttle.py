@@ -13,18 +13,11 @@ from django.urls import reverse
 from vigil.accounts import security
 from vigil.audit.models import AuditEntry
 
+from ..clocks import FakeClock, throttles_on_a_fake_clock
 from ..factories import PASSWORD, make_user
 
 OUTSIDER = "203.0.113.7"
 OFFICE = "198.51.100.20"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 5000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture(autouse=True)
@@ -35,16 +28,8 @@ def _quick_passwords(settings: Any) -> None:
 
 @pytest.fixture
 def clock() -> Iterator[FakeClock]:
-    fake = FakeClock()
-    throttles = (security.LOGIN_PER_ACCOUNT, security.LOGIN_PER_CLIENT)
-    saved = [t.clock for t in throttles]
-    for t in throttles:
-        t.clear()
-        t.clock = fake
-    yield fake
-    for t, c in zip(throttles, saved, strict=True):
-        t.clear()
-        t.clock = c
+    with throttles_on_a_fake_clock(security.LOGIN_PER_ACCOUNT, security.LOGIN_PER_CLIENT, now=5000.0) as fake:
+        yield fake
 
 
 def _sign_in(username: str, password: str, address: str) -> Any:

@@ -153,7 +153,7 @@ def test_list_shows_role_activity_second_factor_and_last_sign_in_but_no_secrets(
     ]
     assert "olga" in table and "never" in table
     for text in (table, json.dumps(rows)):
-        assert "argon2" not in text and lawyer.password not in text
+        assert lawyer.password not in text and lawyer.password.split("$", 1)[0] not in text
 
 
 def test_set_role_changes_the_role_and_revokes_tokens_of_the_old_role(db):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
@@ -11,26 +9,7 @@ from rest_framework.test import APIClient
 from vigil.records.bounds import NOTE_MAX
 from vigil.records.models import Detention, Report
 
-from ..factories import make_token, make_user
-
-
-@pytest.fixture
-def api(db):
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {make_token(make_user('coordinator'))}")
-    return client
-
-
-def _body(**overrides):
-    body = {
-        "report_uuid": str(uuid.uuid4()),
-        "full_name": "Siarhei Tsikhanouski",
-        "detained_on": "2020-11-08",
-        "city": "Minsk",
-        "source": {"kind": "media", "name": "SYNTHETIC test"},
-    }
-    body.update(overrides)
-    return body
+from ..factories import api_report_body as _body
 
 
 def _json_error(response, status):

@@ -60,6 +60,9 @@ def _web(w):
     ev = "2020-11-08-march"
     return [
         ("GET", reverse("intake"), INTAKE),
+        # Past the role check, only the author's report is found (the others answer 404).
+        ("GET", reverse("intake_correct", args=[w["d"]]), INTAKE),
+        ("POST", reverse("intake_correct", args=[w["d"]]), INTAKE),
         ("GET", reverse("detention_list"), ANY),
         ("GET", reverse("detention_export", args=["csv"]), ANY),
         ("GET", reverse("detention_export", args=["json"]), ANY),
@@ -68,7 +71,10 @@ def _web(w):
         ("POST", reverse("detention_release", args=[w["d"]]), CASEWORK),
         ("POST", reverse("detention_whereabouts", args=[w["d"]]), CASEWORK),
         ("GET", reverse("case_detail", args=[w["case"]]), CASEWORK),
-        ("GET", reverse("person_detail", args=[w["person"]]), FIGURES),
+        ("GET", reverse("lawyer_cases"), CASEWORK),
+        ("POST", reverse("detention_take", args=[w["d"]]), {"lawyer"}),
+        ("POST", reverse("detention_assign", args=[w["d"]]), COORD),
+        ("GET", reverse("person_detail", args=[w["person"]]), FIGURES | {"lawyer"}),
         ("POST", reverse("person_merge", args=[w["person"]]), COORD),
         ("POST", reverse("person_split", args=[w["person"]]), COORD),
         ("POST", reverse("operation_undo", args=[w["op"]]), COORD),
@@ -152,6 +158,7 @@ def test_a_lawyer_sees_only_assigned_cases_and_a_volunteer_only_own_reports(worl
     login(client, other_lawyer)
     assert client.get(reverse("case_detail", args=[world["case"]])).status_code == 404
     assert client.get(reverse("detention_detail", args=[world["d"]])).status_code == 404
+    assert client.get(reverse("person_detail", args=[world["person"]])).status_code == 404
     other_volunteer = make_user("volunteer")
     login(client, other_volunteer)
     assert client.get(reverse("detention_detail", args=[world["d"]])).status_code == 404

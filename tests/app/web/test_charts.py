@@ -33,3 +33,15 @@ def test_the_median_and_interval_are_marked_on_the_same_scale_and_a_missing_boun
     marks = charts.histogram_marks(edges, {"median": 1200.0, "lower": 1000.0, "upper": None})
     assert marks == {"median": charts.PLOT_LEFT + charts.PLOT_WIDTH / 2, "lower": charts.PLOT_LEFT}
     assert charts.histogram_axis(edges) == {"lo": 1000, "hi": 1400}
+
+
+def test_rows_left_out_are_one_last_bar_that_says_how_many_it_stands_for() -> None:
+    rows = [{"city": "Minsk", "n": 100}, {"city": "Brest", "n": 50}]
+    drawn = charts.bars(rows, "n", "city", other=(7, 25))
+    assert [(b["label"], b["value"], b["other"]) for b in drawn] == [
+        ("Minsk", 100, 0),
+        ("Brest", 50, 0),
+        ("", 25, 7),
+    ]
+    assert drawn[-1]["width"] == charts.BAR_MAX_WIDTH // 4 and drawn[-1]["y"] == 2 * charts.BAR_ROW
+    assert charts.bars(rows, "n", "city", other=(0, 0)) == charts.bars(rows, "n", "city")

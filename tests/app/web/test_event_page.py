@@ -43,7 +43,7 @@ def test_a_snapshot_freezes_figures_and_the_next_one_shows_what_changed(client, 
     latest = Snapshot.objects.order_by("-taken_at", "-id").first()
     body = client.get(reverse("snapshot_detail", args=[latest.pk])).content.decode()
     assert latest.figures["persons"] == 2
-    assert "persons: 1 → 2" in body
+    assert "Persons detained: 1 → 2" in body
 
 
 def test_the_public_page_shows_no_names_and_suppresses_small_counts(client, coordinator, rally):
@@ -64,3 +64,19 @@ def test_an_analyst_sees_pseudonyms_not_names(client, coordinator, rally):
 def test_a_volunteer_cannot_read_event_figures(client, coordinator, rally):
     login(client, make_user("volunteer"))
     assert client.get(reverse("event_detail", args=[rally.slug])).status_code == 403
+
+
+def test_the_city_chart_draws_the_largest_cities_and_one_bar_for_the_rest(client, coordinator, rally):
+    from vigil.web.views.events import CHART_CITIES
+
+    for i in range(CHART_CITIES):
+        for j in range(2):
+            detain(coordinator, f"Person {i}-{j}", event=rally.slug, city=f"City {i:02d}")
+    detain(coordinator, "Small One", event=rally.slug, city="Zzz A")
+    detain(coordinator, "Small Two", event=rally.slug, city="Zzz B")
+    login(client, coordinator)
+    response = client.get(reverse("event_detail", args=[rally.slug]))
+    bars = response.context["city_bars"]
+    assert len(bars) == CHART_CITIES + 1
+    assert (bars[-1]["other"], bars[-1]["value"]) == (2, 2)
+    assert "2 more cities" in response.content.decode()

@@ -13,15 +13,9 @@ from django.urls import reverse
 from vigil.lib.crypto.errors import WrongPassphraseError
 from vigil.web.views import unlock as unlock_view
 
+from ..clocks import FakeClock, throttles_on_a_fake_clock
+
 RIGHT = "the right passphrase"
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Derivations:
@@ -40,16 +34,8 @@ class Derivations:
 
 @pytest.fixture
 def clock() -> Iterator[FakeClock]:
-    fake = FakeClock()
-    throttles = (unlock_view.PER_CLIENT, unlock_view.GLOBAL)
-    saved = [t.clock for t in throttles]
-    for t in throttles:
-        t.clear()
-        t.clock = fake
-    yield fake
-    for t, c in zip(throttles, saved, strict=True):
-        t.clear()
-        t.clock = c
+    with throttles_on_a_fake_clock(unlock_view.PER_CLIENT, unlock_view.GLOBAL) as fake:
+        yield fake
 
 
 @pytest.fixture

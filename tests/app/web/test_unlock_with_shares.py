@@ -16,31 +16,16 @@ from vigil.lib.crypto.errors import WrongPassphraseError
 from vigil.protection import keys
 from vigil.web.views import unlock as unlock_view
 
+from ..clocks import FakeClock, throttles_on_a_fake_clock
 from ..conftest import OLD_PASSPHRASE, Own
 
 NEW = "the new passphrase typed on the page"
 
 
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock() -> Iterator[FakeClock]:
-    fake = FakeClock()
-    throttles = (unlock_view.PER_CLIENT, unlock_view.GLOBAL)
-    saved = [t.clock for t in throttles]
-    for t in throttles:
-        t.clear()
-        t.clock = fake
-    yield fake
-    for t, c in zip(throttles, saved, strict=True):
-        t.clear()
-        t.clock = c
+    with throttles_on_a_fake_clock(unlock_view.PER_CLIENT, unlock_view.GLOBAL) as fake:
+        yield fake
 
 
 def _shares(text: str, address: str = "198.51.100.1", again: str = NEW) -> Any:

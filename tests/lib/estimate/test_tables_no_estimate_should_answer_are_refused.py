@@ -240,7 +240,7 @@ def test_a_stratum_whose_lists_never_overlap_is_refused_with_the_reason_and_empt
         (TWO_LISTS_HOLD_RECORDS, "too_few_lists", "only 2 list(s) hold records here (a, b)"),
     ],
 )
-@pytest.mark.parametrize("method", ["lcmcr", "loglinear"])
+@pytest.mark.parametrize("method", ["lcmcr", "loglinear", "dga", "all"])
 def test_the_command_refuses_in_one_line_with_the_reason_and_json(tmp_path, text, reason, fragment, method):
     path = tmp_path / "t.csv"
     path.write_text(text)

@@ -4,6 +4,12 @@ TABLE holds one 0/1 column per list plus ``count`` (a capture-history table), or
 without ``count``. Exit status: 0 on success, 2 for a malformed table, bad arguments or a table no estimate
 should be given for (see :mod:`vigil.lib.estimate.refusals`): then one line ``vigil estimate: ...`` on
 standard error and, with ``--json``, ``{"error": ..., "reason": ...}`` on standard output.
+
+``--method all`` runs LCMCR, the log-linear models and graphical-model averaging (dga, 3 to 5 lists) on the
+same table. Its JSON is the LCMCR summary (the same keys as ``--method lcmcr``) plus ``methods`` (every
+method's summary by name), ``refused_methods`` (method: why it was not run on this table), ``comparison``
+(the methods side by side, see :func:`~vigil.lib.estimate.report.compare_methods`) and ``note``: a
+plain-language warning when the methods disagree, else ``null``.
 """
 
 from __future__ import annotations
@@ -16,14 +22,19 @@ from typing import Any, TextIO
 
 import numpy as np
 
+from .dga import fit_dga
 from .lcmcr import LCMCRSettings, fit_lcmcr
 from .loglinear import MAX_ENUMERATED_LISTS, closedp, model_selection
 from .refusals import Checked, check_estimable
-from .report import Result, summarise
+from .report import Result, compare_methods, summarise
 from .strata import fit_strata, sensitivity
 from .table import CaptureTable, EstimateRefused, TableError, read_table
 
 DEFAULTS = LCMCRSettings()
+# --method all ranks every hierarchical log-linear model up to this many lists (6,893 models on 5 lists take
+# about 20 s; on 6 lists several minutes); beyond it, like --method loglinear beyond 9, it compares the best
+# of M0, Mt and the Mh models.
+MAX_ALL_ENUMERATED_LISTS = 5
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,10 +61,25 @@ def _non_negative(text: str) -> int:
     return value
 
 
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number, got {text!r}") from None
+    if not (value > 0 and value < float("inf")):
+        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="vigil estimate", description="Estimate how many people were never documented.")
     p.add_argument("table", help="CSV: one 0/1 column per list plus 'count', or one row per person")
-    p.add_argument("--method", choices=("lcmcr", "loglinear"), default="lcmcr")
+    p.add_argument(
+        "--method",
+        choices=("lcmcr", "loglinear", "dga", "all"),
+        default="lcmcr",
+        help="lcmcr (default), loglinear, dga (graphical-model averaging, 3-5 lists) or all, side by side",
+    )
     p.add_argument("--seed", type=int, default=None, help="random seed (the seed used is always reported)")
     p.add_argument("--chains", type=_positive, default=DEFAULTS.chains)
     p.add_argument("--json", action="store_true", help="print a JSON summary")
@@ -75,11 +101,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strata", metavar="COLUMN", default=None, help="estimate per value of COLUMN and sum")
     p.add_argument("--sensitivity", action="store_true", help="add leave-one-list-out and prior variants")
     p.add_argument("--criterion", choices=("bic", "aic"), default="bic", help="log-linear model ranking")
+    p.add_argument(
+        "--dga-delta",
+        type=_positive_float,
+        default=None,
+        metavar="DELTA",
+        help="dga's hyper-Dirichlet prior weight per cell (default 2^-lists, e.g. 0.0625 for 4 lists); "
+        "larger values pull the estimate toward the documented count",
+    )
     p.add_argument("--maxorder", type=_positive, default=None, help="highest log-linear interaction order")
     p.add_argument(
         "--exclude-empty-lists",
         action="store_true",
         help="leave out lists that hold no records (noted in the output) instead of refusing the table",
+    )
+    p.add_argument(
+        "--plots",
+        metavar="DIR",
+        default=None,
+        help="also write SVG plots to DIR: posterior.svg (with the documented floor), profile.svg "
+        "(log-linear), overlaps.svg (how the lists overlap)",
     )
     return p
 
@@ -117,7 +158,12 @@ def main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO | None = 
     )
     notes: list[str] = []
     try:
-        result = _run(args, loaded, settings, notes)
+        result: Result | None = None
+        if args.method == "all":
+            summary = _run_all(args, loaded, settings, notes)
+        else:
+            result = _run(args, loaded, settings, notes)
+            summary = summarise(result)
     except EstimateRefused as exc:
         return _refuse(path, exc, args.json, out, err)
     except TableError as exc:
@@ -126,7 +172,12 @@ def main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO | None = 
     except (ArithmeticError, np.linalg.LinAlgError) as exc:  # a numerical failure the checks did not foresee
         failed = EstimateRefused("fit_failed", f"the model could not be fitted to this table ({exc})")
         return _refuse(path, failed, args.json, out, err)
-    summary = summarise(result)
+    if args.plots:
+        try:
+            notes.extend(_write_plots(Path(args.plots), loaded, result))
+        except OSError as exc:
+            print(f"vigil estimate: cannot write plots to {args.plots}: {exc.strerror}", file=err)
+            return 2
     if notes:
         summary["diagnostics"].setdefault("notes", []).extend(notes)
     if args.json:
@@ -134,7 +185,26 @@ def main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO | None = 
         out.write("\n")
     else:
         out.write(render_text(summary))
+        if "comparison" in summary:
+            out.write(render_comparison(summary))
     return 0
+
+
+def _write_plots(
+    directory: Path, loaded: CaptureTable | dict[str, CaptureTable], result: Result | None
+) -> list[str]:
+    """Write the plots that fit ``result`` into ``directory`` (made if missing); the notes of those that
+    could not be drawn, and one naming what was written."""
+    from .plots import plots_for
+
+    table = loaded if isinstance(loaded, CaptureTable) else None
+    plots, notes = plots_for(table, result)
+    if result is None:
+        notes.append("posterior.svg, profile.svg: drawn with one --method at a time, not with all")
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, svg in plots.items():
+        (directory / name).write_text(svg, encoding="utf-8")
+    return [*notes, f"plots written to {directory}: {', '.join(sorted(plots))}"]
 
 
 def _refuse(path: Path, exc: EstimateRefused, as_json: bool, out: TextIO, err: TextIO) -> int:
@@ -160,12 +230,59 @@ def _run(
     notes.extend(checked.notes)
     table = checked.table
     if args.method == "loglinear":
-        if table.n_lists <= MAX_ENUMERATED_LISTS:
-            return model_selection(table, maxorder=args.maxorder, criterion=args.criterion, intervals=10)
-        return _best_closedp(table, args.criterion)
+        return _loglinear(table, args)
+    if args.method == "dga":
+        return fit_dga(table, delta=args.dga_delta)
     if args.sensitivity:
         return sensitivity(table, settings)
     return fit_lcmcr(table, settings)
+
+
+def _loglinear(table: CaptureTable, args: argparse.Namespace) -> Result:
+    if table.n_lists <= MAX_ENUMERATED_LISTS:
+        return model_selection(table, maxorder=args.maxorder, criterion=args.criterion, intervals=10)
+    return _best_closedp(table, args.criterion)
+
+
+def _run_all(
+    args: argparse.Namespace,
+    loaded: CaptureTable | dict[str, CaptureTable],
+    settings: LCMCRSettings,
+    notes: list[str],
+) -> dict[str, Any]:
+    """Every method that applies to the table, LCMCR first; a method refused for this table (log-linear on
+    more than 12 lists, dga outside 3 to 5) or failing numerically is named with the reason, not fatal.
+    Log-linear models are all ranked up to :data:`MAX_ALL_ENUMERATED_LISTS` lists; beyond, the best of the
+    classical ones is compared."""
+    if isinstance(loaded, dict):
+        raise TableError("--strata is supported with --method lcmcr (totals are sums of posterior draws)")
+    checked = check_estimable(loaded, exclude_empty=args.exclude_empty_lists)
+    notes.extend(checked.notes)
+    table = checked.table
+    primary = summarise(sensitivity(table, settings) if args.sensitivity else fit_lcmcr(table, settings))
+    summaries: dict[str, dict[str, Any]] = {"lcmcr": primary}
+    refused: dict[str, str] = {}
+    for method in ("loglinear", "dga"):
+        try:
+            check_estimable(table, method=method)
+            if method == "dga":
+                result: Result = fit_dga(table, delta=args.dga_delta)
+            elif table.n_lists <= MAX_ALL_ENUMERATED_LISTS:
+                result = _loglinear(table, args)
+            else:
+                result = _best_closedp(table, args.criterion)
+            summaries[method] = summarise(result)
+        except EstimateRefused as exc:
+            refused[method] = exc.detail
+        except (ArithmeticError, np.linalg.LinAlgError) as exc:
+            refused[method] = f"the model could not be fitted to this table ({exc})"
+    comparison = compare_methods(summaries)
+    out = dict(primary)
+    out["methods"] = summaries
+    out["refused_methods"] = refused
+    out["comparison"] = comparison
+    out["note"] = comparison["note"]
+    return out
 
 
 def _best_closedp(table: CaptureTable, criterion: str) -> Result:
@@ -173,6 +290,25 @@ def _best_closedp(table: CaptureTable, criterion: str) -> Result:
     fits = [f for f in closedp(table, interval=False) if f.name in ("M0", "Mt") or f.name.startswith("Mh")]
     fits.sort(key=lambda f: getattr(f, criterion))
     return closedp(table, interval=True, only=(fits[0].name,))[0]
+
+
+def render_comparison(summary: dict[str, Any]) -> str:
+    """The methods of ``--method all`` side by side, then the note if they disagree."""
+
+    def fmt(x: object) -> str:
+        return "n/a" if x is None else f"{float(x):,.0f}"  # type: ignore[arg-type]
+
+    lines = ["", f"{'method':<44} {'mean':>9} {'median':>9}  95% interval"]
+    for row in summary["comparison"]["rows"]:
+        lines.append(
+            f"{row['label']:<44} {fmt(row['mean']):>9} {fmt(row['median']):>9}  "
+            f"{fmt(row['lower'])} to {fmt(row['upper'])}"
+        )
+    for method, reason in summary["refused_methods"].items():
+        lines.append(f"{method:<44} not run: {reason}")
+    if summary["note"]:
+        lines.append(f"note: {summary['note']}")
+    return "\n".join(lines) + "\n"
 
 
 def render_text(summary: dict[str, Any]) -> str:
@@ -183,7 +319,9 @@ def render_text(summary: dict[str, Any]) -> str:
         return "n/a" if x is None else f"{float(x):,.0f}"  # type: ignore[arg-type]
 
     lines = [
-        f"method: {summary['method']}" + (f" (model {d['model']})" if "model" in d else ""),
+        f"method: {summary['method']}"
+        + (f" (model {d['model']})" if "model" in d else "")
+        + (f" (prior delta {d['delta']:g}, {d['models_averaged']} graphs)" if "delta" in d else ""),
         f"documented (n): {summary['n_observed']:,}",
         f"estimated total N: mean {fmt(e['mean'])}, median {fmt(e['median'])}, "
         f"95% interval {fmt(e['lower'])} to {fmt(e['upper'])}",
@@ -192,6 +330,11 @@ def render_text(summary: dict[str, Any]) -> str:
         lines.append(
             f"convergence: R-hat {d['rhat']:.3f}, ESS bulk {d['ess_bulk']:.0f}, tail {d['ess_tail']:.0f}; "
             f"seed {d['settings']['seed']}"
+        )
+    for m in d.get("best_models", [])[:5] if "models_averaged" in d else []:
+        lines.append(
+            f"  graph {m['model']:<20} posterior probability {m['weight']:.3f}  mean {fmt(m['mean'])}  "
+            f"95% {fmt(m['lower'])} to {fmt(m['upper'])}"
         )
     for row in d.get("sensitivity", []):
         lines.append(

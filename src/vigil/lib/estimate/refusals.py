@@ -15,7 +15,8 @@ stable ``reason`` code and a one-line ``detail`` naming the lists at fault:
 ``no_overlap``                 no record is on two lists: overlap is all these methods learn from
 ``disconnected_lists``         the lists fall into groups that share no record (each group named)
 ``list_contains_everyone``     one list holds every documented person: the others cannot show whom it missed
-``too_many_lists_for_method``  log-linear models on more than :data:`MAX_LOGLINEAR_LISTS` lists
+``too_many_lists_for_method``  log-linear models on more than :data:`MAX_LOGLINEAR_LISTS` lists, graphical-model
+                               averaging (``method="dga"``) on more than :data:`MAX_DGA_LISTS`
 =============================  ==================================================================================
 """
 
@@ -33,6 +34,9 @@ from .table import MAX_DOCUMENTED, MIN_LISTS, CaptureTable, EstimateRefused
 # classical models and their intervals take seconds; beyond it memory and time grow without bound (20 lists:
 # over a million cells, several GB), so the refusal happens before anything is allocated.
 MAX_LOGLINEAR_LISTS = 12
+# Graphical-model averaging enumerates every decomposable graph: 8 on 3 lists, 61 on 4, 822 on 5, and then
+# tens of thousands on 6 and millions beyond, as R's dga does (it ships graphs for 3 to 5 lists only).
+MAX_DGA_LISTS = 5
 
 REASONS = (
     "no_records",
@@ -64,7 +68,8 @@ def _names(names: list[str] | tuple[str, ...]) -> str:
 
 def check_estimable(table: CaptureTable, *, method: str = "lcmcr", exclude_empty: bool = False) -> Checked:
     """Refuse (raise :class:`EstimateRefused`) a table no estimate should be given for; see the module
-    docstring for the reasons. ``method`` is ``"lcmcr"`` or ``"loglinear"`` (which has a limit on lists)."""
+    docstring for the reasons. ``method`` is ``"lcmcr"``, ``"loglinear"`` or ``"dga"`` (these two have a
+    limit on lists)."""
     counts = table.counts
     if counts.size and (counts < 0).any():
         raise EstimateRefused("negative_count", "counts must not be negative")
@@ -131,6 +136,13 @@ def check_estimable(table: CaptureTable, *, method: str = "lcmcr", exclude_empty
             f"log-linear models are limited to {MAX_LOGLINEAR_LISTS} lists (they need all 2^J cells: "
             f"{2**table.n_lists - 1:,} for {table.n_lists} lists); use --method lcmcr, which works on the "
             "observed patterns only",
+        )
+    if method == "dga" and table.n_lists > MAX_DGA_LISTS:
+        raise EstimateRefused(
+            "too_many_lists_for_method",
+            f"graphical-model averaging (dga) takes 3 to {MAX_DGA_LISTS} lists and this table has "
+            f"{table.n_lists} (5 lists already mean 822 graphs; beyond, their number explodes); use --method "
+            "lcmcr",
         )
     return Checked(table, excluded, notes)
 

@@ -262,28 +262,6 @@ def background_note(rows: int) -> str:
     )
 
 
-def run(
-    reports: Path,
-    output: Path,
-    *,
-    threshold: float = DEFAULT_THRESHOLD,
-    name_featuriser: NameFeaturiser | None = None,
-    explain: Path | None = None,
-    explain_min: float = PAIR_FLOOR,
-    background: bool = True,
-) -> pd.DataFrame:
-    """Read, check, link and write; returns the persons table (see :func:`link_file`)."""
-    return link_file(
-        reports,
-        output,
-        threshold=threshold,
-        name_featuriser=name_featuriser,
-        explain=explain,
-        explain_min=explain_min,
-        background=background,
-    ).persons
-
-
 def link_file(
     reports: Path,
     output: Path,

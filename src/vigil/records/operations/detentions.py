@@ -349,6 +349,7 @@ def _record_detention_chunk(
         outcome[i] = DetentionResult(report, detention, True)
     audit_many(trail)
     on_detentions([(report_of[i], d) for i, d in zip(new, detentions, strict=True)])
+    _supersede([(entries[i], d) for i, d in zip(new, detentions, strict=True)], actor)
     final: list[DetentionResult | ReportConflictError] = []
     for item in outcome:
         if isinstance(item, int):
@@ -359,6 +360,123 @@ def _record_detention_chunk(
             assert item is not None
             final.append(item)
     return final
+
+
+# The key of ``DetentionInput.extra`` that names the report a correcting report replaces (its UUID).
+CORRECTS = "corrects"
+
+
+def _supersede(recorded: Sequence[tuple[DetentionEntry, Detention]], actor: Actor) -> None:
+    """A correcting report's detention replaces the detention of the report it corrects (``extra.corrects``):
+    derived from the report itself, so that a replay on another instance supersedes the same row. A row
+    already superseded, or whose report is not here, is left as it is."""
+    for entry, detention in recorded:
+        corrects = entry.data.extra.get(CORRECTS)
+        if not corrects:
+            continue
+        count = Detention.objects.filter(report__uuid=str(corrects), superseded_by__isnull=True).update(
+            superseded_by=detention
+        )
+        if count:
+            audit(actor, "detention.supersede", detention, corrects=str(corrects))
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """What one intake submission stored: a result per detainee block, in order, and the conflicts."""
+
+    results: list[DetentionResult]
+    conflicts: list[ReportConflictError]
+
+    @property
+    def created(self) -> bool:
+        return any(r.created for r in self.results)
+
+
+def record_call(entries: Sequence[DetentionEntry], *, actor: Actor) -> CallResult:
+    """The detainees of one call, each its own report (its own UUID, identity and detention), stored through
+    :func:`record_detentions` with linkage on arrival. A block sent again (same UUID and content: a replay of
+    the offline queue) or re-sent under a new UUID by the same user within RESUBMISSION_WINDOW (Back and Save)
+    is the report already stored; a different report under a used UUID is kept as a conflict."""
+    results: list[DetentionResult | None] = [None] * len(entries)
+    fresh: list[int] = []
+    for i, entry in enumerate(entries):
+        again = sent_again(
+            source=entry.source,
+            kind="detention",
+            payload=entry.data.payload(),
+            raw_text=entry.raw_text,
+            actor=actor,
+        )
+        if again is not None and again.uuid != entry.report_uuid:
+            results[i] = DetentionResult(again, again.detentions.get(), False)
+        else:
+            fresh.append(i)
+    conflicts: list[ReportConflictError] = []
+    try:
+        stored = record_detentions([entries[i] for i in fresh], actor=actor, link=True)
+    except IntegrityError:
+        # A concurrent submission of the same UUIDs won the race: decide as if it had come first.
+        stored = record_detentions([entries[i] for i in fresh], actor=actor, link=True)
+    for i, outcome in zip(fresh, stored, strict=True):
+        if isinstance(outcome, ReportConflictError):
+            conflicts.append(outcome)
+        else:
+            results[i] = outcome
+    return CallResult([r for r in results if r is not None], conflicts)
+
+
+# How long the volunteer who entered a report may correct it.
+CORRECTION_WINDOW = dt.timedelta(minutes=15)
+
+
+class CorrectionRefused(ValueError):
+    """A correction that may not be made: not the author's report, too late, or already corrected."""
+
+
+def correction_refusal(detention: Detention, actor: Actor, *, now: dt.datetime | None = None) -> str | None:
+    """Why ``actor`` may not correct ``detention`` now (None if they may)."""
+    user = acting_user(actor)
+    report = detention.report
+    if user is None or report.submitted_by_id != user.pk:
+        return "only the volunteer who entered a report may correct it"
+    if detention.superseded_by_id is not None:
+        return "this report was already corrected; correct the corrected one"
+    if report.kind != "detention":
+        return "only a detention report can be corrected here"
+    if (now or timezone.now()) - report.received_at > CORRECTION_WINDOW:
+        return "the time to correct this report has passed"
+    return None
+
+
+def correct_detention(
+    detention: Detention,
+    *,
+    data: DetentionInput,
+    actor: Actor,
+    report_uuid: uuid_mod.UUID,
+    raw_text: str = "",
+) -> DetentionResult:
+    """Correct a report soon after it was entered: a new report from the same source, which names the report
+    it corrects (``extra.corrects``), stored as every detention report is (its identity, linkage on arrival);
+    its detention supersedes the first, which stays as the history and is no longer counted. Only the author,
+    within CORRECTION_WINDOW. The correcting report's own UUID makes sending it again store nothing."""
+    corrected = DetentionInput(
+        **{f.name: getattr(data, f.name) for f in fields(data) if f.name != "extra"},
+        extra={**data.extra, CORRECTS: str(detention.report.uuid)},
+    )
+    entry = DetentionEntry(
+        data=corrected, source=detention.report.source, report_uuid=report_uuid, raw_text=raw_text
+    )
+    stored = Report.objects.filter(uuid=report_uuid).first()
+    if stored is None:
+        reason = correction_refusal(detention, actor)
+        if reason is not None:
+            raise CorrectionRefused(reason)
+    (result,) = record_detentions([entry], actor=actor, link=True)
+    if isinstance(result, ReportConflictError):
+        raise result
+    return result
 
 
 def record_whereabouts(

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -35,9 +35,9 @@ def detention_add_allegation(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Allegation recorded."))
             return redirect("detention_detail", pk=pk)
-    return render(
-        request, "web/form_page.html", {"form": form, "title": _("Allegation of ill-treatment")}, status=400
-    )
+    from vigil.web.views.detentions import render_detention
+
+    return render_detention(request, detention, allegation_form=form)
 
 
 def _record(request: HttpRequest, detention: Detention, d: dict[str, Any]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.forms import Form
@@ -16,8 +17,14 @@ from django.views.decorators.http import require_POST
 
 from vigil.accounts.models import Role
 from vigil.audit.log import record as audit
-from vigil.cases.operations import open_case
-from vigil.figures.counting import FIGURES, detentions_for
+from vigil.cases.operations import (
+    AssignmentRefused,
+    assign_case,
+    detentions_awaiting_lawyer,
+    open_case,
+    take_case,
+)
+from vigil.figures.counting import FIGURES, detentions_for, narrowed
 from vigil.records.bounds import FieldRefused
 from vigil.records.models import Detention, Event, Person
 from vigil.records.operations import record_release, record_whereabouts, search_keys_for
@@ -28,6 +35,7 @@ from vigil.web.forms import (
     ReleaseForm,
     SearchForm,
     WhereaboutsForm,
+    mark_first_error,
     show_refusal,
 )
 
@@ -72,6 +80,7 @@ def filtered_detentions(request: HttpRequest) -> tuple[QuerySet[Detention], dict
         qs = Detention.objects.all()
     if f.get("person"):
         qs = qs.filter(person_id=f["person"])
+    qs = narrowed(qs, **form.narrowing)
     refused = ""
     if f.get("q") and not getattr(request.user, "sees_identities", False):
         # Names are hidden from this role, so a name must not select records either: intersecting name
@@ -118,27 +127,53 @@ def detention_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(*ANY_RECORDS)
 def detention_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    detention = get_object_or_404(
-        Detention.objects.visible_to(request.user).select_related("identity", "event", "report__source"),
-        pk=pk,
-    )
+    detention = _visible_detention(request, pk)
     user: Any = request.user
     if detention.identity_id and user.sees_identities:
         audit(user, "view.identity", detention)
-    ctx: dict[str, Any] = {
-        "d": detention,
-        "label": detention_label(detention, user),
-        "cases": detention.cases.prefetch_related("charges", "decisions", "hearings"),
-        "allegations": detention.allegations.prefetch_related("evidence"),
-        "whereabouts": detention.whereabouts.all(),
-        "can_edit": user.has_role(*CASEWORK),
-        "sources": _corroborating_sources(detention),
+    return render_detention(request, detention)
+
+
+def render_detention(request: HttpRequest, detention: Detention, **bound: Form) -> HttpResponse:
+    """The detention page; a form posted from it that was refused comes back in ``bound``, with what was typed
+    and its errors by its fields, and the page answers 400."""
+    from vigil.accounts.models import User
+    from vigil.web.labels import charge_label, decision_label, facility_label
+
+    user: Any = request.user
+    forms: dict[str, Form] = {
         "allegation_form": AllegationForm(),
         "case_form": CaseForm(detained_on=detention.detained_on),
         "release_form": ReleaseForm(),
         "whereabouts_form": WhereaboutsForm(),
+        **bound,
     }
-    return render(request, "web/detention_detail.html", ctx)
+    for form in bound.values():
+        mark_first_error(form)
+    assignment = getattr(detention, "assignment", None)  # None when the detention has no lawyer
+    ctx: dict[str, Any] = {
+        "d": detention,
+        "label": detention_label(detention, user),
+        "cases": [
+            (
+                c,
+                [charge_label(ch) for ch in c.charges.all()],
+                [(dec, decision_label(dec)) for dec in c.decisions.all()],
+            )
+            for c in detention.cases.prefetch_related("charges", "decisions")
+        ],
+        "allegations": detention.allegations.prefetch_related("evidence"),
+        "whereabouts": [(w, facility_label(w.facility)) for w in detention.whereabouts.all()],
+        "can_edit": user.has_role(*CASEWORK),
+        "sources": _corroborating_sources(detention),
+        "assignment": assignment,
+        "lawyers": User.objects.filter(role=Role.LAWYER, is_active=True).order_by("username")
+        if user.is_coordinator
+        else None,
+        "form": next(iter(bound.values()), None),  # the refused form, if any
+        **forms,
+    }
+    return render(request, "web/detention_detail.html", ctx, status=400 if bound else 200)
 
 
 def _corroborating_sources(detention: Detention) -> list[str]:
@@ -157,12 +192,10 @@ def _corroborating_sources(detention: Detention) -> list[str]:
 
 def _visible_detention(request: HttpRequest, pk: int) -> Detention:
     """The detention a form on its page is posted to, if this user may see it; 404 otherwise."""
-    return get_object_or_404(Detention.objects.visible_to(request.user), pk=pk)
-
-
-def _rejected(request: HttpRequest, form: Form, title: str) -> HttpResponse:
-    """A form posted from the detention page that did not validate: shown alone with its errors."""
-    return render(request, "web/form_page.html", {"form": form, "title": title}, status=400)
+    return get_object_or_404(
+        Detention.objects.visible_to(request.user).select_related("identity", "event", "report__source"),
+        pk=pk,
+    )
 
 
 @role_required(*CASEWORK)
@@ -173,19 +206,26 @@ def detention_add_case(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         d = form.cleaned_data
         lawyer = request.user if request.user.role == Role.LAWYER else None  # type: ignore[union-attr]
-        case = open_case(
-            detention,
-            kind=d["kind"],
-            article=d["article"],
-            part=d["part"],
-            number=d["number"],
-            court=d["court"],
-            judge=d["judge"],
-            lawyer=lawyer,
-            actor=request.user,
-        )
-        return redirect("case_detail", pk=case.pk)
-    return _rejected(request, form, _("Add a case"))
+        try:
+            case = open_case(
+                detention,
+                kind=d["kind"],
+                article=d["article"],
+                part=d["part"],
+                number=d["number"],
+                court=d["court"],
+                judge=d["judge"],
+                lawyer=lawyer,
+                actor=request.user,
+            )
+        except FieldRefused as refused:
+            show_refusal(form, refused)
+        except ValueError as exc:  # an article the legal table refuses for this day or kind
+            form.add_error("article", str(exc))
+        else:
+            messages.success(request, _("Case opened with its charge."))
+            return redirect("case_detail", pk=case.pk)
+    return render_detention(request, detention, case_form=form)
 
 
 @role_required(*CASEWORK)
@@ -199,8 +239,9 @@ def detention_release(request: HttpRequest, pk: int) -> HttpResponse:
         except FieldRefused as refused:
             show_refusal(form, refused)
         else:
+            messages.success(request, _("Release saved."))
             return redirect("detention_detail", pk=pk)
-    return _rejected(request, form, _("Release"))
+    return render_detention(request, detention, release_form=form)
 
 
 @role_required(*CASEWORK)
@@ -219,5 +260,41 @@ def detention_whereabouts(request: HttpRequest, pk: int) -> HttpResponse:
         except FieldRefused as refused:
             show_refusal(form, refused)
         else:
+            messages.success(request, _("Place of detention saved."))
             return redirect("detention_detail", pk=pk)
-    return _rejected(request, form, _("Where held"))
+    return render_detention(request, detention, whereabouts_form=form)
+
+
+@role_required(Role.LAWYER)
+@require_POST
+def detention_take(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lawyer takes a new detention without a lawyer: from now on it is theirs (docs/protection.md)."""
+    detention = get_object_or_404(detentions_awaiting_lawyer(), pk=pk)
+    try:
+        take_case(detention, actor=request.user)
+    except AssignmentRefused:
+        messages.error(request, _("Another lawyer has just taken this detention."))
+        return redirect("lawyer_cases")
+    messages.success(request, _("The detention is yours: add the charge when you know it."))
+    return redirect("detention_detail", pk=pk)
+
+
+@role_required(Role.COORDINATOR)
+@require_POST
+def detention_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """A coordinator gives a detention to a lawyer, or moves it to another."""
+    from vigil.accounts.models import User
+
+    detention = _visible_detention(request, pk)
+    chosen = str(request.POST.get("lawyer", ""))
+    lawyer = (
+        User.objects.filter(pk=int(chosen), role=Role.LAWYER, is_active=True).first()
+        if chosen.isdigit() and len(chosen) < 19
+        else None
+    )
+    if lawyer is None:
+        messages.error(request, _("Choose a lawyer."))
+        return redirect("detention_detail", pk=pk)
+    assign_case(detention, lawyer=lawyer, actor=request.user)
+    messages.success(request, _("Assigned to %(lawyer)s.") % {"lawyer": lawyer.get_username()})
+    return redirect("detention_detail", pk=pk)

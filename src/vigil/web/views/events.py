@@ -18,9 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vigil.accounts.models import Role
-from vigil.figures.counting import diff_figures, event_figures
+from vigil.figures import FIGURES
+from vigil.figures.counting import detentions_for, diff_figures, event_figures
 from vigil.figures.models import Snapshot
 from vigil.figures.operations import take_snapshot
+from vigil.lib.reference.labels import city_label
 from vigil.records.models import Event
 from vigil.web import charts
 from vigil.web.access import ANY_RECORDS, role_required
@@ -61,7 +63,7 @@ def _headline(event: Event, f: dict[str, Any], list_url: str) -> list[str]:
                 .replace("%(city)s", "{city}"),
                 persons=persons,
                 event=name,
-                city=top["city"],
+                city=city_label(top["city"], get_language()),
                 city_n=_figure_link(list_url, top["persons"], "persons", city=top["city"]),
             )
         )
@@ -96,6 +98,21 @@ def _headline(event: Event, f: dict[str, Any], list_url: str) -> list[str]:
     return sentences
 
 
+# The event page's charts draw the largest cities and the first days; one more bar stands for the rest.
+CHART_CITIES = 12
+CHART_DAYS = 31
+
+
+def _left_out(event: Event, field: str, rows: list[dict[str, Any]], key: str = "") -> tuple[int, int]:
+    """How many rows a chart leaves out, and how many distinct persons they hold together (not the sum of
+    their figures: a person detained in two of those cities is one person)."""
+    if not rows:
+        return (0, 0)
+    values = [r[key or field] for r in rows]
+    persons = detentions_for(event, "persons").filter(**{f"{field}__in": values}).values("person").distinct()
+    return (len(rows), persons.count())
+
+
 @role_required(*FIGURE_ROLES)
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event, slug=slug)
@@ -103,8 +120,13 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     snapshots = list(event.snapshots.all()[:10])
     last = snapshots[0] if snapshots else None
     list_url = reverse("figure_list") + "?" + urlencode({"event": event.slug})
-    city_bars = charts.bars(figures["by_city"][:12], "persons", "city")
-    day_bars = charts.bars(figures["by_day"][:31], "persons", "day")
+    cities, days = figures["by_city"], figures["by_day"]
+    city_bars = charts.bars(
+        cities[:CHART_CITIES], "persons", "city", other=_left_out(event, "city", cities[CHART_CITIES:])
+    )
+    day_bars = charts.bars(
+        days[:CHART_DAYS], "persons", "day", other=_left_out(event, "detained_on", days[CHART_DAYS:], "day")
+    )
     return render(
         request,
         "web/event_detail.html",
@@ -139,15 +161,7 @@ def event_figures_csv(request: HttpRequest, slug: str) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{slug}-figures.csv"'
     writer = csv.writer(response)
     writer.writerow(["figure", "scope", "value", "synthetic"])
-    for key in (
-        "persons",
-        "detentions",
-        "unnamed_head_count",
-        "charged",
-        "decided",
-        "awaiting_trial",
-        "punished_by_next_day",
-    ):
+    for key in FIGURES:
         writer.writerow([key, "event", f[key], f["is_synthetic"]])
     for row in f["by_city"]:
         writer.writerow(["persons", f"city:{row['city']}", row["persons"], f["is_synthetic"]])
@@ -172,5 +186,10 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "web/snapshot_detail.html",
-        {"snap": snap, "prev": prev, "changes": diff_figures(prev.figures, snap.figures) if prev else []},
+        {
+            "snap": snap,
+            "prev": prev,
+            "figures": [(key, snap.figures[key]) for key in FIGURES if key in snap.figures],
+            "changes": diff_figures(prev.figures, snap.figures) if prev else [],
+        },
     )

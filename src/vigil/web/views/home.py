@@ -30,7 +30,12 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("audit_log")
     recent = Detention.objects.visible_to(user).select_related("identity", "event").order_by("-id")[:20]
     events = Event.objects.filter(parent__isnull=True)[:20]
-    return render(request, "web/home.html", {"recent": recent, "events": events})
+    awaiting = None
+    if user.role == Role.LAWYER or user.is_coordinator:
+        from vigil.cases.operations import detentions_awaiting_lawyer
+
+        awaiting = detentions_awaiting_lawyer().count()
+    return render(request, "web/home.html", {"recent": recent, "events": events, "awaiting": awaiting})
 
 
 def _suppress(value: int) -> str:

@@ -9,6 +9,7 @@ pair as it did. After a verdict the queue says what was decided and offers to ta
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -17,8 +18,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from vigil.accounts.models import Role
@@ -65,6 +66,52 @@ def _words(level: str) -> str:
     return level
 
 
+# The linkage model's comparison levels (vigil.lib.linkage.model and Splink's defaults), said in the reader's
+# language; a level not listed here is shown with its column names in words.
+COLUMN_LABELS = {
+    "surname_key": gettext_lazy("surname"),
+    "surname_phon": gettext_lazy("surname sound"),
+    "given_id": gettext_lazy("given name"),
+    "given_initial": gettext_lazy("initial"),
+    "patronymic_id": gettext_lazy("patronymic"),
+    "birth_date": gettext_lazy("birth date"),
+    "birth_year": gettext_lazy("birth year"),
+    "city_key": gettext_lazy("city"),
+    "source_key": gettext_lazy("source"),
+    "detained_on": gettext_lazy("day of detention"),
+}
+LEVEL_LABELS = {
+    "missing": gettext_lazy("missing on one side"),
+    "All other comparisons": gettext_lazy("no agreement"),
+    "given names alike (Jaro-Winkler >= 0.9)": gettext_lazy("given names alike (Jaro-Winkler ≥ 0.9)"),
+    "initial agrees, full name on one side only": gettext_lazy("initial agrees, full name on one side only"),
+    "same birth date": gettext_lazy("same birth date"),
+    "birth dates one keystroke apart": gettext_lazy("birth dates one keystroke apart"),
+    "same birth year, full date on one side only": gettext_lazy(
+        "same birth year, full date on one side only"
+    ),
+    "same year, different date": gettext_lazy("same year, different date"),
+    "birth years 1 apart": gettext_lazy("birth years 1 apart"),
+    "within a day": gettext_lazy("within a day"),
+    "within a month": gettext_lazy("within a month"),
+}
+EXACT = re.compile(r'^Exact match on "?(\w+?)"?$')
+SIMILAR = re.compile(r'^Jaro-Winkler distance of "?(\w+?)"? >= ([0-9.]+)$')
+
+
+def _level(level: str) -> str:
+    if level in LEVEL_LABELS:
+        return str(LEVEL_LABELS[level])
+    if (m := EXACT.match(level)) and m.group(1) in COLUMN_LABELS:
+        return gettext("%(what)s: exact match") % {"what": COLUMN_LABELS[m.group(1)]}
+    if (m := SIMILAR.match(level)) and m.group(1) in COLUMN_LABELS:
+        return gettext("%(what)s: similar (Jaro-Winkler ≥ %(t)s)") % {
+            "what": COLUMN_LABELS[m.group(1)],
+            "t": m.group(2),
+        }
+    return _words(level)
+
+
 def _side(identity: Identity) -> dict[str, Any]:
     """What one report says of the person, and the names already linked to the same person."""
     detention = identity.detentions.select_related("event").first()
@@ -86,7 +133,7 @@ def _card(pair: Any) -> dict[str, Any]:
         "explanation": [
             {
                 "field": FIELD_LABELS.get(f.get("field", ""), f.get("field", "")),
-                "level": _words(str(f.get("level", ""))),
+                "level": _level(str(f.get("level", ""))),
                 "weight": f.get("weight"),
             }
             for f in pair.explanation

@@ -64,19 +64,14 @@ class Command(BaseCommand):
         printed: list[str] = []
         new = ""
         if contents.needs_shares:
-            terminal = sys.stdin.isatty()
-            if options["shares_file"]:
-                printed = recovery.read_shares_file(options["shares_file"])
-            elif terminal:
-                printed = recovery.type_shares()
-            else:
-                raise recovery.RecoveryRefused(
-                    "this backup opens with the recovery shares: give them with --shares-file FILE "
-                    "(one a line), or run this on a terminal to type them"
-                )
+            printed = recovery.given_shares(
+                options["shares_file"],
+                refusal="this backup opens with the recovery shares: give them with --shares-file FILE "
+                "(one a line), or run this on a terminal to type them",
+            )
             check_shares(contents, printed)
             new = recovery.new_passphrase(
-                options["new_passphrase_file"], ask=getpass.getpass if terminal else None
+                options["new_passphrase_file"], ask=getpass.getpass if sys.stdin.isatty() else None
             )
         restore(archive, into, printed_shares=printed, new_passphrase=new)
         self.stdout.write(f"restored into {into}; start Vigil with VIGIL_DATA_DIR={into}")

@@ -113,17 +113,12 @@ class Command(BaseCommand):
         twice): everything is read and checked before the keystore is touched."""
         from vigil.protection import recovery
 
-        terminal = sys.stdin.isatty()
-        if options["shares_file"]:
-            printed = recovery.read_shares_file(options["shares_file"])
-        elif terminal:
-            printed = recovery.type_shares()
-        else:
-            raise recovery.RecoveryRefused(
-                "give the recovery shares with --shares-file FILE (one a line), or run this on a terminal"
-            )
+        printed = recovery.given_shares(
+            options["shares_file"],
+            refusal="give the recovery shares with --shares-file FILE (one a line), or run this on a terminal",
+        )
         new = recovery.new_passphrase(
-            options["new_passphrase_file"], ask=getpass.getpass if terminal else None
+            options["new_passphrase_file"], ask=getpass.getpass if sys.stdin.isatty() else None
         )
         recovery.recover(printed, new, via="vigil keys recover")
         self.stdout.write(

@@ -9,8 +9,13 @@
  *  - every report has its own client UUID (crypto.randomUUID()); the server takes a resubmitted identical
  *    report as success without a duplicate, and a different report under a used UUID as a conflict kept for
  *    review, so a queued report is deleted only after the server answered "saved" or "conflict";
- *  - the queue is sent from the intake page, when it loads and when the browser comes back online; each report
- *    only by the account that queued it (a shared device must not send one volunteer's reports as another's);
+ *  - the queue is sent from any page of a signed-in volunteer (the intake form, or the outbox in the header of
+ *    every page), when it loads and when the browser comes back online; each report only by the account that
+ *    queued it (a shared device must not send one volunteer's reports as another's). The outbox shows how many
+ *    wait;
+ *  - one call may report several detainees: "Add another detainee" adds a block from the page's <template>
+ *    (without this script the server adds it), each block with its own report UUID; the whole call is one
+ *    queued entry, under the form's report_uuid;
  *  - the service worker, registered from the intake page, keeps the intake page and its assets so that
  *    reloading the intake page offline still shows the form.
  * No inline script, no eval: the Content Security Policy allows only same-origin script files.
@@ -26,6 +31,7 @@
   var LOCK = "vigil-offline-queue";
   var CACHE_PREFIX = "vigil-offline-";
   var FORM = "form[data-offline-intake]";
+  var OUTBOX = "#outbox";
   var SUBMITTED = "vigil-offline-submitted";
   var encoder = new TextEncoder();
   var decoder = new TextDecoder();
@@ -256,7 +262,22 @@
   }
 
   function owner(form) {
-    return form.dataset.owner || "";
+    var holder = form || document.querySelector(OUTBOX);
+    return holder ? holder.dataset.owner || "" : "";
+  }
+
+  function outbox() {
+    return document.querySelector(OUTBOX);
+  }
+
+  // The header's count of what waits on this device (refused ones included: they wait for a correction).
+  function showOutbox(result) {
+    var box = outbox();
+    if (!box || !result) return;
+    box.dataset.queued = String(result.queued);
+    box.textContent = (box.dataset.msg || "%(n)s").replace("%(n)s", String(result.queued));
+    box.title = (box.dataset.msgTitle || "").replace("%(n)s", String(result.queued));
+    box.hidden = result.queued === 0;
   }
 
   function intakeUrl(form) {
@@ -268,6 +289,45 @@
   function renewUuid(form) {
     var input = form.elements.namedItem("report_uuid");
     if (input) input.value = crypto.randomUUID();
+    blocks(form).forEach(function (block) {
+      var own = block.querySelector("input[name$='-uuid']");
+      if (own) own.value = crypto.randomUUID();
+    });
+  }
+
+  // ---- More detainees of the same call ----------------------------------------------------------------------
+
+  function blocks(form) {
+    var holder = form.querySelector("#detainees");
+    return holder ? Array.prototype.slice.call(holder.querySelectorAll("[data-detainee]")) : [];
+  }
+
+  function totalForms(form) {
+    return form.elements.namedItem((form.dataset.detainees || "more") + "-TOTAL_FORMS");
+  }
+
+  // One more block from the page's template: the next index, its own UUID. Works offline, as it needs no server.
+  function addBlock(form) {
+    var template = document.getElementById("detainee-template");
+    var holder = form.querySelector("#detainees");
+    var total = totalForms(form);
+    if (!template || !holder || !total) return null;
+    var index = parseInt(total.value, 10) || 0;
+    var html = template.innerHTML.replace(/__prefix__/g, String(index)).replace(/__number__/g, String(index + 2));
+    var wrapper = document.createElement("div");
+    wrapper.innerHTML = html;
+    var block = wrapper.querySelector("[data-detainee]");
+    holder.appendChild(block);
+    total.value = String(index + 1);
+    var own = block.querySelector("input[name$='-uuid']");
+    if (own) own.value = crypto.randomUUID();
+    return block;
+  }
+
+  function removeBlocks(form) {
+    blocks(form).forEach(function (block) { block.parentNode.removeChild(block); });
+    var total = totalForms(form);
+    if (total) total.value = "0";
   }
 
   function message(form, name, n) {
@@ -289,6 +349,7 @@
 
   // Shows what the queue holds; data-* attributes carry the same figures for scripts and tests.
   function report(result, justQueued) {
+    showOutbox(result);
     var form = intakeForm();
     if (!form) return;
     var lines = [];
@@ -349,7 +410,7 @@
 
   function flush() {
     var form = intakeForm();
-    if (!form) return Promise.resolve(null);
+    if (!form && !outbox()) return Promise.resolve(null);
     if (!flushing) {
       flushing = sendQueue(send, owner(form)).then(function (result) {
         flushes += 1;
@@ -368,6 +429,10 @@
     var form = intakeForm();
     var payload = form ? await firstRefused(owner(form)) : null;
     if (!payload) return;
+    removeBlocks(form);
+    var name = (form.dataset.detainees || "more") + "-TOTAL_FORMS";
+    var wanted = payload.fields.filter(function (pair) { return pair[0] === name; })[0];
+    for (var i = 0; i < (wanted ? parseInt(wanted[1], 10) || 0 : 0); i++) addBlock(form);
     fill(form, payload.fields);
     form.scrollIntoView();
   }
@@ -385,6 +450,7 @@
     await enqueue(intakeUrl(form), fieldsOf(form), owner(form));
     var kept = carriedValues(form);
     form.reset();
+    removeBlocks(form);
     kept.forEach(function (pair) { form.elements.namedItem(pair[0]).value = pair[1]; });
     renewUuid(form);
     report(await queueState(owner(form)), true);
@@ -394,6 +460,19 @@
     var next = form.elements.namedItem("full_name");
     if (next && next.focus) next.focus({ preventScroll: true });
   }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("#add-detainee") : null;
+    var form = button ? button.form : null;
+    if (!form || !form.matches(FORM) || !document.getElementById("detainee-template")) return;
+    event.preventDefault(); // the server would add the block too, but not offline
+    var block = addBlock(form);
+    var name = block ? block.querySelector("input[name$='-full_name']") : null;
+    if (name) {
+      if (name.scrollIntoView) name.scrollIntoView({ block: "center" });
+      name.focus({ preventScroll: true });
+    }
+  });
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -452,7 +531,13 @@
 
   async function start() {
     var form = intakeForm();
-    if (!form) return; // the queue is sent from the intake page, which knows whose reports to send
+    if (!form) {
+      // Any other page of a volunteer: the outbox shows what waits, and sends it when the network is there.
+      if (!outbox()) return;
+      if (navigator.onLine) await flush();
+      else showOutbox(await queueState(owner(null)));
+      return;
+    }
     if (!("bound" in form.dataset)) renewUuid(form);
     registerWorker(form);
     await settleSubmitted();

@@ -1,0 +1,265 @@
+"""Every page of the main journeys, rendered in Belarusian and Russian, shows no English a reader must read.
+
+Belarusian and Russian are written in Cyrillic, so a run of Latin letters on such a page is English that
+escaped translation, a stored key or slug shown as it is, or a reference value in its English form. The
+check reads what a reader sees (text nodes, the page title, placeholders, labels read aloud, button
+values) and fails naming each Latin word, except the few that are the same in every language (file formats,
+the currency code, the estimator's and its authors' names, the product's name) and identifiers: text in a
+<code> element (the audit log's action keys), and tokens holding a digit or an underscore (a report's UUID,
+a hash, a user name such as coordinator-4eec8a, a column name such as birth_year).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.utils import translation
+
+from vigil.abuse.operations import record_allegation_with_evidence
+from vigil.cases.operations import open_case, record_decision, record_hearing
+from vigil.figures.models import Snapshot
+from vigil.records.operations import create_event, record_whereabouts
+from vigil.review.models import CandidatePair
+
+from ..factories import NOV8, NOV9, detain, login, make_user
+
+# Words a Belarusian or Russian page may show in Latin letters.
+ALLOWED = {
+    "Vigil",  # the product's name
+    "CSV",
+    "JSON",
+    "XLSX",
+    "BYN",  # the currency code, as on receipts
+    "LCMCR",  # the estimator and its reference
+    "Manrique-Vallier",
+    "R-hat",
+    "BIC",
+    "Jaro-Winkler",  # a string similarity, named after its authors
+    "API",
+    "TOTP",
+    "English",
+    "ODS",
+    "vigil",  # the command  # the language switcher names each language in itself
+}
+HIDDEN = ("script", "style", "code")  # not prose: scripts, styles and identifiers
+ATTRIBUTES = ("placeholder", "aria-label", "title", "alt")
+IDENTIFIER = re.compile(r"[0-9_]")
+LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")  # two letters or more: "K=" and "P-000123" pass
+
+
+class _Visible(HTMLParser):
+    """The text of a page a reader sees or hears: text nodes outside scripts and styles, and the attributes
+    a screen reader or a browser shows."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in HIDDEN:
+            self._hidden += 1
+        values = dict(attrs)
+        self.texts.extend(v for k, v in attrs if k in ATTRIBUTES and v)
+        if tag == "input" and values.get("type") in ("submit", "button") and values.get("value"):
+            self.texts.append(values["value"] or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in HIDDEN:
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden and data.strip():
+            self.texts.append(data.strip())
+
+
+def untranslated(html: str) -> list[str]:
+    """Each visible text that holds a Latin word no Cyrillic page should show."""
+    parser = _Visible()
+    parser.feed(html)
+    found = []
+    for text in parser.texts:
+        prose = " ".join(t for t in text.split() if not IDENTIFIER.search(t))
+        words = [w for w in LATIN_WORD.findall(prose) if w not in ALLOWED]
+        if words:
+            found.append(text)
+    return found
+
+
+def _report(leaks: dict[str, list[str]]) -> str:
+    return "untranslated text:\n" + "\n".join(
+        f"  {page}: {text!r}" for page, found in leaks.items() for text in found
+    )
+
+
+@pytest.fixture
+def world(coordinator: Any) -> dict[str, Any]:
+    """A small demo-like world: an event in three languages, detentions with a unit and a facility, a case with
+    a hearing and a decision, an allegation, a pair to review."""
+    march = create_event(
+        slug="2020-11-08-march",
+        name="March of 8 November 2020",
+        name_ru="Марш 8 ноября 2020",
+        name_be="Марш 8 лістапада 2020",
+        date=NOV8,
+        actor=coordinator,
+    )
+    create_event(
+        slug="2020-11-08-minsk",
+        name="Minsk",
+        name_ru="Минск",
+        name_be="Мінск",
+        date=NOV8,
+        city="Minsk",
+        parent=march,
+        actor=coordinator,
+    )
+    d = detain(
+        coordinator,
+        "Сяргей Ціханоўскі",
+        event="2020-11-08-minsk",
+        kind="relative",
+        birth_year=1978,
+        unit="omon",
+        held_at="by-zhodzina-prison8",
+        place="Пушкинская",
+    ).detention
+    detain(coordinator, "Тихановский Сергей", event="2020-11-08-minsk", kind="court_list", day=NOV9)
+    detain(coordinator, "Анна Смирнова", event=march, city="Grodno", kind="lawyer")
+    detain(coordinator, event=march, head_count=4)
+    record_whereabouts(
+        d,
+        facility="by-minsk-cip-akrestsina",
+        since=dt.datetime(2020, 11, 9, 10, tzinfo=dt.UTC),
+        actor=coordinator,
+    )
+    case = open_case(d, kind="admin", article="23.34", actor=coordinator)
+    record_hearing(case, held_on=NOV9, court="Суд Цэнтральнага раёна г. Мінска", actor=coordinator)
+    record_decision(case, decided_on=NOV9, outcome="fine", fine_base_units=Decimal(10), actor=coordinator)
+    record_allegation_with_evidence(
+        d, violation_type="Beating", perpetrator_unit="omon", place="аўтобус", actor=coordinator
+    )
+    a = detain(coordinator, "Ольга Ковалёва", kind="media", birth_year=1990).detention
+    b = detain(coordinator, "Вольга Кавалёва", kind="lawyer", birth_year=1991).detention
+    CandidatePair.objects.create(
+        left=a.identity,
+        right=b.identity,
+        probability=0.71,
+        explanation=[{"field": "surname", "level": "Exact match on surname_key", "weight": 6.1}],
+    )
+    return {"event": march, "detention": d, "case": case}
+
+
+def _pages(world: dict[str, Any]) -> list[str]:
+    d, case, slug = world["detention"], world["case"], world["event"].slug
+    listing = reverse("detention_list")
+    return [
+        reverse("home"),
+        reverse("intake"),
+        listing,
+        f"{listing}?event={slug}&figure=awaiting_trial",
+        reverse("detention_detail", args=[d.pk]),
+        reverse("person_detail", args=[d.person_id]),
+        reverse("case_detail", args=[case.pk]),
+        reverse("event_list"),
+        reverse("event_detail", args=[slug]),
+        f"{reverse('figure_list')}?event={slug}&figure=persons",
+        reverse("event_estimate", args=[slug]),
+        reverse("review_queue"),
+        reverse("audit_log"),
+        reverse("import_file"),
+        reverse("api_tokens"),
+        reverse("sync:conflicts"),
+        "/no-such-page/",
+    ]
+
+
+@pytest.mark.parametrize("language", ["be", "ru"])
+def test_the_pages_of_the_main_journeys_show_no_untranslated_english(client, coordinator, world, language):
+    login(client, coordinator)
+    client.cookies["django_language"] = language
+    leaks = {}
+    for url in _pages(world):
+        response = client.get(url)
+        assert response.status_code in (200, 404), (url, response.status_code)
+        found = untranslated(response.content.decode())
+        if found:
+            leaks[url] = found
+    snapshot = client.post(reverse("event_snapshot", args=[world["event"].slug]), {"label": "перший"})
+    detain(coordinator, "Пётр Петров", event="2020-11-08-minsk")
+    client.post(reverse("event_snapshot", args=[world["event"].slug]), {"label": "другі"})
+    assert snapshot.status_code == 302
+    refused = client.post(reverse("event_estimate", args=[world["event"].slug]))
+    latest = Snapshot.objects.order_by("-taken_at", "-id").first()
+    assert latest is not None
+    for url, body in (
+        ("event page after two snapshots", client.get(reverse("event_detail", args=[world["event"].slug]))),
+        ("the second snapshot", client.get(reverse("snapshot_detail", args=[latest.pk]))),
+        ("estimate refused", refused),
+    ):
+        found = untranslated(body.content.decode())
+        if found:
+            leaks[url] = found
+    assert not leaks, _report(leaks)
+
+
+@pytest.mark.parametrize("language", ["be", "ru"])
+def test_the_public_pages_and_the_error_pages_show_no_untranslated_english(client, coordinator, language):
+    create_event(
+        slug="2020-08-09",
+        name="Election night",
+        name_ru="Ночь выборов",
+        name_be="Ноч выбараў",
+        date=NOV8,
+        actor=coordinator,
+    )
+    client.cookies["django_language"] = language
+    pages = {
+        "public figures": client.get(reverse("public_figures")),
+        "login": client.get(reverse("login")),
+        "not found": client.get("/no-such-page/"),
+    }
+    analyst = make_user("analyst")
+    login(client, analyst)
+    pages["forbidden"] = client.get(reverse("intake"))
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies["django_language"] = language
+    pages["form check failed"] = strict.post(reverse("login"), {"username": "x", "password": "y"})
+    from vigil.api.errors import server_error
+
+    with translation.override(language):
+        pages["server error"] = server_error(RequestFactory().get("/"))
+    assert {name: r.status_code for name, r in pages.items()} == {
+        "public figures": 200,
+        "login": 200,
+        "not found": 404,
+        "forbidden": 403,
+        "form check failed": 403,
+        "server error": 500,
+    }
+    leaks = {name: found for name, r in pages.items() if (found := untranslated(r.content.decode()))}
+    assert not leaks, _report(leaks)
+    assert (
+        'class="brand"' in pages["not found"].content.decode()
+    )  # styled: the base template, not Django's bare page
+
+
+def test_the_check_finds_english_left_on_a_page():
+    page = (
+        '<html><title>Затрыманні</title><p>4 записи</p><p>Awaiting trial</p><input placeholder="City"></html>'
+    )
+    assert untranslated(page) == ["Awaiting trial", "City"]
+
+
+def test_the_language_switcher_names_each_language_in_itself(client, coordinator):
+    login(client, coordinator)
+    client.cookies["django_language"] = "ru"
+    body = client.get(reverse("home")).content.decode()
+    assert ">Беларуская</button>" in body and ">Русский</button>" in body and ">English</button>" in body
