@@ -15,7 +15,8 @@ Methods:
   hierarchical model by BIC with all pairwise interactions allowed (``model_selection(maxorder=2)``), for 10
   to 12 lists the best of M0, Mt and the Mh models by BIC (``closedp``); point estimate the model's, interval
   its profile-likelihood interval;
-* ``dga``: Bayesian model averaging over decomposable graphs, when ``vigil.lib.estimate`` has it.
+* ``dga``: ``fit_dga`` (averaging over decomposable graphical models) with its default prior, as
+  ``vigil estimate --method dga``; it refuses more than 5 lists. Offered when ``vigil.lib.estimate`` has it.
 
 Every replicate's outcome is appended to ``--results`` (JSON lines) as it finishes, and a rerun with the same
 file and seed skips what is there, so a long run can be stopped and resumed; ``--summarise-only`` prints the
@@ -127,6 +128,10 @@ def load(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in f if line.strip()]
 
 
+def _pct(x: float, spec: str) -> str:
+    return "-" if math.isnan(x) else format(x, spec)
+
+
 def summarise(rows: list[dict[str, Any]], scenarios: list[str], methods: list[str], seed: int) -> str:
     out = [
         f"{'scenario':<20} {'method':<10} {'R':>3} {'refused':>7} {'covered':>8} {'coverage':>15} "
@@ -145,6 +150,8 @@ def summarise(rows: list[dict[str, Any]], scenarios: list[str], methods: list[st
                 worst = max((r["rhat"] for r in mine if not r["refused"]), default=math.nan)
                 warned = sum(bool(r.get("warned")) for r in mine)
                 notes = f"max R-hat {worst:.3f}, {warned} with warnings"
+            elif method == "dga" and c.refused:
+                notes = f"refused: {', '.join(sorted({str(r.get('reason')) for r in mine if r['refused']}))}"
             elif method == "loglinear":
                 models: dict[str, int] = {}
                 for r in mine:
@@ -153,8 +160,9 @@ def summarise(rows: list[dict[str, Any]], scenarios: list[str], methods: list[st
                 notes = "models: " + ", ".join(f"{m} x{k}" for m, k in top)
             out.append(
                 f"{name:<20} {method:<10} {c.runs:>3} {c.refused:>7} {c.covered:>4}/{c.estimated:<3} "
-                f"{c.coverage:>8.0%} ± {c.coverage_mcse:>4.0%} {c.median_relative_error:>+17.1%} "
-                f"{c.median_interval_width:>14.0%} {np.mean([r['documented'] for r in mine]):>15,.0f} "
+                f"{_pct(c.coverage, '.0%'):>8} ± {_pct(c.coverage_mcse, '.0%'):>4} "
+                f"{_pct(c.median_relative_error, '+.1%'):>17} {_pct(c.median_interval_width, '.0%'):>14} "
+                f"{np.mean([r['documented'] for r in mine]):>15,.0f} "
                 f"{np.mean([r['cpu_seconds'] for r in mine]):>9.1f}  {notes}"
             )
     return "\n".join(out)
@@ -175,8 +183,8 @@ def markdown(rows: list[dict[str, Any]], scenarios: list[str], methods: list[str
             c = calibrate(SCENARIOS[name].n, outcomes)
             out.append(
                 f"| `{name}` | {method} | {c.refused} of {c.runs} | {c.covered} of {c.estimated} | "
-                f"{c.coverage:.0%} ± {c.coverage_mcse:.0%} | {c.median_relative_error:+.1%} | "
-                f"{c.median_interval_width:.0%} |"
+                f"{_pct(c.coverage, '.0%')} ± {_pct(c.coverage_mcse, '.0%')} | "
+                f"{_pct(c.median_relative_error, '+.1%')} | {_pct(c.median_interval_width, '.0%')} |"
             )
     return "\n".join(out)
 
