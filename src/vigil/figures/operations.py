@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -10,7 +11,7 @@ from django.utils import timezone
 from vigil.audit.actors import Actor, acting_user
 from vigil.audit.log import record as audit
 from vigil.figures.counting import event_figures, scope
-from vigil.figures.estimation import APP_SETTINGS, NotEstimable, capture_rows
+from vigil.figures.estimation import APP_SETTINGS, estimable_table
 from vigil.figures.models import Estimate, Snapshot
 from vigil.records.models import Event
 
@@ -34,31 +35,49 @@ def take_snapshot(event: Event | None, *, actor: Actor, label: str = "") -> Snap
         return snap
 
 
-def run_estimate(event: Event | None, *, actor: Actor, seed: int | None = None, **overrides: Any) -> Estimate:
+# What an estimate is doing, for a progress display: (phase, steps done, steps in the phase). The phases, in
+# order: "lists" (reading who is on which list), "sampling" (chains done of all chains), "loglinear" (the
+# classical models), "saving".
+EstimateProgress = Callable[[str, int, int], None]
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    pass
+
+
+def run_estimate(
+    event: Event | None,
+    *,
+    actor: Actor,
+    seed: int | None = None,
+    progress: EstimateProgress | None = None,
+    **overrides: Any,
+) -> Estimate:
     from vigil.lib.estimate import (
         MAX_LOGLINEAR_LISTS,
-        CaptureTable,
-        EstimateRefused,
-        check_estimable,
         closedp,
         fit_lcmcr,
         posterior_histogram,
         summarise,
     )
 
-    lists, counts = capture_rows(event)
-    try:
-        table = CaptureTable.from_patterns(lists, list(counts.keys()), list(counts.values()))
-        check_estimable(table)
-    except EstimateRefused as exc:
-        raise NotEstimable(f"Cannot estimate: {exc.detail}", exc.reason) from None
-    posterior = fit_lcmcr(table, seed=seed, **{**APP_SETTINGS, **overrides})
+    report = progress or _no_progress
+    report("lists", 0, 0)
+    lists, counts, table = estimable_table(event)
+    posterior = fit_lcmcr(
+        table,
+        seed=seed,
+        progress=lambda done, total: report("sampling", done, total),
+        **{**APP_SETTINGS, **overrides},
+    )
     loglinear: list[dict[str, object]] = []
     if table.n_lists <= MAX_LOGLINEAR_LISTS:
+        report("loglinear", 0, 0)
         fits = closedp(table, interval=True)
         loglinear = sorted(
             (f.as_dict() for f in fits), key=lambda d: (d.get("bic") is None, d.get("bic") or 0)
         )
+    report("saving", 0, 0)
     with transaction.atomic():
         estimate = Estimate.objects.create(
             event=event,

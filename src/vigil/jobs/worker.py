@@ -1,0 +1,76 @@
+"""Running the queued tasks: in this thread until none is left (tests), or on a thread beside ``vigil serve``.
+
+``vigil serve`` is one process whose keys are unlocked in its memory (possibly only later, on the unlock
+page), so its worker is a thread of it rather than a process of its own: it waits while Vigil is locked,
+and drops its database connection when Vigil is locked again. The multi-process server runs
+``vigil db_worker`` as a service instead (deploy/systemd/vigil-worker.service), which unlocks as every
+``vigil`` command does.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+from django.db import connections
+from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
+from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import exclusive_transaction
+
+logger = logging.getLogger("vigil.jobs")
+
+
+def run_queued(*, max_tasks: int | None = None, worker_id: str = "") -> int:
+    """Run queued tasks in this thread, in the queue's order, until none is left (or ``max_tasks`` have run);
+    return how many ran. Each is claimed and run as ``vigil db_worker`` does, without its loop, which closes
+    connections between tasks (and so cannot run inside a test's transaction)."""
+    worker = Worker(
+        queue_names=[DEFAULT_TASK_QUEUE_NAME],
+        interval=0,
+        batch=True,
+        backend_name=DEFAULT_TASK_BACKEND_ALIAS,
+        startup_delay=False,
+        max_tasks=max_tasks,
+        worker_id=worker_id or f"vigil-{os.getpid()}-{threading.get_ident()}",
+        excluded_queue_names=[],
+    )
+    ran = 0
+    while max_tasks is None or ran < max_tasks:
+        ready = DBTaskResult.objects.ready().filter(
+            backend_name=DEFAULT_TASK_BACKEND_ALIAS, queue_name=DEFAULT_TASK_QUEUE_NAME
+        )
+        with exclusive_transaction(ready.db):
+            result = ready.get_locked()
+            if result is None:
+                return ran
+            result.claim(worker.worker_id)
+        worker.run_task(result)
+        ran += 1
+    return ran
+
+
+class BackgroundWorker(threading.Thread):
+    """Looks for queued tasks every ``interval`` seconds while Vigil is unlocked, and runs them one by one."""
+
+    def __init__(self, interval: float = 1.0) -> None:
+        super().__init__(name="vigil-tasks", daemon=True)
+        self.interval = interval
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    def run(self) -> None:
+        from vigil.protection import keys
+
+        while not self._stopping.wait(self.interval):
+            try:
+                if keys.is_unlocked():
+                    run_queued(worker_id=f"serve-{os.getpid()}")
+            except Exception as exc:  # a database that went away, a lock in the middle: try again later
+                logger.warning("background worker: %s", type(exc).__name__)
+            finally:
+                # No connection is kept between rounds: one opened with the keys must not outlive a lock.
+                connections.close_all()
