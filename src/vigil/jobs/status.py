@@ -18,6 +18,7 @@ UNDER_WAY_AT_MOST = timedelta(hours=6)
 # Errors stored as codes, worded when shown (the worker has no reader's language).
 LOCKED = "locked"
 INTERNAL = "internal:"
+INTERRUPTED = "interrupted"
 
 
 class JobStatus(models.TextChoices):
@@ -51,6 +52,8 @@ def error_line(job: Job) -> str:
     """The job's failure in one line, in the reader's language where Vigil words it."""
     if job.error == LOCKED:
         return _("Vigil was locked while this ran: unlock it and start the work again.")
+    if job.error == INTERRUPTED:
+        return _("Vigil was stopped while this ran, so it did not finish: start it again.")
     if job.error.startswith(INTERNAL):
         return _("The work stopped because of an internal error (%(kind)s); the server log has its time.") % {
             "kind": job.error.removeprefix(INTERNAL)

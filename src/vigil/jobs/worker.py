@@ -41,6 +41,9 @@ def run_queued(*, max_tasks: int | None = None, worker_id: str = "") -> int:
         ready = DBTaskResult.objects.ready().filter(
             backend_name=DEFAULT_TASK_BACKEND_ALIAS, queue_name=DEFAULT_TASK_QUEUE_NAME
         )
+        # Look first, then lock: a worker polling an empty queue every second takes no write lock on SQLite.
+        if not ready.exists():
+            return ran
         with exclusive_transaction(ready.db):
             result = ready.get_locked()
             if result is None:
@@ -49,6 +52,32 @@ def run_queued(*, max_tasks: int | None = None, worker_id: str = "") -> int:
         worker.run_task(result)
         ran += 1
     return ran
+
+
+SERVE_WORKER = "serve-"
+
+
+def abandon_interrupted(own_id: str) -> int:
+    """Mark failed the tasks a previous ``vigil serve`` left running when it stopped (its worker thread died
+    with it), so that their pages say so instead of "running" for ever; return how many."""
+    from vigil.jobs.models import Job
+    from vigil.jobs.operations import fail_job
+    from vigil.jobs.status import INTERRUPTED
+
+    abandoned = 0
+    for result in DBTaskResult.objects.running():
+        ids = result.worker_ids or []
+        if not ids or not str(ids[-1]).startswith(SERVE_WORKER) or ids[-1] == own_id:
+            continue
+        result.set_failed(Interrupted(str(result.id)))
+        for job in Job.objects.filter(task_id=str(result.id), finished_at__isnull=True):
+            fail_job(job, INTERRUPTED)
+        abandoned += 1
+    return abandoned
+
+
+class Interrupted(Exception):
+    """The worker running the task stopped before the task ended."""
 
 
 class BackgroundWorker(threading.Thread):
@@ -65,10 +94,15 @@ class BackgroundWorker(threading.Thread):
     def run(self) -> None:
         from vigil.protection import keys
 
+        worker_id = f"{SERVE_WORKER}{os.getpid()}"
+        cleaned = False
         while not self._stopping.wait(self.interval):
             try:
                 if keys.is_unlocked():
-                    run_queued(worker_id=f"serve-{os.getpid()}")
+                    if not cleaned:
+                        abandon_interrupted(worker_id)
+                        cleaned = True
+                    run_queued(worker_id=worker_id)
             except Exception as exc:  # a database that went away, a lock in the middle: try again later
                 logger.warning("background worker: %s", type(exc).__name__)
             finally:

@@ -161,3 +161,19 @@ def test_only_the_roles_that_may_do_the_work_see_its_page(
     login(client, make_user(role))
     assert client.get(reverse("job_detail", args=[estimate_job.pk])).status_code == estimate_page
     assert client.get(reverse("job_detail", args=[linkage_job.pk])).status_code == linkage_page
+
+
+def test_work_left_running_by_a_stopped_vigil_serve_says_so_when_it_starts_again(client, coordinator, rally):
+    from django_tasks_db.models import DBTaskResult
+
+    from vigil.jobs.worker import abandon_interrupted
+
+    job = start_estimate(rally, actor=coordinator)
+    DBTaskResult.objects.get(pk=job.task_id).claim("serve-1")  # the thread of a serve that was then stopped
+    assert status_of(job) == JobStatus.RUNNING
+    assert abandon_interrupted("serve-2") == 1
+    job.refresh_from_db()
+    assert status_of(job) == JobStatus.FAILED
+    login(client, coordinator)
+    body = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+    assert "Vigil was stopped while this ran" in body and "Traceback" not in body
