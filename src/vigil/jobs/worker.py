@@ -13,11 +13,10 @@ import logging
 import os
 import threading
 
-from django.db import connections
+from django.db import connections, transaction
 from django_tasks_db.compat import DEFAULT_TASK_BACKEND_ALIAS, DEFAULT_TASK_QUEUE_NAME
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
-from django_tasks_db.utils import exclusive_transaction
 
 logger = logging.getLogger("vigil.jobs")
 
@@ -44,7 +43,10 @@ def run_queued(*, max_tasks: int | None = None, worker_id: str = "") -> int:
         # Look first, then lock: a worker polling an empty queue every second takes no write lock on SQLite.
         if not ready.exists():
             return ran
-        with exclusive_transaction(ready.db):
+        # One claimer at a time: PostgreSQL skips rows another worker has locked; Vigil's SQLite connections
+        # begin every transaction IMMEDIATE (settings.py), which takes the write lock at once (db_worker's
+        # EXCLUSIVE would also keep readers of a shared-cache test database out, and fail their requests).
+        with transaction.atomic(using=ready.db):
             result = ready.get_locked()
             if result is None:
                 return ran
