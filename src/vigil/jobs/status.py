@@ -5,14 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from vigil.jobs.models import Job
 from vigil.records.models import Event
 
-# Past this age an unfinished job no longer counts as under way (its worker may have been stopped mid-run).
-UNDER_WAY_AT_MOST = timedelta(hours=6)
+# An unfinished job that has said nothing for this long no longer counts as under way (its worker may have
+# been stopped mid-run): asking for the same work again then starts a new job. The longest silence of a
+# sound run is one chain of an estimate's sampler, a few minutes on the largest events.
+SILENT_AT_MOST = timedelta(hours=1)
 
 
 # Errors stored as codes, worded when shown (the worker has no reader's language).
@@ -65,8 +68,9 @@ def error_line(job: Job) -> str:
 
 def unfinished(kind: str, event: Event | None) -> Job | None:
     """The job of this kind (for this event) that is queued or running, if there is one."""
-    since = timezone.now() - UNDER_WAY_AT_MOST
-    for job in Job.objects.filter(kind=kind, event=event, finished_at__isnull=True, created_at__gte=since):
+    since = timezone.now() - SILENT_AT_MOST
+    recent = Q(updated_at__gte=since) | Q(updated_at__isnull=True, created_at__gte=since)
+    for job in Job.objects.filter(recent, kind=kind, event=event, finished_at__isnull=True):
         if status_of(job) in (JobStatus.QUEUED, JobStatus.RUNNING):
             return job
     return None

@@ -177,3 +177,14 @@ def test_work_left_running_by_a_stopped_vigil_serve_says_so_when_it_starts_again
     login(client, coordinator)
     body = client.get(reverse("job_detail", args=[job.pk])).content.decode()
     assert "Vigil was stopped while this ran" in body and "Traceback" not in body
+
+
+def test_a_job_silent_for_an_hour_no_longer_stops_the_same_work_being_asked_for(coordinator, rally):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    stuck = start_estimate(rally, actor=coordinator)
+    assert start_estimate(rally, actor=coordinator) == stuck
+    Job.objects.filter(pk=stuck.pk).update(updated_at=timezone.now() - timedelta(hours=2))
+    assert start_estimate(rally, actor=coordinator) != stuck
