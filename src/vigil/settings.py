@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_tasks",
+    "django_tasks_db",
     "vigil.accounts",
     "vigil.protection",
     "vigil.audit",
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
     "vigil.review",
     "vigil.exchange",
     "vigil.replication",
+    "vigil.jobs",
     "vigil.demo",
     "vigil.web",
     "vigil.api",
@@ -159,6 +162,10 @@ elif DB_ENGINE == "sqlite":
     }
 else:
     raise ImproperlyConfigured(f"VIGIL_DB must be 'sqlite' or 'postgres', not {DB_ENGINE!r}")
+
+# Long work (estimates, linkage runs) runs as a background task (vigil.jobs): queued in the database, run by
+# a worker beside `vigil serve` (a thread of it) or by `vigil db_worker` (deploy/systemd/vigil-worker.service).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -286,5 +293,9 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
         "vigil": {"handlers": ["console"], "level": "INFO"},
+        # A failed background task is logged by vigil.jobs in one line (its kind and the exception's type);
+        # django-tasks would add a traceback for each.
+        "django_tasks": {"handlers": ["console"], "level": "CRITICAL", "propagate": False},
+        "django_tasks_db": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -178,7 +178,12 @@ def test_the_systemd_units_verify(tmp_path: Path) -> None:
     if analyze is None:
         pytest.skip("systemd-analyze is not installed")
     units = sorted((DEPLOY / "systemd").iterdir())
-    assert {u.name for u in units} == {"vigil.service", "vigil-checkpoint.service", "vigil-checkpoint.timer"}
+    assert {u.name for u in units} == {
+        "vigil.service",
+        "vigil-worker.service",
+        "vigil-checkpoint.service",
+        "vigil-checkpoint.timer",
+    }
     for unit in units:
         # verify wants the programs to exist: the same ones from this virtual environment; the rest as shipped.
         text = unit.read_text().replace("/opt/vigil/.venv/bin/", f"{BIN}/")

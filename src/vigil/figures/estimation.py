@@ -8,10 +8,13 @@ that kind. Only kinds that documented someone at the event are lists. A table no
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vigil.figures.counting import scope
 from vigil.records.models import Event
+
+if TYPE_CHECKING:
+    from vigil.lib.estimate import CaptureTable
 
 # Long enough to converge on tables like the demo's with the library's default sampler (HMC; see docs/estimation.md).
 APP_SETTINGS: dict[str, Any] = {"chains": 2, "burnin": 20_000, "samples": 1_000, "thin": 50}
@@ -38,3 +41,18 @@ def capture_rows(event: Event | None) -> tuple[list[str], dict[tuple[int, ...], 
     for kinds in lists_of.values():
         counts[tuple(int(name in kinds) for name in lists)] += 1
     return lists, dict(counts)
+
+
+def estimable_table(event: Event | None) -> tuple[list[str], dict[tuple[int, ...], int], CaptureTable]:
+    """The event's lists, capture-pattern counts and capture table; raises :class:`NotEstimable` with the
+    library's reason when no estimate should be given for it. Fast (no sampling): a view asks it before
+    queueing an estimate, so that a refusal is said at once."""
+    from vigil.lib.estimate import CaptureTable, EstimateRefused, check_estimable
+
+    lists, counts = capture_rows(event)
+    try:
+        table = CaptureTable.from_patterns(lists, list(counts.keys()), list(counts.values()))
+        check_estimable(table)
+    except EstimateRefused as exc:
+        raise NotEstimable(f"Cannot estimate: {exc.detail}", exc.reason) from None
+    return lists, counts, table

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -11,7 +12,7 @@ from django.utils import timezone
 from vigil.audit.actors import Actor, acting_user
 from vigil.audit.log import record as audit
 from vigil.figures.counting import event_figures, scope
-from vigil.figures.estimation import APP_SETTINGS, NotEstimable, capture_rows
+from vigil.figures.estimation import APP_SETTINGS, estimable_table
 from vigil.figures.models import Estimate, Snapshot
 from vigil.records.models import Event
 
@@ -35,13 +36,27 @@ def take_snapshot(event: Event | None, *, actor: Actor, label: str = "") -> Snap
         return snap
 
 
-def run_estimate(event: Event | None, *, actor: Actor, seed: int | None = None, **overrides: Any) -> Estimate:
+# What an estimate is doing, for a progress display: (phase, steps done, steps in the phase). The phases, in
+# order: "lists" (reading who is on which list), "sampling" (chains done of all chains), "loglinear" (the
+# classical models), "dga" (graphical-model averaging, 3 to 5 lists), "saving".
+EstimateProgress = Callable[[str, int, int], None]
+
+
+def _no_progress(phase: str, done: int, total: int) -> None:
+    pass
+
+
+def run_estimate(
+    event: Event | None,
+    *,
+    actor: Actor,
+    seed: int | None = None,
+    progress: EstimateProgress | None = None,
+    **overrides: Any,
+) -> Estimate:
     from vigil.lib.estimate import (
         MAX_DGA_LISTS,
         MAX_LOGLINEAR_LISTS,
-        CaptureTable,
-        EstimateRefused,
-        check_estimable,
         closedp,
         compare_methods,
         fit_dga,
@@ -50,27 +65,32 @@ def run_estimate(event: Event | None, *, actor: Actor, seed: int | None = None, 
         summarise,
     )
 
-    lists, counts = capture_rows(event)
-    try:
-        table = CaptureTable.from_patterns(lists, list(counts.keys()), list(counts.values()))
-        check_estimable(table)
-    except EstimateRefused as exc:
-        raise NotEstimable(f"Cannot estimate: {exc.detail}", exc.reason) from None
-    posterior = fit_lcmcr(table, seed=seed, **{**APP_SETTINGS, **overrides})
+    report = progress or _no_progress
+    report("lists", 0, 0)
+    lists, counts, table = estimable_table(event)
+    posterior = fit_lcmcr(
+        table,
+        seed=seed,
+        progress=lambda done, total: report("sampling", done, total),
+        **{**APP_SETTINGS, **overrides},
+    )
     summary = summarise(posterior)
     methods: dict[str, dict[str, Any]] = {"lcmcr": summary}
     loglinear: list[dict[str, object]] = []
     if table.n_lists <= MAX_LOGLINEAR_LISTS:
+        report("loglinear", 0, 0)
         fits = sorted(closedp(table, interval=True), key=lambda f: (not math.isfinite(f.bic), f.bic))
         loglinear = [f.as_dict() for f in fits]
         if fits and math.isfinite(fits[0].estimate):
             methods["loglinear"] = summarise(fits[0])
-    if table.n_lists <= MAX_DGA_LISTS:  # check_estimable has refused fewer than three
+    if table.n_lists <= MAX_DGA_LISTS:  # estimable_table has refused fewer than three
+        report("dga", 0, 0)
         methods["dga"] = summarise(fit_dga(table))
     if len(methods) > 1:
         # Side by side, with a note when they disagree (as the command's --method all); LCMCR stays the headline.
         comparison = compare_methods(methods)
         summary = {**summary, "methods": methods, "comparison": comparison, "note": comparison["note"]}
+    report("saving", 0, 0)
     with transaction.atomic():
         estimate = Estimate.objects.create(
             event=event,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING
 
 from django.db import transaction
@@ -202,19 +202,32 @@ def _queue_pairs(result: LinkResult, band: pd.DataFrame) -> int:
 
 
 def link_persons(
-    *, actor: Actor, threshold: float = MERGE_THRESHOLD, review_ceiling: float = REVIEW_CEILING
+    *,
+    actor: Actor,
+    threshold: float = MERGE_THRESHOLD,
+    review_ceiling: float = REVIEW_CEILING,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> LinkSummary:
     """Link every stored identity into persons by the counting policy (see ``MERGE_THRESHOLD``), and queue
     for review each pair scored between the threshold and ``review_ceiling``: those it joined (counted as
-    one person until a reviewer splits them) and those that facts kept apart."""
+    one person until a reviewer splits them) and those that facts kept apart.
+
+    ``progress(phase, done, total)``, when given, is told each phase as it starts: "reading" the identities,
+    "linking" them (``total`` is their number), "merging" and queueing the results."""
     from vigil.lib.linkage import link
 
+    if progress is not None:
+        progress("reading", 0, 0)
     frame = identity_frame()
     if len(frame) < 2:
         return LinkSummary(len(frame), len(frame), 0, 0)
     labels = labelled_pairs()
+    if progress is not None:
+        progress("linking", 0, len(frame))
     result = link(frame, threshold=threshold, labelled_pairs=labels if len(labels) else None, background=True)
     person_of = dict(Identity.objects.values_list("pk", "person_id"))
+    if progress is not None:
+        progress("merging", 0, 0)
     with transaction.atomic():
         clusters = (
             [int(m) for m in members] for _c, members in result.persons.groupby("person_id")["record_id"]

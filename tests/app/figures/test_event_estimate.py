@@ -57,4 +57,12 @@ def test_the_estimate_page_gives_the_floor_the_total_and_its_interval(client, co
     login(client, coordinator)
     body = client.get(reverse("event_estimate", args=[rally.slug])).content.decode()
     assert f"Documented: at least {documented}" in body and "Estimated total" in body and "<rect" in body
+    # Plain words first, what the numbers mean; the statistician's detail below, folded away.
+    assert "including people no list recorded" in body
+    plain, detail = (
+        body.index('id="estimate-plain"'),
+        body.index('<details class="card" id="estimate-detail"'),
+    )
+    assert body.index('id="estimate-headline"') < plain < detail
+    assert "R-hat" in body[detail:] and "R-hat" not in body[:detail] and "<rect" not in body[:detail]
     assert Estimate.objects.count() == 1

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from vigil.abuse.operations import attach_evidence, record_allegation
 from vigil.cases.operations import open_case, record_decision
 from vigil.figures.operations import take_snapshot
+from vigil.jobs.operations import start_estimate, start_linkage
 from vigil.review.models import CandidatePair
 from vigil.review.operations import merge_persons
 
@@ -44,8 +45,12 @@ def world(db):
     pair = CandidatePair.objects.create(
         left=own.identity, right=other.identity, probability=0.6, explanation=[]
     )
+    estimate_job = start_estimate(own.event, actor=coord)
+    linkage_job = start_linkage(actor=coord)
     return {
         "users": users,
+        "estimate_job": estimate_job.pk,
+        "linkage_job": linkage_job.pk,
         "d": own.pk,
         "case": case.pk,
         "person": own.person_id,
@@ -83,6 +88,8 @@ def _web(w):
         ("GET", reverse("event_figures_json", args=[ev]), FIGURES),
         ("GET", reverse("event_figures_csv", args=[ev]), FIGURES),
         ("GET", reverse("event_estimate", args=[ev]), FIGURES),
+        ("GET", reverse("job_detail", args=[w["estimate_job"]]), FIGURES),
+        ("GET", reverse("job_detail", args=[w["linkage_job"]]), COORD),
         ("POST", reverse("event_snapshot", args=[ev]), COORD),
         ("GET", reverse("snapshot_detail", args=[w["snap"]]), FIGURES),
         ("GET", reverse("audit_log"), {"auditor", "coordinator"}),

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -128,9 +129,15 @@ def _chain_rngs(seed: int, chains: int) -> list[np.random.Generator]:
 
 
 def fit_lcmcr(
-    table: CaptureTable, settings: LCMCRSettings | None = None, **overrides: Any
+    table: CaptureTable,
+    settings: LCMCRSettings | None = None,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    **overrides: Any,
 ) -> PosteriorEstimate:
-    """Run the LCMCR sampler on ``table``; keyword overrides replace fields of ``settings``.
+    """Run the LCMCR sampler on ``table``; keyword overrides replace fields of ``settings``. ``progress`` is
+    called as ``progress(chains_done, chains)`` in the calling thread: once before sampling, then as each
+    chain finishes.
 
     Raises :class:`~vigil.lib.estimate.table.EstimateRefused` for a table no estimate should be given for
     (see :func:`~vigil.lib.estimate.refusals.check_estimable`), before any sampling."""
@@ -163,11 +170,21 @@ def fit_lcmcr(
 
     start = time.perf_counter()
     workers = settings.workers or min(settings.chains, os.cpu_count() or 1)
+    if progress is not None:
+        progress(0, settings.chains)
     if workers > 1 and settings.chains > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            results = list(pool.map(chain, rngs))
+            futures = [pool.submit(chain, rng) for rng in rngs]
+            for done, _finished in enumerate(as_completed(futures), start=1):
+                if progress is not None:
+                    progress(done, settings.chains)
+            results = [f.result() for f in futures]
     else:
-        results = [chain(rng) for rng in rngs]
+        results = []
+        for rng in rngs:
+            results.append(chain(rng))
+            if progress is not None:
+                progress(len(results), settings.chains)
     seconds = time.perf_counter() - start
 
     draws = np.stack([r[0] for r in results])

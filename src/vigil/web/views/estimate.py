@@ -79,18 +79,24 @@ def list_label(kind: str) -> str:
 def event_estimate(request: HttpRequest, slug: str) -> HttpResponse:
     """Documented floor, estimated total with its interval, the posterior, diagnostics, log-linear models and
     (3 to 5 lists) graphical-model averaging beside LCMCR, with a note when the methods disagree."""
-    from vigil.figures.estimation import NotEstimable, capture_rows
+    from vigil.figures.estimation import NotEstimable, capture_rows, estimable_table
     from vigil.figures.models import Estimate
-    from vigil.figures.operations import run_estimate
+    from vigil.jobs.models import JobKind
+    from vigil.jobs.operations import start_estimate
+    from vigil.jobs.status import unfinished
 
     event = get_object_or_404(Event, slug=slug)
     error = ""
     if request.method == "POST":
+        # A table no estimate should be given for is refused at once; the sampling itself takes minutes
+        # and runs as a background task, whose page shows how far it has got.
         try:
-            run_estimate(event, actor=request.user)
-            return redirect("event_estimate", slug=slug)
+            estimable_table(event)
         except NotEstimable as exc:
             error = refusal_message(exc.reason, str(exc))
+        else:
+            job = start_estimate(event, actor=request.user)
+            return redirect("job_detail", pk=job.pk)
     estimate = Estimate.objects.filter(event=event).first()
     lists, counts = capture_rows(event)
     ctx: dict[str, Any] = {
@@ -100,6 +106,7 @@ def event_estimate(request: HttpRequest, slug: str) -> HttpResponse:
         "error": error,
         "lists": [list_label(k) for k in lists],
         "documented": sum(counts.values()),
+        "running": unfinished(JobKind.ESTIMATE, event),
     }
     if estimate is not None:
         hist = estimate.histogram

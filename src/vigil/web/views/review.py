@@ -207,12 +207,8 @@ def review_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.COORDINATOR)
 @require_POST
 def review_run_linkage(request: HttpRequest) -> HttpResponse:
-    from vigil.review.operations import link_persons
+    """Queue a linkage run (a background task: it takes minutes on a large database) and show its page."""
+    from vigil.jobs.operations import start_linkage
 
-    summary = link_persons(actor=request.user)
-    messages.success(
-        request,
-        _("Linkage: %(merges)d merges, %(queued)d pairs queued for review.")
-        % {"merges": summary.merges, "queued": summary.queued_pairs},
-    )
-    return redirect("review_queue")
+    job = start_linkage(actor=request.user)
+    return redirect("job_detail", pk=job.pk)

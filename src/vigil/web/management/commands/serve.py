@@ -31,6 +31,11 @@ class Command(BaseCommand):
         # beyond queueing; 4 is waitress's own default. Repeated locust runs (bench/intake_locust.py --users 25
         # --threads N) showed no consistent difference between 2, 4 and 8 at 50 posts/s.
         parser.add_argument("--threads", type=int, default=4, help="request threads (default 4)")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not run background tasks (estimates, linkage runs) here: `vigil db_worker` runs them",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         import getpass
@@ -39,6 +44,7 @@ class Command(BaseCommand):
         from waitress import serve
 
         from vigil.figures.socket_service import FiguresSocket
+        from vigil.jobs.worker import BackgroundWorker
         from vigil.protection import keys
         from vigil.wsgi import application
 
@@ -50,13 +56,25 @@ class Command(BaseCommand):
             self.stdout.write("Locked: open the page and enter the passphrase to unlock.")
         self.stdout.write(f"Vigil on http://{options['host']}:{options['port']}/  (Ctrl-C stops)")
         warm_arrival_model()
+        # Estimates and linkage runs asked for on a page run here, on a thread that shares this process's keys.
+        worker = None if options["no_worker"] else BackgroundWorker()
+        if worker is not None:
+            worker.start()
 
         # `vigil figures` asks this server over a Unix socket in the data directory (see vigil.figures.socket_service).
         def stop(signum: int, frame: Any) -> None:
             raise SystemExit(0)  # so that the socket below is removed on SIGTERM as on Ctrl-C
 
         signal.signal(signal.SIGTERM, stop)
-        with FiguresSocket(Path(settings.DATA_DIR)):
-            serve(
-                application, host=options["host"], port=options["port"], threads=options["threads"], ident=""
-            )
+        try:
+            with FiguresSocket(Path(settings.DATA_DIR)):
+                serve(
+                    application,
+                    host=options["host"],
+                    port=options["port"],
+                    threads=options["threads"],
+                    ident="",
+                )
+        finally:
+            if worker is not None:
+                worker.stop()
