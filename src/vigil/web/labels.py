@@ -32,6 +32,14 @@ def unit_label(code: str) -> str:
     return labels.unit_label(code, _lang())
 
 
+def city_label(city: str) -> str:
+    return labels.city_label(city, _lang())
+
+
+def violation_label(code: str) -> str:
+    return labels.violation_label(code, _lang())
+
+
 def article_title(article: str, part: str = "") -> str:
     """The title of an article of the legal table in the user's language, or "" when it is not in it."""
     return labels.article_title(article, part, _lang())
