@@ -910,6 +910,22 @@ T: dict[str, tuple[str, str]] = {
         "Паведамленне можна выправіць толькі на працягу %(n)s хв пасля захавання; звярніцеся да каардынатара.",
     ),
     "Hearing": ("Заседание", "Пасяджэнне"),
+    # The estimate plots' words (vigil.web.labels.estimate_plot_labels); the braces are the plots' own.
+    "Estimated total: how likely each number is": (
+        "Оценка общего числа: насколько вероятно каждое значение",
+        "Ацэнка агульнай колькасці: наколькі верагоднае кожнае значэнне",
+    ),
+    "documented: {n}": ("задокументировано: {n}", "задакументавана: {n}"),
+    "median {n}": ("медиана {n}", "медыяна {n}"),
+    "95% interval": ("95% интервал", "95% інтэрвал"),
+    "Profile likelihood of the total ({model})": (
+        "Профильное правдоподобие общего числа ({model})",
+        "Профільнае праўдападабенства агульнай колькасці ({model})",
+    ),
+    "relative likelihood": ("относительное правдоподобие", "адноснае праўдападабенства"),
+    "How the lists overlap": ("Как пересекаются списки", "Як перасякаюцца спісы"),
+    "people": ("человек", "чалавек"),  # the unit of the overlap bars' axis
+    "{k} other combinations": ("других сочетаний: {k}", "іншых спалучэнняў: {k}"),
 }
 
 # Plural messages: English singular -> (Russian forms one/few/many, Belarusian forms one/few/many)
