@@ -32,6 +32,14 @@ def unit_label(code: str) -> str:
     return labels.unit_label(code, _lang())
 
 
+def city_label(city: str) -> str:
+    return labels.city_label(city, _lang())
+
+
+def violation_label(code: str) -> str:
+    return labels.violation_label(code, _lang())
+
+
 def article_title(article: str, part: str = "") -> str:
     """The title of an article of the legal table in the user's language, or "" when it is not in it."""
     return labels.article_title(article, part, _lang())
@@ -68,3 +76,20 @@ def decision_label(decision: Decision) -> str:
     if decision.prison_months:
         parts.append(_("%(n)d months of prison") % {"n": decision.prison_months})
     return parts[0] + (": " + ", ".join(parts[1:]) if len(parts) > 1 else "")
+
+
+def estimate_plot_labels() -> dict[str, str]:
+    """The words of vigil.lib.estimate.plots (its ``DEFAULT_LABELS`` keys) in the user's language, for its
+    ``labels`` argument. The placeholders in braces are filled by the plots, so a translation keeps them."""
+    return {
+        "posterior_title": _("Estimated total: how likely each number is"),
+        "floor": _("documented: {n}"),
+        "median": _("median {n}"),
+        # xgettext:no-python-format
+        "interval": _("95% interval"),
+        "profile_title": _("Profile likelihood of the total ({model})"),
+        "profile_axis": _("relative likelihood"),
+        "overlaps_title": _("How the lists overlap"),
+        "people": _("people"),
+        "other_patterns": _("{k} other combinations"),
+    }

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from decimal import Decimal
 from html.parser import HTMLParser
 from typing import Any
@@ -20,11 +21,11 @@ from typing import Any
 import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from vigil.abuse.operations import record_allegation_with_evidence
-from vigil.cases.operations import open_case, record_decision, record_hearing
-from vigil.figures.models import Snapshot
+from vigil.cases.operations import open_case, record_decision, record_hearing, take_case
+from vigil.figures.models import Estimate, Snapshot
 from vigil.records.operations import create_event, record_whereabouts
 from vigil.review.models import CandidatePair
 
@@ -38,6 +39,8 @@ ALLOWED = {
     "XLSX",
     "BYN",  # the currency code, as on receipts
     "LCMCR",  # the estimator and its reference
+    "Rcapture",  # the R package whose log-linear models the estimate page lists, and its function
+    "closedp",
     "Manrique-Vallier",
     "R-hat",
     "BIC",
@@ -47,6 +50,16 @@ ALLOWED = {
     "English",
     "ODS",
     "vigil",  # the command  # the language switcher names each language in itself
+    "dga",  # the graphical-model averaging package, named like LCMCR
+    # Rcapture's names of the log-linear models (Mt: time, Mh: heterogeneity, Mb: behaviour) and the authors
+    # of their heterogeneity terms
+    "Mt",
+    "Mh",
+    "Mth",
+    "Mb",
+    "Mbh",
+    "Chao",
+    "Darroch",
 }
 HIDDEN = ("script", "style", "code")  # not prose: scripts, styles and identifiers
 ATTRIBUTES = ("placeholder", "aria-label", "title", "alt")
@@ -207,6 +220,118 @@ def test_the_pages_of_the_main_journeys_show_no_untranslated_english(client, coo
         found = untranslated(body.content.decode())
         if found:
             leaks[url] = found
+    assert not leaks, _report(leaks)
+
+
+# Cities beyond the twelve an event page's chart draws: with Minsk and Grodno, one bar says "N more cities".
+MORE_CITIES = [
+    "Brest",
+    "Pinsk",
+    "Kobrin",
+    "Vitebsk",
+    "Orsha",
+    "Polotsk",
+    "Gomel",
+    "Mozyr",
+    "Zhlobin",
+    "Rechitsa",
+    "Lida",
+]
+
+
+def _methods_side_by_side(event: Any, actor: Any) -> Estimate:
+    """A stored estimate whose methods disagree, shaped as run_estimate stores it (no sampling: milliseconds)."""
+    from vigil.lib.estimate import compare_methods
+
+    def method(name: str, median: float, diagnostics: dict[str, Any]) -> dict[str, Any]:
+        e = {"mean": median, "median": median, "lower": median * 0.8, "upper": median * 1.2}
+        return {"n_observed": 8, "method": name, "estimate": e, "diagnostics": diagnostics}
+
+    lcmcr = method("lcmcr", 20, {})
+    dga = method(
+        "dga",
+        45,
+        {"delta": 0.0625, "models_averaged": 61, "best_models": [{"model": "[12,3]", "weight": 0.7}]},
+    )
+    loglinear = method("loglinear", 18, {"model": "Mth Chao"})
+    comparison = compare_methods({"lcmcr": lcmcr, "loglinear": loglinear, "dga": dga})
+    return Estimate.objects.create(
+        event=event,
+        created_at=timezone.now(),
+        created_by=actor,
+        lists=["hotline", "lawyer", "court_list"],
+        capture_table=[],
+        summary={
+            **lcmcr,
+            "diagnostics": {"warnings": [], "settings": {"K": 10, "seed": 1}},
+            "methods": {"lcmcr": lcmcr, "loglinear": loglinear, "dga": dga},
+            "comparison": comparison,
+            "note": comparison["note"],
+        },
+        histogram={"edges": [10.0, 20.0, 30.0], "counts": [3, 5]},
+        loglinear=[{"model": "Mth Chao", "estimate": 18.0, "lower": 14.0, "upper": 22.0, "bic": 31.5}],
+    )
+
+
+@pytest.mark.parametrize("language", ["be", "ru"])
+def test_the_casework_intake_filter_chart_and_method_pages_show_no_untranslated_english(
+    client, coordinator, world, language
+):
+    """The pages added with several detainees per call, lawyers' cases, list filters, the "more cities" bar
+    and the estimate methods side by side."""
+    d, case, slug = world["detention"], world["case"], world["event"].slug
+    client.cookies["django_language"] = language
+    pages = {}
+    lawyer = make_user("lawyer")
+    login(client, lawyer)
+    pages["new detentions awaiting a lawyer"] = client.get(reverse("lawyer_cases"))
+    take_case(d, actor=lawyer)
+    pages["a lawyer's cases"] = client.get(reverse("lawyer_cases"))
+    pages["the timeline as a lawyer sees it"] = client.get(reverse("person_detail", args=[d.person_id]))
+    pages["a lawyer's detention"] = client.get(reverse("detention_detail", args=[d.pk]))
+    pages["a lawyer's case forms"] = client.get(reverse("case_detail", args=[case.pk]))
+
+    login(client, coordinator)
+    call = {
+        "report_uuid": str(uuid.uuid4()),
+        "head_count": "3",
+        "detained_on": "2020-11-08",
+        "city": "Minsk",
+        "event": str(world["event"].pk),
+        "source_kind": "relative",
+        "reliability": "D",
+        "more-TOTAL_FORMS": "2",
+        "more-INITIAL_FORMS": "0",
+        "more-0-uuid": str(uuid.uuid4()),
+        "more-0-full_name": "Иван Иванов",
+        "more-1-uuid": str(uuid.uuid4()),
+        "more-1-full_name": "Марыя Калеснікава",
+    }
+    pages["the intake echo of several detainees"] = echo = client.post(reverse("intake"), call, follow=True)
+    assert echo.redirect_chain, (echo.context["form"].errors, echo.context["detainees"].errors)
+    saved = echo.redirect_chain[-1][0].split("saved=")[1].split(",")[0].split("&")[0]
+    pages["a correction"] = client.get(reverse("intake_correct", args=[saved]))
+    listing = reverse("detention_list")
+    pages["the list with its filters"] = client.get(
+        f"{listing}?since=2020-11-01&until=2020-11-30&unit=omon&status=held"
+    )
+    pages["the list with a period ending before it starts"] = client.get(
+        f"{listing}?since=2020-11-30&until=2020-11-01"
+    )
+    for city in MORE_CITIES:
+        detain(coordinator, event=world["event"], city=city, head_count=2)
+    pages["an event with more than twelve cities"] = client.get(reverse("event_detail", args=[slug]))
+    _methods_side_by_side(world["event"], coordinator)
+    pages["the estimate methods side by side"] = client.get(reverse("event_estimate", args=[slug]))
+
+    assert {name: r.status_code for name, r in pages.items()} == dict.fromkeys(pages, 200)
+    body = {name: r.content.decode() for name, r in pages.items()}
+    assert 'id="new-' in body["new detentions awaiting a lawyer"]
+    assert '<li class="charged">' in body["the timeline as a lawyer sees it"]
+    assert body["the intake echo of several detainees"].count("data-detention=") == 3
+    assert 'class="other"' in body["an event with more than twelve cities"]
+    assert 'id="methods-disagree"' in body["the estimate methods side by side"]
+    leaks = {name: found for name, html in body.items() if (found := untranslated(html))}
     assert not leaks, _report(leaks)
 
 

@@ -61,9 +61,7 @@ def test_a_lawyer_sees_the_whole_timeline_of_their_person_in_english(lawyers_per
     assert [chunk.split('"')[0] for chunk in timeline.split('<li class="')[1:]] == kinds
     assert "Pushkinskaya" in timeline
     assert "Offenders Isolation Centre" in timeline and OKRESTINA not in timeline
-    assert (
-        "art. 23.34 part 1 Administrative Code 2003" in timeline
-    )  # the code named, as vigil.lib.reference.labels names it
+    assert "art. 23.34 part 1 Administrative Code 2003" in timeline
     assert "Court of the Central district" in timeline
     assert "Fine: 25.5 base units (688.50 BYN)" in timeline  # 27 BYN a base unit in 2020
     assert "15 days of arrest" in timeline and "administrative_arrest" not in timeline

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,7 +24,7 @@ from vigil.records.models import Detention, Person
 from vigil.review.models import LinkOperation
 from vigil.review.operations import LinkError, merge_persons, split_person, undo_operation
 from vigil.web.access import role_required
-from vigil.web.labels import charge_label, decision_label, facility_label
+from vigil.web.labels import charge_label, city_label, decision_label, facility_label, violation_label
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def person_timeline(detentions: Iterable[Detention]) -> list[Entry]:
     allegations and release, in order, labelled in the user's language."""
     out: list[Entry] = []
     for d in detentions:
-        where = ", ".join(p for p in (d.city, d.place) if p)
+        where = ", ".join(p for p in (city_label(d.city) if d.city else "", d.place) if p)
         if d.event_id:
             where += f" ({d.event.localized_name(get_language())})"  # type: ignore[union-attr]
         out.append(Entry(d.detained_on, d.detained_at, "detained", _("Detained"), where))
@@ -62,7 +62,9 @@ def person_timeline(detentions: Iterable[Detention]) -> list[Entry]:
             out.append(Entry(_day(w.since), w.since, "held", _("Held at"), facility_label(w.facility)))
         for c in d.cases.all():
             for ch in c.charges.all():
-                out.append(Entry(d.detained_on, None, "charged", _("Charged"), charge_label(ch)))
+                out.append(
+                    Entry(d.detained_on, None, "charged", pgettext("timeline", "Charged"), charge_label(ch))
+                )
             for h in c.hearings.all():
                 court = " · ".join(p for p in (h.court, h.judge) if p)
                 out.append(Entry(h.held_on, None, "hearing", _("Hearing"), court))
@@ -70,7 +72,7 @@ def person_timeline(detentions: Iterable[Detention]) -> list[Entry]:
                 out.append(Entry(dec.decided_on, None, "decision", _("Decision"), decision_label(dec)))
         for a in d.allegations.all():
             day = _day(a.occurred_at) if a.occurred_at else d.detained_on
-            detail = a.violation_type + (f" ({a.place})" if a.place else "")
+            detail = violation_label(a.violation_type) + (f" ({a.place})" if a.place else "")
             out.append(Entry(day, a.occurred_at, "allegation", _("Allegation of ill-treatment"), detail))
         if d.released_at:
             out.append(Entry(_day(d.released_at), d.released_at, "released", _("Released"), ""))
