@@ -22,7 +22,7 @@ def _figures(median: float, lower: float, upper: float) -> dict[str, float]:
     return {"mean": median, "median": median, "lower": lower, "upper": upper}
 
 
-def _stored(rally, coordinator, *, dga_median: float) -> Estimate:
+def _stored(rally, coordinator, *, dga_median: float, capture_table: list | None = None) -> Estimate:
     """An estimate as run_estimate stores it, with LCMCR at 1,000 and dga at ``dga_median``."""
     from vigil.lib.estimate import compare_methods
 
@@ -50,7 +50,7 @@ def _stored(rally, coordinator, *, dga_median: float) -> Estimate:
         created_at=timezone.now(),
         created_by=coordinator,
         lists=["hotline", "lawyer", "media", "court_list"],
-        capture_table=[],
+        capture_table=capture_table or [],
         summary=summary,
         histogram={"edges": [400.0, 900.0, 1400.0], "counts": [3, 5]},
         loglinear=[],
@@ -91,3 +91,16 @@ def test_an_event_with_four_lists_is_estimated_by_every_method(coordinator, rall
     assert dga["diagnostics"]["models_averaged"] == 61
     assert summary["n_observed"] <= dga["estimate"]["lower"] <= dga["estimate"]["upper"]
     assert [r["method"] for r in summary["comparison"]["rows"]] == ["lcmcr", "loglinear", "dga"]
+
+
+def test_the_page_draws_the_posterior_above_its_floor_and_how_the_lists_overlap(client, coordinator, rally):
+    table = [{"pattern": [1, 0, 0, 0], "count": 250}, {"pattern": [1, 1, 0, 0], "count": 100}]
+    table.append({"pattern": [0, 0, 1, 1], "count": 50})
+    _stored(rally, coordinator, dga_median=1_100, capture_table=table)
+    login(client, coordinator)
+    client.cookies["django_language"] = "ru"
+    body = client.get(reverse("event_estimate", args=[rally.slug])).content.decode()
+    posterior = body.split('id="posterior-plot"', 1)[1].split("</figure>", 1)[0]
+    assert "задокументировано: 400" in posterior  # the floor, in the page's language
+    overlaps = body.split('id="overlaps-plot"', 1)[1].split("</figure>", 1)[0]
+    assert overlaps.count("<rect") == 3 and ">350<" in overlaps  # three combinations; the hotline's own total

@@ -1,4 +1,4 @@
-"""The SVG chart geometry: bars scaled to the largest value, histogram marks on the histogram's own scale."""
+"""The SVG chart geometry of the event page: bars scaled to the largest value, one bar for the rows left out."""
 
 from __future__ import annotations
 
@@ -18,21 +18,6 @@ def test_an_empty_or_all_zero_chart_draws_without_dividing_by_zero() -> None:
     assert charts.bars([], "n", "city") == []
     assert charts.bars_height([]) == charts.BAR_ROW
     assert charts.bars([{"c": "x", "n": 0}], "n", "c")[0]["width"] == 0
-
-
-def test_histogram_bins_sit_side_by_side_with_the_fullest_at_full_height() -> None:
-    edges, counts = [1000.0, 1100.0, 1200.0, 1300.0], [5.0, 20.0, 10.0]
-    drawn = charts.histogram_bars(edges, counts)
-    assert [b["x"] for b in drawn] == [10.0, 156.7, 303.3]  # 10 + 440 * k / 3, to a tenth
-    assert drawn[1]["h"] == charts.PLOT_HEIGHT and drawn[1]["y"] == charts.PLOT_BASELINE - charts.PLOT_HEIGHT
-    assert drawn[0]["h"] == charts.PLOT_HEIGHT / 4
-
-
-def test_the_median_and_interval_are_marked_on_the_same_scale_and_a_missing_bound_is_left_out() -> None:
-    edges = [1000.0, 1400.0]
-    marks = charts.histogram_marks(edges, {"median": 1200.0, "lower": 1000.0, "upper": None})
-    assert marks == {"median": charts.PLOT_LEFT + charts.PLOT_WIDTH / 2, "lower": charts.PLOT_LEFT}
-    assert charts.histogram_axis(edges) == {"lo": 1000, "hi": 1400}
 
 
 def test_rows_left_out_are_one_last_bar_that_says_how_many_it_stands_for() -> None:

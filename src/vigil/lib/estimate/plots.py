@@ -98,9 +98,38 @@ def posterior_svg(
     lo = min(float(values.min()), float(n_observed))
     hi = max(float(values.max()), lo + 1.0)
     counts, edges = np.histogram(values, bins=max(1, bins), range=(lo, hi))
+    median = float(np.quantile(values, 0.5))
+    lower, upper = (float(q) for q in np.quantile(values, [0.025, 0.975]))
+    return histogram_svg(
+        [float(e) for e in edges],
+        [float(c) for c in counts],
+        n_observed,
+        median=median,
+        lower=lower,
+        upper=upper,
+        labels=labels,
+    )
+
+
+def histogram_svg(
+    edges: Sequence[float],
+    counts: Sequence[float],
+    n_observed: int,
+    *,
+    median: float,
+    lower: float,
+    upper: float,
+    labels: Mapping[str, str] | None = None,
+) -> str:
+    """:func:`posterior_svg` drawn from a histogram already made (``edges``: bins + 1 values), as a stored
+    estimate keeps it; the axis starts at the documented floor when the bins start above it."""
+    if len(edges) != len(counts) + 1 or not counts:
+        raise ValueError("a histogram needs one more edge than counts, and at least one bin")
+    lo = min(float(edges[0]), float(n_observed))
+    hi = max(float(edges[-1]), lo + 1.0)
     axis = _Axis(lo, hi)
     top, base = 30.0, 170.0
-    peak = max(int(counts.max()), 1)
+    peak = max(max(counts), 1.0)
     body: list[str] = []
     for c, a, b in zip(counts, edges[:-1], edges[1:], strict=True):
         h = (base - top) * c / peak
@@ -108,8 +137,6 @@ def posterior_svg(
             f"<rect x='{axis.x(a):.1f}' y='{base - h:.1f}' width='{max(axis.x(b) - axis.x(a) - 0.5, 0.5):.1f}' "
             f"height='{h:.1f}' fill='{BAR}'/>"
         )
-    median = float(np.quantile(values, 0.5))
-    lower, upper = (float(q) for q in np.quantile(values, [0.025, 0.975]))
     x_floor = axis.x(n_observed)
     body.append(
         f"<line x1='{x_floor:.1f}' x2='{x_floor:.1f}' y1='{top - 8}' y2='{base}' stroke='{FLOOR}' stroke-width='2'/>"

@@ -6,12 +6,12 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from vigil.records.models import Event, SourceKind
-from vigil.web import charts
 from vigil.web.access import FIGURES as FIGURE_ROLES
 from vigil.web.access import role_required
 
@@ -74,6 +74,41 @@ def list_label(kind: str) -> str:
     return str(SourceKind(kind).label) if kind in SourceKind.values else kind
 
 
+def _plots(estimate: Any, list_names: list[str]) -> dict[str, str]:
+    """The stored estimate's plots as inline SVG in the user's language: the posterior with the documented
+    floor, and how the lists overlap (vigil.lib.estimate.plots, which escapes every name it draws)."""
+    import numpy as np
+
+    from vigil.lib.estimate import CaptureTable
+    from vigil.lib.estimate.plots import histogram_svg, overlaps_svg
+    from vigil.web.labels import estimate_plot_labels
+
+    labels = estimate_plot_labels()
+    hist, e = estimate.histogram, estimate.summary["estimate"]
+    plots: dict[str, str] = {
+        "posterior_svg": mark_safe(  # noqa: S308 - built by the plots module, which escapes all text
+            histogram_svg(
+                hist["edges"],
+                hist["counts"],
+                estimate.summary["n_observed"],
+                median=e["median"],
+                lower=e["lower"],
+                upper=e["upper"],
+                labels=labels,
+            )
+        )
+    }
+    rows = estimate.capture_table
+    if rows:
+        table = CaptureTable(
+            tuple(list_names),
+            np.array([r["pattern"] for r in rows], dtype=np.int64),
+            np.array([r["count"] for r in rows], dtype=np.int64),
+        )
+        plots["overlaps_svg"] = mark_safe(overlaps_svg(table, labels=labels))  # noqa: S308 - as above
+    return plots
+
+
 @role_required(*FIGURE_ROLES)
 @require_http_methods(["GET", "POST"])
 def event_estimate(request: HttpRequest, slug: str) -> HttpResponse:
@@ -109,11 +144,8 @@ def event_estimate(request: HttpRequest, slug: str) -> HttpResponse:
         "running": unfinished(JobKind.ESTIMATE, event),
     }
     if estimate is not None:
-        hist = estimate.histogram
         e = estimate.summary["estimate"]
-        ctx["bars"] = charts.histogram_bars(hist["edges"], hist["counts"])
-        ctx["marks"] = charts.histogram_marks(hist["edges"], e)
-        ctx["axis"] = charts.histogram_axis(hist["edges"])
+        ctx.update(_plots(estimate, [list_label(k) for k in estimate.lists]))
         ctx["diag"] = estimate.summary["diagnostics"]
         ctx["warnings"] = [warning_message(w) for w in ctx["diag"].get("warnings", [])]
         ctx["e"] = e
