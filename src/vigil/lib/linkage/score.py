@@ -346,4 +346,103 @@ def prepared_rows(prepared: pd.DataFrame) -> list[dict[str, Value]]:
     return [dict(zip(columns, values, strict=True)) for values in zip(*arrays, strict=True)]
 
 
-__all__ = ["Scorer", "Scores", "TermFrequencies", "prepared_rows"]
+@dataclass(frozen=True)
+class ScoredPair:
+    """One scored pair of :func:`link_arrivals`: row indexes, probability and the evidence per field."""
+
+    left: int
+    right: int
+    match_probability: float
+    scores: Scores
+    at: int  # the pair's position in ``scores``
+
+    def explanation(self, left: str, right: str) -> PairExplanation:
+        return self.scores.explanation(self.at, left, right)
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """Where new rows go: ``cluster`` labels every row; ``pairs`` holds every pair scored."""
+
+    cluster: npt.NDArray[np.int64]
+    pairs: tuple[ScoredPair, ...]
+    conflicts: int
+
+
+def link_arrivals(
+    scorer: Scorer,
+    model: LinkModel,
+    rows: Sequence[Row],
+    person: Sequence[int],
+    new: Sequence[bool],
+    *,
+    threshold: float,
+    frequencies: TermFrequencies | None = None,
+    same: Sequence[tuple[int, int]] = (),
+    different: Sequence[tuple[int, int]] = (),
+) -> Arrivals:
+    """Link new prepared ``rows`` to the stored ones by the clustering of :func:`vigil.lib.linkage.link`.
+
+    ``person`` is each row's current person (rows of one person are already one person), ``new`` marks the
+    rows just recorded. Each new row is scored against every other row (stored rows are not scored against
+    each other: linking persons recorded earlier is a batch run's work). Pairs at or above ``threshold``
+    link, rows of one person and reviewers' ``same`` pairs always link, ``different`` pairs never share a
+    cluster, and two rows whose own fields contradict each other (see
+    :func:`vigil.lib.linkage.cluster.conflicting_pairs`) are kept apart unless they already share a
+    person or a reviewer said they are one.
+    """
+    from vigil.lib.linkage.cluster import cluster_pairs, conflicting_pairs
+    from vigil.lib.linkage.link import conflict_fields
+
+    n = len(rows)
+    fresh = [i for i in range(n) if new[i]]
+    pairs: list[ScoredPair] = []
+    for i in fresh:
+        others = [j for j in range(n) if j != i and not (new[j] and j < i)]
+        scores = scorer.score(rows[i], [rows[j] for j in others], frequencies)
+        pairs += [
+            ScoredPair(i, j, float(scores.match_probability[k]), scores, k) for k, j in enumerate(others)
+        ]
+    left = np.array([p.left for p in pairs], dtype=np.int64)
+    right = np.array([p.right for p in pairs], dtype=np.int64)
+    prob = np.array([p.match_probability for p in pairs], dtype=np.float64)
+    by_person: dict[int, list[int]] = {}
+    for i, p in enumerate(person):
+        by_person.setdefault(int(p), []).append(i)
+    chains = [(m[k], m[k + 1]) for m in by_person.values() for k in range(len(m) - 1)]
+    apart = [(a, b) for a, b in different if person[a] != person[b]]
+    must = [*chains, *same]
+    cluster = cluster_pairs(n, left, right, prob, threshold, must_link=must, cannot_link=apart)
+    checked = conflict_fields(model)
+
+    def column(name: str, field: str) -> list[Value] | None:
+        return [r.get(name) for r in rows] if field in checked else None
+
+    conflicts = conflicting_pairs(
+        cluster,
+        sex=column("sex", "sex"),
+        birth_year=column("birth_year", "birth"),
+        birth_date=column("birth_date", "birth"),
+        patronymic=column("patronymic_id", "patronymic"),
+        given=column("given_id", "given_name"),
+    )
+    confirmed = {tuple(sorted(p)) for p in same}
+    kept_apart = [
+        (a, b) for a, b in conflicts if person[a] != person[b] and tuple(sorted((a, b))) not in confirmed
+    ]
+    if kept_apart:
+        cluster = cluster_pairs(
+            n, left, right, prob, threshold, must_link=must, cannot_link=apart + kept_apart
+        )
+    return Arrivals(cluster=cluster, pairs=tuple(pairs), conflicts=len(kept_apart))
+
+
+__all__ = [
+    "Arrivals",
+    "ScoredPair",
+    "Scorer",
+    "Scores",
+    "TermFrequencies",
+    "link_arrivals",
+    "prepared_rows",
+]
