@@ -20,7 +20,7 @@ from django.db.models import Max, Q, QuerySet
 from vigil.lib.importing.mapping import LINK_FIELDS
 from vigil.lib.linkage import LinkModel
 from vigil.lib.linkage.link import CONFIDENT_THRESHOLD, JOIN_THRESHOLD, PairExplanation
-from vigil.lib.linkage.score import Scorer, TermFrequencies, prepared_rows
+from vigil.lib.linkage.score import Scorer, TermFrequencies, prepare_rows
 from vigil.records.models import Detention, Identity
 from vigil.review.models import CandidatePair, LinkOperation, PairVerdict
 
@@ -101,15 +101,15 @@ def arrival_scorer() -> tuple[Scorer, TermFrequencies]:
     process: a new report is scored as if it were linked in one table with the background (as the Splink
     run it replaces did), so that agreeing on a common surname counts for less than on a rare one."""
     from vigil.lib.linkage.link import background_frame
-    from vigil.lib.linkage.prepare import prepare_records
 
     scorer = Scorer(arrival_model())
-    background = prepared_rows(prepare_records(background_frame()))
+    background = prepare_rows(background_frame().astype(str).to_dict("records"))
     return scorer, TermFrequencies.counting(background, scorer.tf_columns)
 
 
-def arrival_records(identities: QuerySet[Identity]) -> tuple[list[int], list[int], pd.DataFrame]:
-    """Identity ids, their persons and their link frame (as :func:`identity_frame`), in one query."""
+def arrival_records(identities: QuerySet[Identity]) -> tuple[list[int], list[int], list[dict[str, str]]]:
+    """Identity ids, their persons and their link records (the rows of :func:`identity_frame`), read in one
+    query."""
     from vigil.protection.sealing import unsealed
 
     seen: dict[int, dict[str, str]] = {}
@@ -132,8 +132,7 @@ def arrival_records(identities: QuerySet[Identity]) -> tuple[list[int], list[int
             "detained_on": day.isoformat() if day else "",
         }
     ids = list(seen)
-    frame = pd.DataFrame([seen[i] for i in ids], columns=list(LINK_FIELDS))
-    return ids, [person_of[i] for i in ids], frame
+    return ids, [person_of[i] for i in ids], [seen[i] for i in ids]
 
 
 def pair_explanation(result: Any, left: str, right: str) -> list[dict[str, Any]]:

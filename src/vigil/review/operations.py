@@ -281,8 +281,7 @@ def link_arrivals(identity_ids: Sequence[int], *, actor: Actor = None) -> LinkSu
     The arrival model (trained once per process) scores each new identity against every report of the
     persons its candidates belong to, with :class:`vigil.lib.linkage.score.Scorer`: the same weights as a
     Splink run, computed in Python, so that one report costs its database reads and a few milliseconds."""
-    from vigil.lib.linkage.prepare import prepare_records
-    from vigil.lib.linkage.score import ScoredPair, prepared_rows
+    from vigil.lib.linkage.score import ScoredPair, prepare_rows
     from vigil.lib.linkage.score import link_arrivals as score_arrivals
     from vigil.review.linking import arrival_model, arrival_records, arrival_scorer, explanation_fields
 
@@ -296,16 +295,21 @@ def link_arrivals(identity_ids: Sequence[int], *, actor: Actor = None) -> LinkSu
         return LinkSummary(len(new), len(new), 0, 0)
     # The candidates' persons come whole, so that a contradiction with any of their reports is seen.
     persons = Identity.objects.filter(pk__in=candidates).values("person_id")
-    ids, person, frame = arrival_records(Identity.objects.filter(Q(person__in=persons) | Q(pk__in=new)))
-    rows = prepared_rows(prepare_records(frame))
+    ids, person, records = arrival_records(Identity.objects.filter(Q(person__in=persons) | Q(pk__in=new)))
+    rows = prepare_rows(records)
     scorer, background = arrival_scorer()
     fresh = set(new)
     index = {pk: i for i, pk in enumerate(ids)}
-    labels = labelled_pairs(ids)
+    # Reviewers' verdicts between these identities (as labelled_pairs reads them), one query.
+    verdicts = (
+        CandidatePair.objects.exclude(verdict__in=["", PairVerdict.UNSURE])
+        .filter(Q(left__in=new) | Q(right__in=new) | Q(left__person__in=persons, right__person__in=persons))
+        .values_list("left_id", "right_id", "verdict")
+    )
     decided = [
-        ((index[int(a)], index[int(b)]), bool(same))
-        for a, b, same in labels.itertuples(index=False)
-        if int(a) in index and int(b) in index
+        ((index[a], index[b]), verdict == PairVerdict.SAME)
+        for a, b, verdict in verdicts
+        if a in index and b in index
     ]
     arrivals = score_arrivals(
         scorer,

@@ -11,9 +11,9 @@ import pytest
 
 from vigil.lib.linkage.link import LinkResult, link_prepared, train_model
 from vigil.lib.linkage.model import LinkModel
-from vigil.lib.linkage.prepare import prepare_records
+from vigil.lib.linkage.prepare import PREPARED_COLUMNS, prepare_records
 from vigil.lib.linkage.records import LINK_COLUMNS
-from vigil.lib.linkage.score import Scorer, TermFrequencies, prepared_rows
+from vigil.lib.linkage.score import Scorer, TermFrequencies, prepare_rows, prepared_rows
 from vigil.lib.synthetic.tables import link_rows
 
 # Pairs the synthetic reports rarely or never produce: a given name outside the name table spelt two ways,
@@ -90,3 +90,18 @@ def test_a_level_the_scorer_does_not_know_is_refused(scored):
     odd.settings["comparisons"][0]["comparison_levels"][2]["sql_condition"] = 'levenshtein("a_l", "a_r") <= 2'
     with pytest.raises(ValueError, match="does not know"):
         Scorer(odd)
+
+
+def test_records_are_prepared_for_the_scorer_as_for_splink():
+    rows = link_rows(150, seed=11)[list(LINK_COLUMNS)].astype(str)
+    odd = [
+        {"record_id": "t1", "full_name": "Иванов И.И., 12.03.1990", "birth_date": "", "birth_year": ""},
+        {"record_id": "t2", "full_name": "Иванова Мария, 1990 г.р.", "birth_year": "", "sex": ""},
+        {"record_id": "t3", "full_name": "", "city": "г. Минск", "detained_on": "2020-08-10"},
+        {"record_id": "t4", "full_name": "  ", "source": " ", "birth_year": "1988", "sex": "f"},
+    ]
+    records = pd.concat(
+        [rows, pd.DataFrame([{c: row.get(c, "") for c in LINK_COLUMNS} for row in odd])], ignore_index=True
+    )
+    expected = [{k: r[k] for k in PREPARED_COLUMNS} for r in prepared_rows(prepare_records(records))]
+    assert prepare_rows(records.to_dict("records")) == expected

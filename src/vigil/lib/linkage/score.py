@@ -13,6 +13,7 @@ is refused when the scorer is built, never guessed.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections import Counter
@@ -27,11 +28,14 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
 from vigil.lib.linkage.link import FieldEvidence, PairExplanation
 from vigil.lib.linkage.model import LinkModel
+from vigil.lib.linkage.prepare import city_key
 
 # A prepared value: text, a whole number (birth year, a day number for dates) or None when unknown.
 Value = str | int | float | None
 Row = Mapping[str, Value]
 _Test = Callable[[Value, Value], bool]
+# Names whose parsed features :func:`prepare_rows` keeps (a few hundred bytes each).
+NAME_CACHE = 100_000
 
 
 def _col(name: str) -> str:
@@ -346,6 +350,77 @@ def prepared_rows(prepared: pd.DataFrame) -> list[dict[str, Value]]:
     return [dict(zip(columns, values, strict=True)) for values in zip(*arrays, strict=True)]
 
 
+@functools.lru_cache(maxsize=NAME_CACHE)
+def _name_features(name: str) -> tuple[Any, ...]:
+    from vigil.lib.names.features import FEATURE_KEYS, features_frame
+
+    features = features_frame([name])
+    return tuple(features[key][0] for key in FEATURE_KEYS)
+
+
+def _blank(value: Any) -> Any:
+    return None if value is None or (isinstance(value, str) and not value.strip()) else value
+
+
+def _whole(value: Any) -> int | None:
+    """A year as pandas.to_numeric(errors="coerce") would read it, whole numbers only."""
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if number.is_integer() else None
+
+
+def prepare_rows(records: Sequence[Mapping[str, str]]) -> list[dict[str, Value]]:
+    """:func:`prepare_records` followed by :func:`prepared_rows`, for a few records in plain Python (no
+    frame, no blocking keys: the scorer needs neither), with each name's features remembered for the
+    process (names are parsed once, not on every arrival that lists them as candidates).
+
+    ``records`` hold the link columns as text ("" when unknown), as ``vigil link`` reads them; the name is
+    parsed by :mod:`vigil.lib.names`. tests/lib/linkage/test_fast_scorer.py checks it against
+    :func:`prepare_records`."""
+    from vigil.lib.names.features import FEATURE_KEYS
+
+    keys = {key: i for i, key in enumerate(FEATURE_KEYS)}
+    out = []
+    for record in records:
+        name = record.get("full_name") or ""
+        features = _name_features(name) if name.strip() else (None,) * len(FEATURE_KEYS)
+
+        def feature(key: str, features: tuple[Any, ...] = features) -> Any:
+            return _blank(features[keys[key]])
+
+        source = record.get("source") or ""
+        source = source if _blank(source) is not None else ""
+        birth_date = _blank(record.get("birth_date")) or feature("birth_date_in_text")
+        year = _whole(_blank(record.get("birth_year")))
+        if year is None and isinstance(birth_date, str):
+            year = _whole(birth_date[:4])
+        if year is None:
+            year = _whole(feature("birth_year_in_text"))
+        day = _blank(record.get("detained_on"))
+        out.append(
+            {
+                "unique_id": str(record["record_id"]),
+                "source_dataset": source,
+                "surname_key": feature("surname_key"),
+                "surname_phon": feature("surname_phonetic"),
+                "given_id": feature("given_id"),
+                "given_initial": feature("given_initial"),
+                "patronymic_id": feature("patronymic_id"),
+                "birth_date": birth_date,
+                "birth_year": year,
+                "sex": _blank(record.get("sex")) or feature("sex_hint"),
+                "city_key": city_key(record.get("city") or ""),
+                "detained_on": (dt.date.fromisoformat(day) - _EPOCH).days if day else None,
+                "source_key": source or None,
+            }
+        )
+    return out
+
+
 @dataclass(frozen=True)
 class ScoredPair:
     """One scored pair of :func:`link_arrivals`: row indexes, probability and the evidence per field."""
@@ -444,5 +519,6 @@ __all__ = [
     "Scores",
     "TermFrequencies",
     "link_arrivals",
+    "prepare_rows",
     "prepared_rows",
 ]
