@@ -130,6 +130,13 @@ class _Comparison:
     null: _Level
     levels: tuple[_Level, ...]  # strongest first, as Splink lists them; the last is the else level
 
+    @functools.cached_property
+    def columns(self) -> tuple[str, ...]:
+        """Every column the comparison reads: its outcome for a pair depends on nothing else."""
+        found = [*self.null.columns, *(c for lv in self.levels for c in lv.columns)]
+        found += [lv.tf_column for lv in self.levels if lv.tf_column]
+        return tuple(dict.fromkeys(found))
+
 
 class TermFrequencies:
     """How common each value of the term-frequency columns is among a population of prepared records.
@@ -260,6 +267,33 @@ class Scorer:
             sorted({lv.tf_column for c in self.comparisons for lv in c.levels if lv.tf_column})
         )
 
+    @staticmethod
+    def _compare(
+        comparison: _Comparison, record: Row, other: Row, frequencies: TermFrequencies | None
+    ) -> tuple[float, str]:
+        """(weight in bits, level label) of one comparison of a pair."""
+        if comparison.null.holds(record, other):
+            return 0.0, "missing on one side"
+        for level in comparison.levels:
+            if level.holds(record, other):
+                break
+        weight, label = level.weight, level.label
+        if level.tf_column is not None and frequencies is not None:
+            found = [
+                f
+                for f in (
+                    frequencies.get(level.tf_column, record.get(level.tf_column)),
+                    frequencies.get(level.tf_column, other.get(level.tf_column)),
+                )
+                if f is not None
+            ]
+            if found:
+                adj = level.tf_weight * (level.tf_log2_u - math.log2(max(*found, level.tf_min_u)))
+                if adj != 0.0:
+                    weight += adj
+                    label += f" ({adj:+.2f} for how common the value is)"
+        return weight, label
+
     def score(
         self, record: Row, candidates: Sequence[Row], frequencies: TermFrequencies | None = None
     ) -> Scores:
@@ -268,41 +302,25 @@ class Scorer:
         none (as in :func:`vigil.lib.linkage.explain_pair`)."""
         n, k = len(candidates), len(self.comparisons)
         weights = np.zeros((n, k))
-        labels: list[tuple[str, ...]] = []
-        for i, other in enumerate(candidates):
-            row_labels = []
-            for j, comparison in enumerate(self.comparisons):
-                if comparison.null.holds(record, other):
-                    row_labels.append("missing on one side")
-                    continue
-                for level in comparison.levels:
-                    if level.holds(record, other):
-                        break
-                weight, label = level.weight, level.label
-                if level.tf_column is not None and frequencies is not None:
-                    found = [
-                        f
-                        for f in (
-                            frequencies.get(level.tf_column, record.get(level.tf_column)),
-                            frequencies.get(level.tf_column, other.get(level.tf_column)),
-                        )
-                        if f is not None
-                    ]
-                    if found:
-                        adj = level.tf_weight * (level.tf_log2_u - math.log2(max(*found, level.tf_min_u)))
-                        if adj != 0.0:
-                            weight += adj
-                            label += f" ({adj:+.2f} for how common the value is)"
-                weights[i, j] = weight
-                row_labels.append(label)
-            labels.append(tuple(row_labels))
+        labels: list[list[str]] = [[] for _ in range(n)]
+        for j, comparison in enumerate(self.comparisons):
+            # Candidates repeat values (a city, a day, a source): each distinct one is compared once.
+            seen: dict[tuple[Value, ...], tuple[float, str]] = {}
+            columns = comparison.columns
+            for i, other in enumerate(candidates):
+                key = tuple(other.get(c) for c in columns)
+                outcome = seen.get(key)
+                if outcome is None:
+                    outcome = seen[key] = self._compare(comparison, record, other, frequencies)
+                weights[i, j] = outcome[0]
+                labels[i].append(outcome[1])
         total = self.prior_weight + weights.sum(axis=1)
         return Scores(
             match_weight=total,
             match_probability=_probability(total),
             prior_weight=self.prior_weight,
             comparisons=tuple(c.name for c in self.comparisons),
-            labels=tuple(labels),
+            labels=tuple(tuple(row) for row in labels),
             weights=weights,
         )
 
@@ -356,6 +374,9 @@ def _name_features(name: str) -> tuple[Any, ...]:
 
     features = features_frame([name])
     return tuple(features[key][0] for key in FEATURE_KEYS)
+
+
+_city_key = functools.lru_cache(maxsize=4096)(city_key)
 
 
 def _blank(value: Any) -> Any:
@@ -413,7 +434,7 @@ def prepare_rows(records: Sequence[Mapping[str, str]]) -> list[dict[str, Value]]
                 "birth_date": birth_date,
                 "birth_year": year,
                 "sex": _blank(record.get("sex")) or feature("sex_hint"),
-                "city_key": city_key(record.get("city") or ""),
+                "city_key": _city_key(record.get("city") or ""),
                 "detained_on": (dt.date.fromisoformat(day) - _EPOCH).days if day else None,
                 "source_key": source or None,
             }
