@@ -120,7 +120,7 @@ def main() -> None:
     from vigil.records.models import Identity, SourceKind
     from vigil.records.operations import DetentionEntry, SourceInput, get_or_create_source, record_detentions
     from vigil.review.linking import arrival_model, arrival_scorer
-    from vigil.review.operations import link_arrivals
+    from vigil.review.operations import _candidates, link_arrivals
 
     ensure_demo_users()
     actor = User.objects.get(username=f"demo-{Role.COORDINATOR}")
@@ -192,6 +192,7 @@ def main() -> None:
             linker([identity])
             times.append(time.perf_counter() - t)
             kinds.append(person_id in first_identity)
+            linked.append(identity)
             person = Identity.objects.get(pk=identity).person_id
             if person_id in first_identity:
                 dups += 1
@@ -203,7 +204,14 @@ def main() -> None:
 
     fast_sample, splink_sample = plan[: args.arrivals], plan[args.arrivals :]
     kinds: list[bool] = []
+    linked: list[int] = []
     fast = run(fast_sample, link_arrivals)
+    search: list[float] = []
+    for identity in Identity.objects.filter(pk__in=linked).only("pk", "full_name"):
+        t = time.perf_counter()
+        _candidates(identity)
+        search.append(time.perf_counter() - t)
+    print(f"of which the candidate search by stored search keys (_candidates, timed again): {_ms(search)}")
     dup_times = [t for t, dup in zip(fast[0], kinds, strict=True) if dup]
     new_times = [t for t, dup in zip(fast[0], kinds, strict=True) if not dup]
     print(f"fast scorer, duplicates (a merge is written when they join): {_ms(dup_times)}")
