@@ -42,6 +42,13 @@ def _unseal(table: str, row: object, field: str, value: str) -> str:
     )
 
 
+def unsealed(model: type[models.Model], uid: object, field: str, value: str) -> str:
+    """A sealed column's value as read by ``values()`` (a token on PostgreSQL), in clear."""
+    if isinstance(value, str) and value.startswith(SEALED_PREFIX):
+        return _unseal(model._meta.db_table, uid, field, value)
+    return value
+
+
 def index(value: str, field: str) -> str:
     """Keyed HMAC of a value, for exact look-up without storing the value (used on every backend)."""
     return blind_index(keys.keyring().key(Purpose.BLIND_INDEX), value, field)

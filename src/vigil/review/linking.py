@@ -19,7 +19,8 @@ from django.db.models import Max, Q, QuerySet
 
 from vigil.lib.importing.mapping import LINK_FIELDS
 from vigil.lib.linkage import LinkModel
-from vigil.lib.linkage.link import CONFIDENT_THRESHOLD, JOIN_THRESHOLD
+from vigil.lib.linkage.link import CONFIDENT_THRESHOLD, JOIN_THRESHOLD, PairExplanation
+from vigil.lib.linkage.score import Scorer, TermFrequencies, prepare_rows
 from vigil.records.models import Detention, Identity
 from vigil.review.models import CandidatePair, LinkOperation, PairVerdict
 
@@ -94,11 +95,56 @@ def arrival_model() -> LinkModel:
     return train_model(background_frame())
 
 
+@functools.cache
+def arrival_scorer() -> tuple[Scorer, TermFrequencies]:
+    """The arrival model's fast scorer and the name frequencies of its synthetic background, made once per
+    process: a new report is scored as if it were linked in one table with the background (as the Splink
+    run it replaces did), so that agreeing on a common surname counts for less than on a rare one."""
+    from vigil.lib.linkage.link import background_frame
+
+    scorer = Scorer(arrival_model())
+    background = prepare_rows(background_frame().astype(str).to_dict("records"))
+    return scorer, TermFrequencies.counting(background, scorer.tf_columns)
+
+
+def arrival_records(identities: QuerySet[Identity]) -> tuple[list[int], list[int], list[dict[str, str]]]:
+    """Identity ids, their persons and their link records (the rows of :func:`identity_frame`), read in one
+    query."""
+    from vigil.protection.sealing import unsealed
+
+    seen: dict[int, dict[str, str]] = {}
+    person_of: dict[int, int] = {}
+    columns = ("pk", "person_id", "uid", "full_name", "birth_date", "birth_year", "sex")
+    related = ("report__source__kind", "detentions__city", "detentions__detained_on")
+    rows = identities.order_by("pk", "detentions__pk").values_list(*columns, *related)
+    for pk, person, uid, name, born, year, sex, kind, city, day in rows:
+        if pk in seen:
+            continue
+        person_of[pk] = person
+        seen[pk] = {
+            "record_id": str(pk),
+            "source": kind,
+            "full_name": unsealed(Identity, uid, "full_name", name),
+            "birth_date": born.isoformat() if born else "",
+            "birth_year": str(year or ""),
+            "sex": sex or "",
+            "city": city or "",
+            "detained_on": day.isoformat() if day else "",
+        }
+    ids = list(seen)
+    return ids, [person_of[i] for i in ids], [seen[i] for i in ids]
+
+
 def pair_explanation(result: Any, left: str, right: str) -> list[dict[str, Any]]:
     try:
         exp = result.explain(left, right)
     except Exception:  # an explanation is a help for reviewers; its absence must not stop linkage
         return []
+    return explanation_fields(exp)
+
+
+def explanation_fields(exp: PairExplanation) -> list[dict[str, Any]]:
+    """A pair's explanation as stored with a review pair: field, level and weight in bits."""
     return [
         {"field": f.comparison, "level": f.level, "weight": round(float(f.match_weight), 2)}
         for f in exp.fields

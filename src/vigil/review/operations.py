@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -184,21 +184,34 @@ def _merge_clusters(
     return merges
 
 
-def _queue_pairs(result: LinkResult, band: pd.DataFrame) -> int:
-    """Queue each scored pair of ``band`` (rows of ``result.pairs``) for review; returns how many were new."""
+def _queue_pairs(pairs: Iterable[tuple[int, int, float, Callable[[str, str], list[dict[str, Any]]]]]) -> int:
+    """Queue each (identity, identity, probability, explanation) pair for review; returns how many were new.
+    The explanation is asked for (with the two ids in queue order) only for a pair not queued before."""
     queued = 0
-    for row in band.itertuples(index=False):
-        left, right = sorted((int(row.record_id_l), int(row.record_id_r)))
+    for a, b, probability, explain in pairs:
+        left, right = sorted((int(a), int(b)))
         _pair, created = CandidatePair.objects.get_or_create(
             left_id=left,
             right_id=right,
             defaults={
-                "probability": float(row.match_probability),
-                "explanation": pair_explanation(result, str(left), str(right)),
+                "probability": float(probability),
+                # A callable default is called only when the pair is created.
+                "explanation": lambda left=left, right=right, explain=explain: explain(str(left), str(right)),
             },
         )
         queued += int(created)
     return queued
+
+
+def _band(result: LinkResult, band: pd.DataFrame) -> Iterator[tuple[int, int, float, Any]]:
+    """Rows of ``result.pairs`` as pairs for :func:`_queue_pairs`, explained from the Splink result."""
+    for row in band.itertuples(index=False):
+        yield (
+            int(row.record_id_l),
+            int(row.record_id_r),
+            float(row.match_probability),
+            lambda left, right: pair_explanation(result, left, right),
+        )
 
 
 def link_persons(
@@ -237,7 +250,7 @@ def link_persons(
         band = pairs[
             (pairs["match_probability"] >= threshold) & (pairs["match_probability"] < review_ceiling)
         ]
-        queued = _queue_pairs(result, band)
+        queued = _queue_pairs(_band(result, band))
     return LinkSummary(len(frame), int(result.persons["person_id"].nunique()), merges, queued)
 
 
@@ -276,52 +289,65 @@ def link_arrivals(identity_ids: Sequence[int], *, actor: Actor = None) -> LinkSu
     """Link newly recorded identities to the persons already recorded, by the counting policy of
     :func:`link_persons`: each joins the person it is at least ``MERGE_THRESHOLD`` likely to be unless facts
     contradict it, joins and contradictions below ``REVIEW_CEILING`` wait for review, the rest stay new
-    persons. Called once the transaction that stored them has committed (records.signals)."""
-    import pandas as pd
+    persons. Called once the transaction that stored them has committed (records.signals).
 
-    from vigil.lib.linkage import link
-    from vigil.lib.linkage.link import BACKGROUND_PREFIX, background_frame
-    from vigil.review.linking import arrival_model
+    The arrival model (trained once per process) scores each new identity against every report of the
+    persons its candidates belong to, with :class:`vigil.lib.linkage.score.Scorer`: the same weights as a
+    Splink run, computed in Python, so that one report costs its database reads and a few milliseconds."""
+    from vigil.lib.linkage.score import ScoredPair, prepare_rows
+    from vigil.lib.linkage.score import link_arrivals as score_arrivals
+    from vigil.review.linking import arrival_model, arrival_records, arrival_scorer, explanation_fields
 
-    new = list(Identity.objects.filter(pk__in=identity_ids).order_by("pk"))
+    new = sorted(set(Identity.objects.filter(pk__in=identity_ids).values_list("pk", flat=True)))
     if len(new) > ARRIVALS_BATCH:
         return link_persons(actor=actor)
     candidates: set[int] = set()
-    for identity in new:
+    for identity in Identity.objects.filter(pk__in=new).only("pk", "full_name"):
         candidates |= _candidates(identity)
     if not candidates:
         return LinkSummary(len(new), len(new), 0, 0)
     # The candidates' persons come whole, so that a contradiction with any of their reports is seen.
-    persons = set(Identity.objects.filter(pk__in=candidates).values_list("person_id", flat=True))
-    members = set(Identity.objects.filter(person__in=persons).values_list("pk", flat=True))
-    ids = sorted(members | {i.pk for i in new})
-    # The synthetic background rides along so that name frequencies are those of a population, not of a
-    # frame where everyone shares the surname (which would make agreeing on it worth nothing); its rows
-    # are scored but never acted on.
-    frame = pd.concat([identity_frame(ids), background_frame()], ignore_index=True)
-    labels = labelled_pairs(ids)
-    result = link(
-        frame,
-        threshold=MERGE_THRESHOLD,
-        model=arrival_model(),
-        labelled_pairs=labels if len(labels) else None,
+    persons = Identity.objects.filter(pk__in=candidates).values("person_id")
+    ids, person, records = arrival_records(Identity.objects.filter(Q(person__in=persons) | Q(pk__in=new)))
+    rows = prepare_rows(records)
+    scorer, background = arrival_scorer()
+    fresh = set(new)
+    index = {pk: i for i, pk in enumerate(ids)}
+    # Reviewers' verdicts between these identities (as labelled_pairs reads them), one query.
+    verdicts = (
+        CandidatePair.objects.exclude(verdict__in=["", PairVerdict.UNSURE])
+        .filter(Q(left__in=new) | Q(right__in=new) | Q(left__person__in=persons, right__person__in=persons))
+        .values_list("left_id", "right_id", "verdict")
     )
-    new_ids = {str(i.pk) for i in new}
-    person_of = dict(Identity.objects.filter(pk__in=ids).values_list("pk", "person_id"))
+    decided = [
+        ((index[a], index[b]), verdict == PairVerdict.SAME)
+        for a, b, verdict in verdicts
+        if a in index and b in index
+    ]
+    arrivals = score_arrivals(
+        scorer,
+        arrival_model(),
+        rows,
+        person,
+        [pk in fresh for pk in ids],
+        threshold=MERGE_THRESHOLD,
+        # Term frequencies as in one table of the background and these reports (as the Splink run had).
+        frequencies=background.plus(rows),
+        same=[p for p, same in decided if same],
+        different=[p for p, same in decided if not same],
+    )
+    person_of = dict(zip(ids, person, strict=True))
+    members: dict[int, list[int]] = {}
+    for i, label in enumerate(arrivals.cluster.tolist()):
+        members.setdefault(int(label), []).append(ids[i])
     with transaction.atomic():
-        clusters = []
-        for _cluster, cluster_members in result.persons.groupby("person_id")["record_id"]:
-            members_of = [m for m in cluster_members if not str(m).startswith(BACKGROUND_PREFIX)]
-            if new_ids.intersection(members_of):  # linking persons recorded earlier is the batch run's work
-                clusters.append([int(m) for m in members_of])
+        # Linking persons recorded earlier is the batch run's work: only clusters with a new identity act.
+        clusters = [m for m in members.values() if fresh.intersection(m)]
         merges = _merge_clusters(clusters, person_of, actor=actor, reason="record linkage of a new report")
-        pairs = result.pairs
-        band = pairs[
-            (pairs["match_probability"] >= MERGE_THRESHOLD)
-            & (pairs["match_probability"] < REVIEW_CEILING)
-            & (pairs["record_id_l"].isin(new_ids) | pairs["record_id_r"].isin(new_ids))
-            & ~pairs["record_id_l"].str.startswith(BACKGROUND_PREFIX)
-            & ~pairs["record_id_r"].str.startswith(BACKGROUND_PREFIX)
-        ]
-        queued = _queue_pairs(result, band)
+        band = [p for p in arrivals.pairs if MERGE_THRESHOLD <= p.match_probability < REVIEW_CEILING]
+
+        def explain(pair: ScoredPair) -> Callable[[str, str], list[dict[str, Any]]]:
+            return lambda left, right: explanation_fields(pair.explanation(left, right))
+
+        queued = _queue_pairs((ids[p.left], ids[p.right], p.match_probability, explain(p)) for p in band)
     return LinkSummary(len(ids), len(set(person_of.values())), merges, queued)

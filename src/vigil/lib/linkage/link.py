@@ -462,7 +462,7 @@ def _strongest_link(
 CONFLICT_WEIGHT = -6.0
 
 
-def _conflict_fields(model: LinkModel) -> set[str]:
+def conflict_fields(model: LinkModel) -> set[str]:
     """Comparisons whose disagreeing ("else") level weighs at most ``CONFLICT_WEIGHT``."""
     fields = set()
     for comparison in model.settings["comparisons"]:
@@ -474,6 +474,9 @@ def _conflict_fields(model: LinkModel) -> set[str]:
         if m and u and math.log2(m / u) <= CONFLICT_WEIGHT:
             fields.add(name)
     return fields
+
+
+_conflict_fields = conflict_fields  # the name tests and older callers use
 
 
 def _smallest_member(ids: npt.NDArray[np.object_], cluster: npt.NDArray[np.int64]) -> npt.NDArray[np.object_]:
@@ -643,7 +646,7 @@ def link_prepared(
     cluster = cluster_pairs(len(ids), left, right, prob, threshold, must_link=same, cannot_link=different)
     # Chains through vague reports ("Ольга Наумик", nothing else) can join namesakes whose own fields
     # disagree; such pairs are kept apart like a reviewer's "different" (a reviewer's "same" wins).
-    checked = _conflict_fields(model)
+    checked = conflict_fields(model)
     conflicts = conflicting_pairs(
         cluster,
         sex=prepared["sex"].to_numpy() if "sex" in checked else None,

@@ -12,13 +12,13 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 def warm_arrival_model() -> None:
-    """Train the model new reports are linked with (review.linking.arrival_model) on another thread now,
-    rather than in the first intake after a start."""
+    """Train the model new reports are linked with (review.linking.arrival_model) and make its scorer
+    (arrival_scorer) on another thread now, rather than in the first intake after a start."""
     import threading
 
-    from vigil.review.linking import arrival_model
+    from vigil.review.linking import arrival_scorer
 
-    threading.Thread(target=arrival_model, name="vigil-arrival-model", daemon=True).start()
+    threading.Thread(target=arrival_scorer, name="vigil-arrival-model", daemon=True).start()
 
 
 class Command(BaseCommand):
