@@ -1072,11 +1072,12 @@ T: dict[str, tuple[str, str]] = {
         "на такія (шмат спісаў, у кожным невялікая доля людзей), лічыце ацэнку ніжняй мяжой, а не агульнай "
         "колькасцю.",
     ),
+    # The section's heading stays in English, as the document has it (an identifier, hence <code>).
     "Figures measured with <code>bench/calibration.py</code>; what was simulated and how to reproduce it: <code>docs/estimation.md</code>, section “Calibration”.": (
         "Цифры измерены с помощью <code>bench/calibration.py</code>; что моделировалось и как это "
-        "воспроизвести: <code>docs/estimation.md</code>, раздел «Calibration».",
+        "воспроизвести: <code>docs/estimation.md</code>, раздел «<code>Calibration</code>».",
         "Лічбы вымераныя з дапамогай <code>bench/calibration.py</code>; што мадэлявалася і як гэта паўтарыць: "
-        "<code>docs/estimation.md</code>, раздзел «Calibration».",
+        "<code>docs/estimation.md</code>, раздзел «<code>Calibration</code>».",
     ),
     "Record linkage run": ("Запуск связывания записей", "Запуск звязвання запісаў"),
     "Estimate for %(name)s": ("Оценка: %(name)s", "Ацэнка: %(name)s"),
@@ -1085,13 +1086,13 @@ T: dict[str, tuple[str, str]] = {
         "ожидает запуска фоновым обработчиком.",
         "чакае запуску фонавым апрацоўшчыкам.",
     ),
-    "It has waited a while. If it never starts, no background worker is running: “vigil serve” runs one beside the web server; a server installed from deploy/ needs the vigil-worker service.": (
+    "It has waited a while. If it never starts, no background worker is running: <code>vigil serve</code> runs one beside the web server; a server installed from <code>deploy/</code> needs the <code>vigil-worker</code> service.": (
         "Ожидание затянулось. Если запуск так и не произойдёт, значит, фоновый обработчик не работает: "
-        "«vigil serve» запускает его рядом с веб-сервером; серверу, установленному из deploy/, нужна служба "
-        "vigil-worker.",
+        "<code>vigil serve</code> запускает его рядом с веб-сервером; серверу, установленному из <code>deploy/</code>, нужна служба "
+        "<code>vigil-worker</code>.",
         "Чаканне зацягнулася. Калі запуск так і не адбудзецца, значыць, фонавы апрацоўшчык не працуе: "
-        "«vigil serve» запускае яго побач з вэб-серверам; серверу, усталяванаму з deploy/, патрэбная служба "
-        "vigil-worker.",
+        "<code>vigil serve</code> запускае яго побач з вэб-серверам; серверу, усталяванаму з <code>deploy/</code>, патрэбная служба "
+        "<code>vigil-worker</code>.",
     ),
     "Running": ("Выполняется", "Выконваецца"),
     "Done": ("Готово", "Гатова"),
