@@ -926,6 +926,220 @@ T: dict[str, tuple[str, str]] = {
     "How the lists overlap": ("Как пересекаются списки", "Як перасякаюцца спісы"),
     "people": ("человек", "чалавек"),  # the unit of the overlap bars' axis
     "{k} other combinations": ("других сочетаний: {k}", "іншых спалучэнняў: {k}"),
+    # Background jobs (web/job.html, vigil.web.views.jobs, vigil.jobs.status), the estimate page's plain words
+    # and its calibration card (web/estimate_calibration.html).
+    "Vigil was locked while this ran: unlock it and start the work again.": (
+        "Пока шла работа, Vigil был заблокирован: разблокируйте его и запустите работу снова.",
+        "Пакуль ішла праца, Vigil быў заблакаваны: разблакуйце яго і запусціце працу зноў.",
+    ),
+    "Vigil was stopped while this ran, so it did not finish: start it again.": (
+        "Пока шла работа, Vigil был остановлен, поэтому она не завершилась: запустите её снова.",
+        "Пакуль ішла праца, Vigil быў спынены, таму яна не скончылася: запусціце яе зноў.",
+    ),
+    "The work stopped because of an internal error (%(kind)s); the server log has its time.": (
+        "Работа прервалась из-за внутренней ошибки (%(kind)s); время ошибки записано в журнале сервера.",
+        "Праца перапынілася з-за ўнутранай памылкі (%(kind)s); час памылкі запісаны ў журнале сервера.",
+    ),
+    "The work stopped before it could say why: the worker may have been stopped. Start it again.": (
+        "Работа прервалась раньше, чем успела сообщить причину: возможно, фоновый обработчик был остановлен. "
+        "Запустите её снова.",
+        "Праца перапынілася раней, чым паспела паведаміць прычыну: магчыма, фонавы апрацоўшчык быў спынены. "
+        "Запусціце яе зноў.",
+    ),
+    "How often does such an interval contain the true number?": (
+        "Как часто такой интервал содержит истинное число?",
+        "Як часта такі інтэрвал утрымлівае сапраўдную колькасць?",
+    ),
+    "An estimate is being computed now: see how far it has got.": (
+        "Сейчас считается оценка: посмотрите, насколько расчёт продвинулся.",
+        "Зараз лічыцца ацэнка: паглядзіце, наколькі разлік прасунуўся.",
+    ),
+    "Documented: at least %(n)s people. Estimated total: %(m)s (likely between %(a)s and %(b)s), including people no list recorded.": (
+        "Задокументировано людей: не менее %(n)s. Оценка общего числа: %(m)s (вероятно, от %(a)s до %(b)s), "
+        "включая людей, которых не записал ни один список.",
+        "Задакументавана людзей: не менш за %(n)s. Ацэнка агульнай колькасці: %(m)s (верагодна, ад %(a)s да "
+        "%(b)s), уключна з людзьмі, якіх не запісаў ніводзін спіс.",
+    ),
+    "What these numbers mean": ("Что означают эти числа", "Што азначаюць гэтыя лічбы"),
+    "%(n)s is a count: each of these people was named in at least one report, and reports of the same person are counted once. The true number cannot be smaller.": (
+        "%(n)s — это подсчёт: каждый из этих людей назван хотя бы в одном сообщении, а сообщения об одном и "
+        "том же человеке учтены один раз. Истинное число не может быть меньше.",
+        "%(n)s — гэта падлік: кожны з гэтых людзей названы хаця б у адным паведамленні, а паведамленні пра "
+        "аднаго і таго ж чалавека ўлічаныя адзін раз. Сапраўдная колькасць не можа быць меншай.",
+    ),
+    "%(m)s is an estimate of everyone detained, including people no hotline call, lawyer, court list or news report recorded. It comes from how much the lists overlap: when each list finds many people the others missed, many more were probably missed by all of them. The true number is very likely (95 in 100) between %(a)s and %(b)s. Quote the range, not only the middle figure.": (
+        "%(m)s — это оценка числа всех задержанных, включая людей, которых не зафиксировали ни звонки на "
+        "горячую линию, ни юристы, ни списки судов, ни новости. Она выводится из того, насколько пересекаются "
+        "списки: когда каждый список находит много людей, которых пропустили остальные, то, вероятно, ещё "
+        "больше людей пропустили все списки. Истинное число с высокой вероятностью (95 из 100) лежит между "
+        "%(a)s и %(b)s. Приводите диапазон, а не только среднюю цифру.",
+        "%(m)s — гэта ацэнка колькасці ўсіх затрыманых, уключна з людзьмі, якіх не зафіксавалі ні званкі на "
+        "гарачую лінію, ні юрысты, ні спісы судоў, ні навіны. Яна вынікае з таго, наколькі перасякаюцца "
+        "спісы: калі кожны спіс знаходзіць шмат людзей, якіх прапусцілі астатнія, то, верагодна, яшчэ больш "
+        "людзей прапусцілі ўсе спісы. Сапраўдная колькасць з вялікай верагоднасцю (95 са 100) знаходзіцца "
+        "паміж %(a)s і %(b)s. Называйце дыяпазон, а не толькі сярэднюю лічбу.",
+    ),
+    "The checks of the model found problems (see the details below): do not publish this estimate; compute it again or ask a statistician.": (
+        "Проверки модели выявили проблемы (подробности ниже): не публикуйте эту оценку; посчитайте её заново "
+        "или обратитесь к статистику.",
+        "Праверкі мадэлі выявілі праблемы (падрабязнасці ніжэй): не публікуйце гэтую ацэнку; палічыце яе "
+        "нанова або звярніцеся да статыстыка.",
+    ),
+    "Details for statisticians: the posterior, diagnostics and log-linear models": (
+        "Подробности для статистиков: апостериорное распределение, диагностика и лог-линейные модели",
+        "Падрабязнасці для статыстыкаў: апастэрыёрнае размеркаванне, дыягностыка і лог-лінейныя мадэлі",
+    ),
+    "Compute the estimate now": ("Посчитать оценку сейчас", "Палічыць ацэнку зараз"),
+    "It runs in the background and can take a few minutes; a page shows how far it has got, and you can keep working meanwhile.": (
+        "Расчёт идёт в фоновом режиме и может занять несколько минут; на отдельной странице видно, насколько "
+        "он продвинулся, а вы тем временем можете продолжать работу.",
+        "Разлік ідзе ў фонавым рэжыме і можа заняць некалькі хвілін; на асобнай старонцы відаць, наколькі ён "
+        "прасунуўся, а вы тым часам можаце працягваць працу.",
+    ),
+    "How often the 95%% interval contained the true number": (
+        "Как часто 95%% интервал содержал истинное число",
+        "Як часта 95%% інтэрвал утрымліваў сапраўдную колькасць",
+    ),
+    "We simulated lists documenting 2,000 people, a number we knew, in five different ways, %(r)s times each, and estimated the total from every simulated set of lists. A 95%% interval should contain the true number in about 95 of 100 such cases; the table gives how often it did, and by how much the middle figure typically missed (minus: too low).": (
+        "Мы смоделировали списки, документирующие 2000 человек (это число было нам известно), пятью разными "
+        "способами, по %(r)s раз каждым, и по каждому смоделированному набору списков оценили общее число. "
+        "95%% интервал должен содержать истинное число примерно в 95 случаях из 100; в таблице показано, как "
+        "часто так было на самом деле и насколько обычно ошибалась средняя цифра (минус — слишком мало).",
+        "Мы змадэлявалі спісы, якія дакументуюць 2000 чалавек (гэтая колькасць была нам вядомая), пяццю "
+        "рознымі спосабамі, па %(r)s разоў кожным, і па кожным змадэляваным наборы спісаў ацанілі агульную "
+        "колькасць. 95%% інтэрвал павінен утрымліваць сапраўдную колькасць прыкладна ў 95 выпадках са 100; у "
+        "табліцы паказана, як часта так было насамрэч і наколькі звычайна памылялася сярэдняя лічба (мінус — "
+        "занадта мала).",
+    ),
+    "Lists like these": ("Списки такого рода", "Спісы такога роду"),
+    "LCMCR (the figure above): interval contained the true number": (
+        "LCMCR (цифра выше): интервал содержал истинное число",
+        "LCMCR (лічба вышэй): інтэрвал утрымліваў сапраўдную колькасць",
+    ),
+    "typical error": ("типичная ошибка", "тыповая памылка"),
+    "Best log-linear model: interval contained the true number": (
+        "Лучшая лог-линейная модель: интервал содержал истинное число",
+        "Найлепшая лог-лінейная мадэль: інтэрвал утрымліваў сапраўдную колькасць",
+    ),
+    "Graphical-model averaging (dga): interval contained the true number": (
+        "Усреднение графических моделей (dga): интервал содержал истинное число",
+        "Усярэдненне графічных мадэляў (dga): інтэрвал утрымліваў сапраўдную колькасць",
+    ),
+    "5 independent lists, everyone equally likely to be documented": (
+        "5 независимых списков; у всех одинаковая вероятность попасть в список",
+        "5 незалежных спісаў; ва ўсіх аднолькавая верагоднасць трапіць у спіс",
+    ),
+    "5 lists; most people hard to document, a few easy": (
+        "5 списков; большинство людей трудно задокументировать, немногих — легко",
+        "5 спісаў; большасць людзей цяжка задакументаваць, нямногіх — лёгка",
+    ),
+    "5 lists; one list takes names from another": (
+        "5 списков; один список берёт имена из другого",
+        "5 спісаў; адзін спіс бярэ імёны з іншага",
+    ),
+    "5 lists; one list avoids the people another holds": (
+        "5 списков; один список обходит людей, которые есть в другом",
+        "5 спісаў; адзін спіс абмінае людзей, якія ёсць у іншым",
+    ),
+    "10 sparse lists; most people very unlikely to be on any one list": (
+        "10 разреженных списков; у большинства людей очень мало шансов попасть в какой-либо отдельный список",
+        "10 разрэджаных спісаў; у большасці людзей вельмі мала шанцаў трапіць у які-небудзь асобны спіс",
+    ),
+    "refused: takes at most 5 lists": (
+        "отказ: принимает не больше 5 списков",
+        "адмова: прымае не больш за 5 спісаў",
+    ),
+    "On lists like the first, third and fourth rows every method's interval contained the true number about as often as it claims. Where most people are hard to document (second row), the LCMCR figure was typically 12%% too low, but its interval usually still reached the true number; the best log-linear model's interval missed more than half the time, and graphical-model averaging, typically 23%% too low, almost always. Where most people had only a small chance of being on any one list (last row), every method that gave an answer undercounted by a fifth or more and the interval almost never contained the true number: few of those people appear on two lists, so the overlap says little about how many were missed. If your lists look like that (many lists, each holding a small share of the people), read the estimate as a lower bound, not as the total.": (
+        "На списках как в первой, третьей и четвёртой строках интервал каждого метода содержал истинное число "
+        "примерно так часто, как заявлено. Там, где большинство людей трудно задокументировать (вторая строка), "
+        "цифра LCMCR обычно была на 12%% ниже истинной, но её интервал, как правило, всё же доходил до "
+        "истинного числа; интервал лучшей лог-линейной модели не содержал его больше чем в половине случаев, а "
+        "интервал усреднения графических моделей, чья цифра обычно была на 23%% ниже, не содержал его почти "
+        "никогда. Там, где у большинства людей было мало шансов попасть в какой-либо отдельный список "
+        "(последняя строка), каждый метод, давший ответ, занижал число на пятую часть или больше, а интервал "
+        "почти никогда не содержал истинное число: немногие из этих людей есть в двух списках, поэтому "
+        "пересечение мало говорит о том, сколько людей пропущено. Если ваши списки похожи на такие (много "
+        "списков, в каждом небольшая доля людей), считайте оценку нижней границей, а не общим числом.",
+        "На спісах як у першым, трэцім і чацвёртым радках інтэрвал кожнага метаду ўтрымліваў сапраўдную "
+        "колькасць прыкладна так часта, як заяўлена. Там, дзе большасць людзей цяжка задакументаваць (другі "
+        "радок), лічба LCMCR звычайна была на 12%% ніжэйшая за сапраўдную, але яе інтэрвал, як правіла, усё ж "
+        "даходзіў да сапраўднай колькасці; інтэрвал найлепшай лог-лінейнай мадэлі не ўтрымліваў яе больш чым "
+        "у палове выпадкаў, а інтэрвал усярэднення графічных мадэляў, чыя лічба звычайна была на 23%% "
+        "ніжэйшая, не ўтрымліваў яе амаль ніколі. Там, дзе ў большасці людзей былі малыя шанцы трапіць у "
+        "які-небудзь асобны спіс (апошні радок), кожны метад, які даў адказ, заніжаў колькасць на пятую частку "
+        "або больш, а інтэрвал амаль ніколі не ўтрымліваў сапраўдную колькасць: нямногія з гэтых людзей ёсць у "
+        "двух спісах, таму перасячэнне мала кажа пра тое, колькі людзей прапушчана. Калі вашы спісы падобныя "
+        "на такія (шмат спісаў, у кожным невялікая доля людзей), лічыце ацэнку ніжняй мяжой, а не агульнай "
+        "колькасцю.",
+    ),
+    # The section's heading stays in English, as the document has it (an identifier, hence <code>).
+    "Figures measured with <code>bench/calibration.py</code>; what was simulated and how to reproduce it: <code>docs/estimation.md</code>, section “Calibration”.": (
+        "Цифры измерены с помощью <code>bench/calibration.py</code>; что моделировалось и как это "
+        "воспроизвести: <code>docs/estimation.md</code>, раздел «<code>Calibration</code>».",
+        "Лічбы вымераныя з дапамогай <code>bench/calibration.py</code>; што мадэлявалася і як гэта паўтарыць: "
+        "<code>docs/estimation.md</code>, раздзел «<code>Calibration</code>».",
+    ),
+    "Record linkage run": ("Запуск связывания записей", "Запуск звязвання запісаў"),
+    "Estimate for %(name)s": ("Оценка: %(name)s", "Ацэнка: %(name)s"),
+    "Queued": ("В очереди", "У чарзе"),
+    "waiting for the background worker to start it.": (
+        "ожидает запуска фоновым обработчиком.",
+        "чакае запуску фонавым апрацоўшчыкам.",
+    ),
+    "It has waited a while. If it never starts, no background worker is running: <code>vigil serve</code> runs one beside the web server; a server installed from <code>deploy/</code> needs the <code>vigil-worker</code> service.": (
+        "Ожидание затянулось. Если запуск так и не произойдёт, значит, фоновый обработчик не работает: "
+        "<code>vigil serve</code> запускает его рядом с веб-сервером; серверу, установленному из <code>deploy/</code>, нужна служба "
+        "<code>vigil-worker</code>.",
+        "Чаканне зацягнулася. Калі запуск так і не адбудзецца, значыць, фонавы апрацоўшчык не працуе: "
+        "<code>vigil serve</code> запускае яго побач з вэб-серверам; серверу, усталяванаму з <code>deploy/</code>, патрэбная служба "
+        "<code>vigil-worker</code>.",
+    ),
+    "Running": ("Выполняется", "Выконваецца"),
+    "Done": ("Готово", "Гатова"),
+    "Documented: at least %(n)s people. Estimated: %(m)s (likely between %(a)s and %(b)s), including people no list recorded.": (
+        "Задокументировано людей: не менее %(n)s. Оценка: %(m)s (вероятно, от %(a)s до %(b)s), включая людей, "
+        "которых не записал ни один список.",
+        "Задакументавана людзей: не менш за %(n)s. Ацэнка: %(m)s (верагодна, ад %(a)s да %(b)s), уключна з "
+        "людзьмі, якіх не запісаў ніводзін спіс.",
+    ),
+    "See the estimate, what it means and its details": (
+        "Посмотреть оценку, что она означает, и подробности",
+        "Паглядзець ацэнку, што яна азначае, і падрабязнасці",
+    ),
+    "Linkage: %(merges)s merges, %(queued)s pairs queued for review.": (
+        "Связывание: объединений — %(merges)s, пар на проверку — %(queued)s.",
+        "Звязванне: аб'яднанняў — %(merges)s, пар на праверку — %(queued)s.",
+    ),
+    "Go to the review queue": ("Перейти к очереди проверки", "Перайсці да чаргі праверкі"),
+    "Failed": ("Ошибка", "Памылка"),
+    "Back to the estimate": ("Назад к оценке", "Назад да ацэнкі"),
+    "Back to the review queue": ("Назад к очереди проверки", "Назад да чаргі праверкі"),
+    "Asked for at %(at)s": ("Запрошено в %(at)s", "Запытана ў %(at)s"),
+    "this page reloads by itself": ("страница обновляется сама", "старонка абнаўляецца сама"),
+    "Sampling the model: %(done)d of %(total)d chains finished.": (
+        "Выборка из модели: завершено цепей — %(done)d из %(total)d.",
+        "Выбарка з мадэлі: скончана ланцугоў — %(done)d з %(total)d.",
+    ),
+    "Reading who is on which list.": ("Определяется, кто в каком списке.", "Вызначаецца, хто ў якім спісе."),
+    "Fitting the classical log-linear models.": (
+        "Оцениваются классические лог-линейные модели.",
+        "Ацэньваюцца класічныя лог-лінейныя мадэлі.",
+    ),
+    "Averaging over graphical models of how the lists depend on each other.": (
+        "Усредняются графические модели того, как списки зависят друг от друга.",
+        "Усярэдняюцца графічныя мадэлі таго, як спісы залежаць адзін ад аднаго.",
+    ),
+    "Saving the estimate.": ("Сохраняется оценка.", "Захоўваецца ацэнка."),
+    "Starting.": ("Запуск.", "Запуск."),
+    "Comparing %(total)d recorded identities with each other.": (
+        "Сравниваются между собой записанные личности: %(total)d.",
+        "Параўноўваюцца паміж сабой запісаныя асобы: %(total)d.",
+    ),
+    "Reading the recorded identities.": ("Считываются записанные личности.", "Счытваюцца запісаныя асобы."),
+    "Joining persons and queueing uncertain pairs for review.": (
+        "Объединяются люди, сомнительные пары ставятся в очередь на проверку.",
+        "Аб'ядноўваюцца людзі, сумнеўныя пары ставяцца ў чаргу на праверку.",
+    ),
 }
 
 # Plural messages: English singular -> (Russian forms one/few/many, Belarusian forms one/few/many)
@@ -1022,6 +1236,10 @@ PLURALS: dict[str, tuple[tuple[str, str, str], tuple[str, str, str]]] = {
             "Яшчэ %(n)s затрыманні гэтага чалавека запісаныя, але яны не вашы: звярніцеся да каардынатара.",
             "Яшчэ %(n)s затрыманняў гэтага чалавека запісана, але яны не вашы: звярніцеся да каардынатара.",
         ),
+    ),
+    "%(s)s second ago": (
+        ("%(s)s секунду назад", "%(s)s секунды назад", "%(s)s секунд назад"),
+        ("%(s)s секунду таму", "%(s)s секунды таму", "%(s)s секунд таму"),
     ),
 }
 

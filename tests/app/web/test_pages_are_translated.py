@@ -331,7 +331,66 @@ def test_the_casework_intake_filter_chart_and_method_pages_show_no_untranslated_
     assert body["the intake echo of several detainees"].count("data-detention=") == 3
     assert 'class="other"' in body["an event with more than twelve cities"]
     assert 'id="methods-disagree"' in body["the estimate methods side by side"]
+    assert 'id="estimate-plain"' in body["the estimate methods side by side"]  # the plain words
+    assert 'id="calibration"' in body["the estimate methods side by side"]  # and the calibration card
     leaks = {name: found for name, html in body.items() if (found := untranslated(html))}
+    assert not leaks, _report(leaks)
+
+
+@pytest.mark.parametrize("language", ["be", "ru"])
+def test_the_background_job_pages_show_no_untranslated_english_in_any_state(
+    client, coordinator, world, language
+):
+    """An estimate and a linkage run, each queued (the estimate also long enough to warn), running through each
+    phase, done, and failed with the errors Vigil words itself. No task runs: the states are set as the
+    worker would set them."""
+    from django_tasks_db.models import DBTaskResult
+
+    from vigil.jobs.models import Job
+    from vigil.jobs.operations import fail_job, finish_job, report_progress, start_estimate, start_linkage
+    from vigil.jobs.status import INTERRUPTED, LOCKED
+
+    login(client, coordinator)
+    client.cookies["django_language"] = language
+    pages: dict[str, str] = {}
+
+    def show(name: str, job: Job, status: str) -> None:
+        response = client.get(reverse("job_detail", args=[job.pk]))
+        assert response.status_code == 200, name
+        pages[name] = body = response.content.decode()
+        assert f'data-status="{status}"' in body, name
+
+    estimate, linkage = start_estimate(world["event"], actor=coordinator), start_linkage(actor=coordinator)
+    show("estimate queued", estimate, "queued")
+    show("linkage queued", linkage, "queued")
+    Job.objects.filter(pk=estimate.pk).update(created_at=timezone.now() - dt.timedelta(minutes=2))
+    show("estimate queued a while", estimate, "queued")
+    assert 'class="warn"' in pages["estimate queued a while"]
+    for job in (estimate, linkage):
+        DBTaskResult.objects.get(pk=job.task_id).claim("worker-1")
+    for phase, done, total in [
+        ("", 0, 0),
+        ("lists", 0, 0),
+        ("sampling", 1, 4),
+        ("loglinear", 0, 0),
+        ("dga", 0, 0),
+    ]:
+        report_progress(estimate, phase, done, total)
+        show(f"estimate running: {phase or 'starting'}", estimate, "running")
+    for phase, total in [("", 0), ("reading", 0), ("linking", 12), ("merging", 0)]:
+        report_progress(linkage, phase, 0, total)
+        show(f"linkage running: {phase or 'starting'}", linkage, "running")
+    finish_job(estimate, {"estimate": 1, "documented": 96, "median": 140.4, "lower": 118.0, "upper": 190.2})
+    finish_job(linkage, {"identities": 12, "persons": 9, "merges": 3, "queued": 1})
+    show("estimate done", estimate, "done")
+    show("linkage done", linkage, "done")
+    estimate, linkage = start_estimate(world["event"], actor=coordinator), start_linkage(actor=coordinator)
+    fail_job(estimate, LOCKED)
+    fail_job(linkage, INTERRUPTED)
+    show("estimate failed", estimate, "failed")
+    show("linkage failed", linkage, "failed")
+
+    leaks = {name: found for name, html in pages.items() if (found := untranslated(html))}
     assert not leaks, _report(leaks)
 
 
