@@ -33,6 +33,7 @@ from .table import CaptureTable
 
 QUANTILES = (0.025, 0.5, 0.975)
 SAMPLERS = ("hmc", "gibbs")
+BLOCKS = 10  # with min_ess, the draws are made in this many blocks, checked after each
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class LCMCRSettings:
     Under HMC a Gibbs sweep follows every ``gibbs_every`` HMC moves (0: never); it moves people between
     latent classes, which lets a chain cross between modes that HMC alone cannot.
 
-    ``samples`` and ``thin`` set the longest run. With ``min_ess`` set the draws are made in eight blocks,
+    ``samples`` and ``thin`` set the longest run. With ``min_ess`` set the draws are made in ten blocks,
     and the run stops after the first block at which every check passes (R-hat below 1.01, at least
     ``min_ess`` effective draws for the centre and for the tails, no sign of several modes): the draws kept
     are then the first blocks of the full run with the same seed. ``min_ess=None`` always runs to the end."""
@@ -69,9 +70,9 @@ class LCMCRSettings:
     workers: int | None = None
     sampler: str = "hmc"
     leapfrog_steps: int = 20
-    gibbs_every: int = 1
+    gibbs_every: int = 10
     start_spread: float = 5.0
-    min_ess: int | None = 2_000
+    min_ess: int | None = 1_000
 
     def __post_init__(self) -> None:
         if self.n_classes < 1:
@@ -167,9 +168,9 @@ def dispersed_starts(n_observed: int, n_max: int, chains: int, spread: float) ->
 
 
 def _blocks(settings: LCMCRSettings) -> list[tuple[int, int, int]]:
-    """(burn-in, draws, thin) of each block: one block without ``min_ess``, else eight (or fewer, for few
+    """(burn-in, draws, thin) of each block: one block without ``min_ess``, else BLOCKS (or fewer, for few
     draws), the first with the burn-in."""
-    parts = 1 if settings.min_ess is None or settings.sampler == "gibbs" else min(8, settings.samples)
+    parts = 1 if settings.min_ess is None or settings.sampler == "gibbs" else min(BLOCKS, settings.samples)
     sizes = [settings.samples // parts + (1 if i < settings.samples % parts else 0) for i in range(parts)]
     return [(settings.burnin if i == 0 else 0, size, settings.thin) for i, size in enumerate(sizes)]
 
