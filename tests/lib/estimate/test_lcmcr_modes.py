@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from vigil.lib.estimate import LCMCRSettings, fit_lcmcr
+from vigil.lib.estimate import LCMCRSettings, fit_lcmcr, summarise
 from vigil.lib.estimate.diagnostics import mode_warnings
 from vigil.lib.estimate.lcmcr import dispersed_starts
 
+from .conftest import hidden_class_stratum, simulate
 
-def test_chains_start_spread_from_the_documented_count_to_several_times_it():
+
+def test_chains_start_spread_from_just_above_the_documented_count_to_several_times_it():
     starts = dispersed_starts(1_000, 1_000_000, 4, 5.0)
-    assert starts[0] == 1_000 and starts[-1] == 5_000
+    assert starts[0] == 1_200 and starts[-1] == 5_000
     assert starts == sorted(starts) and len(set(starts)) == 4
     assert dispersed_starts(1_000, 2_000, 3, 5.0)[-1] == 2_000  # never beyond the cap on N
 
@@ -59,8 +61,18 @@ def test_a_run_stops_early_only_once_every_check_passes_and_keeps_the_full_runs_
 def test_thirty_lists_are_sampled_from_their_observed_patterns_only():
     # 2^30 cells could not even be allocated: the sampler must work on the observed patterns alone.
     rng = np.random.default_rng(30)
-    from .conftest import simulate
-
     table, observed = simulate(600, [list(rng.uniform(0.02, 0.15, 30))], [1.0], seed=30)
     result = fit_lcmcr(table, LCMCRSettings(burnin=200, samples=40, thin=2, chains=2, seed=1))
     assert table.n_lists == 30 and result.lower >= observed
+
+
+def test_a_chain_stuck_in_a_second_mode_makes_the_estimate_carry_a_warning():
+    # The hidden-class stratum's posterior has a second, metastable mode near N = 1,810 where one latent class
+    # holds everyone (no group of rarely documented people); a chain started at N = n, where nobody is
+    # undocumented, stays there for thousands of iterations while the other finds the main mode near 1,980.
+    settings = LCMCRSettings(chains=2, burnin=1_000, samples=200, thin=2, seed=2)
+    result = fit_lcmcr(hidden_class_stratum(), settings, lowest_start=1.0, start_spread=2.9)
+    assert any("settled in different places" in w for w in result.warnings)
+    diagnostics = summarise(result)["diagnostics"]
+    assert diagnostics["multimodal"] and not diagnostics["converged"]
+    assert diagnostics["chain_starts"] == [result.n_observed, round(2.9 * result.n_observed)]

@@ -47,7 +47,7 @@ class LCMCRSettings:
     iterations per effective draw (its iterations are a few times cheaper), so give it far more of them.
     ``leapfrog_steps`` is the HMC trajectory length in steps; the step size is tuned during burn-in.
 
-    Chains start dispersed: chain i first holds N at n * start_spread^(i / (chains - 1)) for a few hundred
+    Chains start dispersed: chain i first holds N at n lowest_start (start_spread / lowest_start)^(i / (chains - 1)) for a few hundred
     Gibbs sweeps (part of the burn-in), so chains come from both sides of any plausible answer and R-hat
     and :func:`~vigil.lib.estimate.diagnostics.mode_warnings` can see a mode that some of them never leave.
     Under HMC a Gibbs sweep follows every ``gibbs_every`` HMC moves (0: never); it moves people between
@@ -72,6 +72,7 @@ class LCMCRSettings:
     leapfrog_steps: int = 20
     gibbs_every: int = 10
     start_spread: float = 5.0
+    lowest_start: float = 1.2
     min_ess: int | None = 1_000
 
     def __post_init__(self) -> None:
@@ -85,8 +86,8 @@ class LCMCRSettings:
             raise ValueError(f"sampler must be one of {', '.join(SAMPLERS)}, not {self.sampler!r}")
         if self.leapfrog_steps < 1:
             raise ValueError("leapfrog_steps must be at least 1")
-        if self.gibbs_every < 0 or self.start_spread < 1.0:
-            raise ValueError("gibbs_every must be >= 0 and start_spread >= 1")
+        if self.gibbs_every < 0 or not 1.0 <= self.lowest_start <= self.start_spread:
+            raise ValueError("gibbs_every must be >= 0 and 1 <= lowest_start <= start_spread")
         if self.min_ess is not None and self.min_ess < 1:
             raise ValueError("min_ess must be at least 1 (or None to always run every iteration)")
 
@@ -158,13 +159,18 @@ def _chain_rngs(seed: int, chains: int) -> list[np.random.Generator]:
     return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(chains)]
 
 
-def dispersed_starts(n_observed: int, n_max: int, chains: int, spread: float) -> list[int]:
-    """Starting N per chain, spread geometrically from the number documented to ``spread`` times it (at
-    most the cap): over-dispersed relative to any posterior that does not reach ``spread`` times n."""
+def dispersed_starts(
+    n_observed: int, n_max: int, chains: int, spread: float, lowest: float = 1.2
+) -> list[int]:
+    """Starting N per chain, spread geometrically from ``lowest`` times the number documented to ``spread``
+    times it (at most the cap): over-dispersed relative to any posterior that does not reach ``spread``
+    times n. None starts at n itself: holding nobody undocumented leaves no latent class of rarely
+    documented people, a state both samplers can take thousands of iterations to leave."""
     top = min(float(n_max), spread * n_observed)
+    low = min(lowest * n_observed, top)
     if chains == 1:
-        return [max(n_observed, 1)]
-    return [max(int(round(n_observed * (top / n_observed) ** (i / (chains - 1)))), 1) for i in range(chains)]
+        return [max(int(round(low)), 1)]
+    return [max(int(round(low * (top / low) ** (i / (chains - 1)))), 1) for i in range(chains)]
 
 
 def _blocks(settings: LCMCRSettings) -> list[tuple[int, int, int]]:
@@ -210,7 +216,9 @@ def fit_lcmcr(
     counts = np.ascontiguousarray(observed.counts, dtype=np.int64)
     rngs = _chain_rngs(settings.seed, settings.chains)
     model = (int(settings.n_classes), float(settings.a_alpha), float(settings.b_alpha), int(n_max))
-    starts = dispersed_starts(observed.n_observed, n_max, settings.chains, settings.start_spread)
+    starts = dispersed_starts(
+        observed.n_observed, n_max, settings.chains, settings.start_spread, settings.lowest_start
+    )
     dim = observed.n_lists * settings.n_classes + settings.n_classes
     states = [np.zeros(dim) for _ in range(settings.chains)]
     steps = [0.05] * settings.chains
