@@ -137,7 +137,7 @@ class PosteriorEstimate:
     @property
     def iterations_per_chain(self) -> int:
         """Iterations each chain ran: fewer than the settings allow when the run stopped early."""
-        return self.settings.burnin + self.draws.shape[1] * self.settings.thin
+        return self.settings.burnin + int(self.draws.shape[1]) * self.settings.thin
 
     @property
     def iterations_per_second(self) -> float:
