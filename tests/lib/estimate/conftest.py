@@ -53,7 +53,8 @@ def hidden_class_stratum(seed: int = 1) -> CaptureTable:
     0.05-0.25 and 40% with probability 0.003-0.03 (drawn per list), about 1,700 of them documented in about
     940 distinct patterns. It has the property that hid a mode on a real 20-list stratum: many sparse lists and
     a group most lists almost never document, whose size the data pin down only loosely. Its reference
-    posterior (a long run of the Gibbs sampler from dispersed starts) is HIDDEN_CLASS_REFERENCE."""
+    posterior (a long run of the Gibbs sampler from dispersed starts) is in
+    test_lcmcr_hidden_class_reference.py."""
     rng = np.random.default_rng(seed)
     people, lists = 2_500, 20
     hidden = rng.random(people) < 0.4
