@@ -77,10 +77,10 @@ def single_chain_rate(table: CaptureTable, settings: LCMCRSettings, iterations: 
         steps, every = settings.leapfrog_steps, settings.gibbs_every
         u = np.zeros(observed.n_lists * k + k)
         eps = run_chain_hmc(
-            p, c, k, 0.25, 0.25, 10**9, 10, 1, 1, rng, steps, u, 0.05, observed.n_observed, every
+            p, c, k, 0.25, 0.25, 10**9, 10, 1, 1, rng, steps, u, 0.05, observed.n_observed, every, 0
         )[5]
         start = time.perf_counter()
-        run_chain_hmc(p, c, k, 0.25, 0.25, 10**9, 0, 1, iterations, rng, steps, u, eps, 0, every)
+        run_chain_hmc(p, c, k, 0.25, 0.25, 10**9, 0, 1, iterations, rng, steps, u, eps, 0, every, 11)
     else:
         run_chain(p, c, k, 0.25, 0.25, 10**9, 10, 1, 1, rng, 0)
         start = time.perf_counter()

@@ -70,9 +70,17 @@ def test_a_chain_stuck_in_a_second_mode_makes_the_estimate_carry_a_warning():
     # The hidden-class stratum's posterior has a second, metastable mode near N = 1,810 where one latent class
     # holds everyone (no group of rarely documented people); a chain started at N = n, where nobody is
     # undocumented, stays there for thousands of iterations while the other finds the main mode near 1,980.
-    settings = LCMCRSettings(chains=2, burnin=1_000, samples=200, thin=2, seed=2)
+    settings = LCMCRSettings(chains=2, burnin=1_000, samples=200, thin=2, seed=3)
     result = fit_lcmcr(hidden_class_stratum(), settings, lowest_start=1.0, start_spread=2.9)
     assert any("settled in different places" in w for w in result.warnings)
     diagnostics = summarise(result)["diagnostics"]
     assert diagnostics["multimodal"] and not diagnostics["converged"]
     assert diagnostics["chain_starts"] == [result.n_observed, round(2.9 * result.n_observed)]
+
+
+def test_the_settings_of_a_run_that_stopped_early_repeat_it_exactly(kosovo):
+    early = fit_lcmcr(
+        kosovo, LCMCRSettings(burnin=1_000, samples=800, thin=10, chains=2, seed=5, min_ess=300)
+    )
+    assert early.settings.samples == early.draws.shape[1] < 800 and early.settings.min_ess is None
+    np.testing.assert_array_equal(fit_lcmcr(kosovo, early.settings).draws, early.draws)

@@ -20,8 +20,10 @@ from numba import njit
 
 START_SWEEPS = 200  # Gibbs sweeps that hold N at a chain's starting value (part of the burn-in)
 _V_MAX = 1.0 - 1e-12  # keeps log(1 - V) finite when a stick takes (numerically) all that is left
-# Reassociation and the like, but not the assumption that no value is infinite or NaN: log(0) = -inf is used.
-_FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+# Fast arithmetic, but neither reassociation (a vectorised sum would then depend on how an array happens to be
+# aligned in memory, and draws with the same seed would differ between runs) nor the assumption that no value
+# is infinite or NaN: log(0) = -inf is used.
+_FASTMATH = {"nsz", "arcp", "contract", "afn"}
 
 
 @njit(cache=True, nogil=True)
@@ -645,6 +647,7 @@ def run_chain_hmc(
     eps: float,
     n_start: int,
     gibbs_every: int,
+    it0: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, float, float]:
     """One chain of HMC on (lambda, nu, alpha), interleaved with sweeps of the Gibbs sampler, and at each kept
     draw N = n + NegBin(n, 1 - p0) and the class allocation given them (to count occupied classes). Returns
@@ -655,7 +658,7 @@ def run_chain_hmc(
     chain (with ``burnin=0``, ``n_start=0`` and the returned step size ``eps``). If ``n_start`` is positive
     the chain starts afresh: from the prior, then ``START_SWEEPS`` Gibbs sweeps with N held at ``n_start``,
     so that chains can start in different regions of N. Every ``gibbs_every`` iterations (never if 0) a
-    Gibbs sweep follows the HMC move: it reallocates people, the never-documented included, between latent
+    Gibbs sweep follows the HMC move (counting from ``it0``, the iterations of the chain's earlier calls): it reallocates people, the never-documented included, between latent
     classes, a move HMC cannot make across the low-density valley between two modes (a class of rarely
     documented people or not). Both moves leave the posterior invariant, so their alternation does too.
 
@@ -729,7 +732,7 @@ def run_chain_hmc(
         else:
             accept_sum += accept
 
-        if gibbs_every > 0 and it % gibbs_every == gibbs_every - 1:
+        if gibbs_every > 0 and (it0 + it) % gibbs_every == gibbs_every - 1:
             alpha = _u_to_params(u, lam, nu, pi)
             alpha, _, _, _ = _gibbs_sweep(
                 counts, on_count, on_lists, n_obs, n_max, -1, lam, nu, pi, alpha, a_alpha, b_alpha, scratch,

@@ -24,6 +24,7 @@ from .diagnostics import (
     ESS_PER_CHAIN_MIN,
     RHAT_MAX,
     Diagnostics,
+    _arviz,
     convergence_warnings,
     diagnose,
     mode_warnings,
@@ -224,20 +225,23 @@ def fit_lcmcr(
     steps = [0.05] * settings.chains
 
     def chain(
-        i: int, lengths: tuple[int, int, int], rng: np.random.Generator | None = None
+        i: int, lengths: tuple[int, int, int], rng: np.random.Generator | None = None, it0: int = 0
     ) -> tuple[Any, ...]:
         burnin = lengths[0]
         if settings.sampler == "hmc":
             u = states[i] if rng is None else np.zeros(dim)
             out = run_chain_hmc(
                 patterns, counts, *model, *lengths, rng or rngs[i], int(settings.leapfrog_steps), u, steps[i],
-                starts[i] if burnin else 0, int(settings.gibbs_every),
+                starts[i] if burnin else 0, int(settings.gibbs_every), it0,
             )  # fmt: skip
             if rng is None:
                 steps[i] = float(out[5])
             return tuple(out)
         return tuple(run_chain(patterns, counts, *model, *lengths, rng or rngs[i], starts[i]))
 
+    # Load ArviZ first: importing it changes the processor's floating-point mode (the handling of numbers too
+    # small for a normal double), and draws with the same seed must not depend on whether it was loaded yet.
+    _arviz()
     # Compile (or load from the on-disk cache) before the threads start, so they never race to do it.
     chain(0, (1, 1, 1), np.random.default_rng(0))
 
@@ -246,10 +250,13 @@ def fit_lcmcr(
     workers = settings.workers or min(settings.chains, os.cpu_count() or 1)
     results: list[list[tuple[Any, ...]]] = []
     with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
+        done = 0  # iterations each chain has run: the blocks together are one chain
         for b, lengths in enumerate(blocks):
 
-            def run(i: int, lengths: tuple[int, int, int] = lengths) -> tuple[Any, ...]:
-                return chain(i, lengths)
+            def run(i: int, lengths: tuple[int, int, int] = lengths, it0: int = done) -> tuple[Any, ...]:
+                return chain(i, lengths, None, it0)
+
+            done += lengths[0] + lengths[1] * lengths[2]
 
             if workers > 1 and settings.chains > 1:
                 results.append(list(pool.map(run, range(settings.chains))))
@@ -276,6 +283,10 @@ def fit_lcmcr(
             f"the cap on N ({n_max:,}) was reached in {cap_hits:,} {unit}: the data barely constrain the "
             "number never documented, so the upper end of the interval reflects the cap, not the data"
         )
+    # A run that stopped early is the same as one asked for exactly the draws it kept: record that, so that
+    # the settings repeat it and say how long it ran.
+    kept = int(draws.shape[1])
+    ran = replace(settings, samples=kept, min_ess=None) if kept < settings.samples else settings
     hmc = settings.sampler == "hmc"
     acceptance = (
         [float(np.mean([blk[i][4] for blk in results])) for i in range(settings.chains)] if hmc else []
@@ -286,7 +297,7 @@ def fit_lcmcr(
         n_observed=observed.n_observed,
         lists=table.lists,
         draws=draws,
-        settings=settings,
+        settings=ran,
         diagnostics=diag,
         warnings=tuple(warns),
         alpha_draws=joined(1),
