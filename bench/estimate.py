@@ -59,6 +59,12 @@ REFERENCE = {
         "interval": (2_258, 3_121),
     },
 }
+# bench/estimate.py --many-lists before the changes of issue 17 (docs/estimation.md, "Speed"): no early stop,
+# HMC alone, the pattern loop not vectorised.
+PREVIOUS_MANY_LISTS = (
+    "4 chains x 85,000 iterations: wall 859 s, CPU 806 s, peak RSS 332 MB; median 2,866 (95% 2,672-3,113), "
+    "R-hat 1.001"
+)
 GIBBS = {"sampler": "gibbs", "burnin": 50_000, "samples": 1_000, "thin": 200}
 
 
@@ -68,14 +74,17 @@ def single_chain_rate(table: CaptureTable, settings: LCMCRSettings, iterations: 
     p, c, k = observed.patterns, observed.counts, settings.n_classes
     rng = np.random.default_rng(1)
     if settings.sampler == "hmc":
-        steps = settings.leapfrog_steps
-        run_chain_hmc(p, c, k, 0.25, 0.25, 10**9, 10, 1, 1, rng, steps)
+        steps, every = settings.leapfrog_steps, settings.gibbs_every
+        u = np.zeros(observed.n_lists * k + k)
+        eps = run_chain_hmc(
+            p, c, k, 0.25, 0.25, 10**9, 10, 1, 1, rng, steps, u, 0.05, observed.n_observed, every, 0
+        )[5]
         start = time.perf_counter()
-        run_chain_hmc(p, c, k, 0.25, 0.25, 10**9, 0, 1, iterations, rng, steps)
+        run_chain_hmc(p, c, k, 0.25, 0.25, 10**9, 0, 1, iterations, rng, steps, u, eps, 0, every, 11)
     else:
-        run_chain(p, c, k, 0.25, 0.25, 10**9, 10, 1, 1, rng)
+        run_chain(p, c, k, 0.25, 0.25, 10**9, 10, 1, 1, rng, 0)
         start = time.perf_counter()
-        run_chain(p, c, k, 0.25, 0.25, 10**9, iterations, 1, 1, rng)
+        run_chain(p, c, k, 0.25, 0.25, 10**9, iterations, 1, 1, rng, 0)
     return iterations / (time.perf_counter() - start)
 
 
@@ -87,7 +96,7 @@ def row(name: str, label: str, table: CaptureTable, settings: LCMCRSettings, ref
     wall = time.perf_counter() - start
     d = result.diagnostics
     assert d is not None
-    total_it = settings.iterations_per_chain * settings.chains
+    total_it = result.iterations_per_chain * settings.chains
     ess_s = d.ess_bulk / wall
     ref_ess = ref["ess_per_s"]
     ratio = f"{ess_s / ref_ess:6.1f}" if ref_ess else f"{'-':>6}"
@@ -133,12 +142,15 @@ def many_lists(settings: LCMCRSettings) -> None:
     result = fit_lcmcr(table, settings)
     wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    rhat = result.diagnostics.rhat if result.diagnostics else float("nan")
+    d = result.diagnostics
+    rhat, ess = (d.rhat, min(d.ess_bulk, d.ess_tail)) if d else (float("nan"), float("nan"))
     print(
-        f"LCMCR ({settings.sampler}, {settings.chains} chains x {settings.iterations_per_chain:,} iterations, "
+        f"LCMCR ({settings.sampler}, Gibbs sweep every {settings.gibbs_every} HMC moves, {settings.chains} chains x "
+        f"{result.iterations_per_chain:,} iterations of at most {settings.iterations_per_chain:,}, "
         f"K={settings.n_classes}): wall {wall:.1f} s, CPU {cpu:.1f} s, peak RSS {rss:.0f} MB; median "
-        f"{result.median:,.0f} (95% {result.lower:,.0f}-{result.upper:,.0f}), R-hat {rhat:.3f}"
+        f"{result.median:,.0f} (95% {result.lower:,.0f}-{result.upper:,.0f}), R-hat {rhat:.3f}, ESS {ess:,.0f}"
     )
+    print(f"  before (issue 17, HMC alone, every iteration run): {PREVIOUS_MANY_LISTS}")
     for w in result.warnings:
         print(f"  warning: {w}")
 

@@ -1120,9 +1120,9 @@ T: dict[str, tuple[str, str]] = {
     "Back to the review queue": ("Назад к очереди проверки", "Назад да чаргі праверкі"),
     "Asked for at %(at)s": ("Запрошено в %(at)s", "Запытана ў %(at)s"),
     "this page reloads by itself": ("страница обновляется сама", "старонка абнаўляецца сама"),
-    "Sampling the model: %(done)d of %(total)d chains finished.": (
-        "Выборка из модели: завершено цепей — %(done)d из %(total)d.",
-        "Выбарка з мадэлі: скончана ланцугоў — %(done)d з %(total)d.",
+    "Sampling the model: part %(done)d of at most %(total)d done (it stops early once the draws agree).": (
+        "Выборка из модели: готова часть %(done)d из не более чем %(total)d (она заканчивается раньше, когда выборки согласуются).",
+        "Выбарка з мадэлі: гатова частка %(done)d з не больш як %(total)d (яна заканчваецца раней, калі выбаркі ўзгадняюцца).",
     ),
     "Reading who is on which list.": ("Определяется, кто в каком списке.", "Вызначаецца, хто ў якім спісе."),
     "Fitting the classical log-linear models.": (

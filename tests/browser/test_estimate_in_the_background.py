@@ -55,7 +55,7 @@ def test_a_coordinator_starts_an_estimate_sees_its_progress_then_the_result(
         page.click("#estimate-run")
         page.wait_for_url("**/jobs/**")
         # The page reloads itself until the worker has started the task and it has said how far it got.
-        page.wait_for_selector('#job-progress:has-text("1 of 2 chains finished")', timeout=20_000)
+        page.wait_for_selector('#job-progress:has-text("part 1 of at most 2 done")', timeout=20_000)
         assert page.get_attribute("#job-status", "data-status") == "running"
         progress_seen.set()
         page.wait_for_selector('#job-status[data-status="done"]', timeout=20_000)

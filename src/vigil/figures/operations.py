@@ -37,7 +37,7 @@ def take_snapshot(event: Event | None, *, actor: Actor, label: str = "") -> Snap
 
 
 # What an estimate is doing, for a progress display: (phase, steps done, steps in the phase). The phases, in
-# order: "lists" (reading who is on which list), "sampling" (chains done of all chains), "loglinear" (the
+# order: "lists" (reading who is on which list), "sampling" (blocks of draws done of at most so many), "loglinear" (the
 # classical models), "dga" (graphical-model averaging, 3 to 5 lists), "saving".
 EstimateProgress = Callable[[str, int, int], None]
 

@@ -81,7 +81,7 @@ def test_the_job_page_shows_how_far_the_estimate_has_got_while_it_runs(
     job = start_estimate(rally, actor=coordinator)
     run_queued()
     assert 'data-status="running"' in seen[0]
-    assert "Sampling the model: 1 of 4 chains finished." in seen[0]
+    assert "Sampling the model: part 1 of at most 4 done" in seen[0]
     assert '<progress max="4" value="1">' in seen[0] and 'http-equiv="refresh"' in seen[0]
 
 

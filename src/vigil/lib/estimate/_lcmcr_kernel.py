@@ -18,9 +18,12 @@ import math
 import numpy as np
 from numba import njit
 
+START_SWEEPS = 200  # Gibbs sweeps that hold N at a chain's starting value (part of the burn-in)
 _V_MAX = 1.0 - 1e-12  # keeps log(1 - V) finite when a stick takes (numerically) all that is left
-# Reassociation and the like, but not the assumption that no value is infinite or NaN: log(0) = -inf is used.
-_FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+# Fast arithmetic, but neither reassociation (a vectorised sum would then depend on how an array happens to be
+# aligned in memory, and draws with the same seed would differ between runs) nor the assumption that no value
+# is infinite or NaN: log(0) = -inf is used.
+_FASTMATH = {"nsz", "arcp", "contract", "afn"}
 
 
 @njit(cache=True, nogil=True)
@@ -145,6 +148,150 @@ def _draw_missing(
 
 
 @njit(cache=True, nogil=True)
+def _gibbs_sweep(
+    counts: np.ndarray,
+    on_count: np.ndarray,
+    on_lists: np.ndarray,
+    n_obs: int,
+    n_max: int,
+    n0_fixed: int,
+    lam: np.ndarray,
+    nu: np.ndarray,
+    pi: np.ndarray,
+    alpha: float,
+    a_alpha: float,
+    b_alpha: float,
+    scratch: np.ndarray,
+    counts_k: np.ndarray,
+    class_x: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[float, int, int, int]:
+    """One sweep of the R package's Gibbs sampler, updating lam, nu, pi in place: everyone's latent class,
+    the number never documented (fixed at ``n0_fixed`` if that is not negative, to start a chain at a chosen
+    N), the capture probabilities, the stick-breaking weights and alpha. Returns (alpha, N - n, 1 if the cap
+    on N was imposed else 0, number of occupied classes). ``scratch`` is (4, K) floats, ``counts_k`` (3, K)
+    integers and ``class_x`` (J, K) integers."""
+    j, k_max = lam.shape
+    base = scratch[0]  # log pi_k + sum_j log(1 - lambda_jk): the log-weight of the all-zero pattern
+    logw = scratch[1]
+    weights = scratch[2]
+    class_n = counts_k[0]
+    alloc = counts_k[1]
+    order = counts_k[2]
+    for k in range(k_max):
+        s0 = math.log(pi[k]) if pi[k] > 0.0 else -np.inf
+        for jj in range(j):
+            s0 += math.log1p(-lam[jj, k])
+        base[k] = s0
+        class_n[k] = 0
+        for jj in range(j):
+            class_x[jj, k] = 0
+
+    # Latent classes of the observed, pattern by pattern (log lambda - log(1 - lambda) over its lists only).
+    for c in range(counts.shape[0]):
+        if counts[c] == 0:
+            continue
+        top = -np.inf
+        for k in range(k_max):
+            s = base[k]
+            for q in range(on_count[c]):
+                jj = on_lists[c, q]
+                s += math.log(lam[jj, k]) - math.log1p(-lam[jj, k])
+            logw[k] = s
+            if s > top:
+                top = s
+        for k in range(k_max):
+            d = logw[k] - top
+            weights[k] = math.exp(d) if d > -700.0 else 0.0
+            alloc[k] = 0
+        _allocate(counts[c], weights, alloc, order, rng)
+        for k in range(k_max):
+            if alloc[k]:
+                class_n[k] += alloc[k]
+                for q in range(on_count[c]):
+                    class_x[on_lists[c, q], k] += alloc[k]
+
+    # The unobserved: their number given the parameters is negative binomial under p(N) ∝ 1/N.
+    p0 = 0.0
+    for k in range(k_max):
+        weights[k] = math.exp(base[k])
+        p0 += weights[k]
+    p0 = min(p0, 1.0 - 1e-15)
+    capped = 0
+    if n0_fixed >= 0:
+        n0 = n0_fixed
+    else:
+        n0 = rng.negative_binomial(n_obs, 1.0 - p0) if p0 > 0.0 else 0
+        if n_obs + n0 > n_max:
+            # Rejection keeps the draw exact for the truncated prior; if the cap sits deep in the bulk
+            # of the conditional it gives up and clamps, and the caller warns.
+            for _ in range(100):
+                n0 = rng.negative_binomial(n_obs, 1.0 - p0)
+                if n_obs + n0 <= n_max:
+                    break
+            if n_obs + n0 > n_max:
+                n0 = n_max - n_obs
+                capped = 1
+    for k in range(k_max):
+        alloc[k] = 0
+    if n0 > 0:
+        if not p0 > 0.0:
+            for k in range(k_max):
+                weights[k] = 1.0 if k == 0 else 0.0
+        _allocate(n0, weights, alloc, order, rng)
+    for k in range(k_max):
+        class_n[k] += alloc[k]
+
+    # Item response probabilities; an empty class draws from its Beta(1, 1) prior directly.
+    for k in range(k_max):
+        nk = class_n[k]
+        for jj in range(j):
+            if nk == 0:
+                v = rng.random()
+            else:
+                v = rng.beta(1.0 + class_x[jj, k], 1.0 + nk - class_x[jj, k])
+            lam[jj, k] = min(max(v, 1e-300), 1.0 - 1e-16)
+
+    # Stick-breaking weights and the concentration parameter.
+    rest = 0
+    for k in range(k_max):
+        rest += class_n[k]
+    left = 1.0
+    sum_log = 0.0
+    occupied = 0
+    for k in range(k_max):
+        rest -= class_n[k]
+        if class_n[k] > 0:
+            occupied += 1
+        if k < k_max - 1:
+            v = rng.beta(1.0 + class_n[k], alpha + rest)
+            v = min(max(v, 1e-300), _V_MAX)
+            nu[k] = v
+            sum_log += math.log1p(-v)
+        else:
+            nu[k] = 1.0
+        pi[k] = nu[k] * left
+        left *= 1.0 - nu[k]
+    alpha = rng.gamma(a_alpha + k_max - 1.0, 1.0 / (b_alpha - sum_log))
+    return alpha, n0, capped, occupied
+
+
+@njit(cache=True, nogil=True)
+def _prior_state(lam: np.ndarray, nu: np.ndarray, pi: np.ndarray, rng: np.random.Generator) -> float:
+    """Capture probabilities uniform, sticks from Beta(1, 1) (alpha = 1): a chain's first state. Returns alpha."""
+    j, k_max = lam.shape
+    for jj in range(j):
+        for k in range(k_max):
+            lam[jj, k] = min(max(rng.random(), 1e-6), 1.0 - 1e-6)
+    left = 1.0
+    for k in range(k_max):
+        nu[k] = min(max(rng.beta(1.0, 1.0), 1e-6), 1.0 - 1e-6) if k < k_max - 1 else 1.0
+        pi[k] = nu[k] * left
+        left *= 1.0 - nu[k]
+    return 1.0
+
+
+@njit(cache=True, nogil=True)
 def run_chain(
     patterns: np.ndarray,
     counts: np.ndarray,
@@ -156,35 +303,25 @@ def run_chain(
     n_samples: int,
     thin: int,
     rng: np.random.Generator,
+    n_start: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """One chain. Returns kept draws of N, alpha and the number of occupied classes, and how many
-    iterations the cap ``n_max`` on N had to be imposed."""
+    """One chain of the Gibbs sampler. If ``n_start`` exceeds the number documented, the first
+    ``START_SWEEPS`` sweeps (part of the burn-in) hold N there, so that chains can start in different regions.
+    Returns kept draws of N, alpha and the number of occupied classes, and how many iterations the cap
+    ``n_max`` on N had to be imposed."""
     m, j = patterns.shape
     k_max = n_classes
     n_obs = 0
     for c in range(m):
         n_obs += counts[c]
-
+    on_count, on_lists = _lists_of_patterns(patterns)
     lam = np.empty((j, k_max))
-    for jj in range(j):
-        for k in range(k_max):
-            lam[jj, k] = rng.random()
-    alpha = 1.0
     nu = np.empty(k_max)
     pi = np.empty(k_max)
-    left = 1.0
-    for k in range(k_max):
-        nu[k] = min(rng.beta(1.0, alpha), _V_MAX) if k < k_max - 1 else 1.0
-        pi[k] = nu[k] * left
-        left *= 1.0 - nu[k]
-
-    log_1m = np.empty((j, k_max))
-    logw = np.empty(k_max)
-    weights = np.empty(k_max)
-    class_n = np.zeros(k_max, dtype=np.int64)
+    alpha = _prior_state(lam, nu, pi, rng)
+    scratch = np.empty((4, k_max))
+    counts_k = np.zeros((3, k_max), dtype=np.int64)
     class_x = np.zeros((j, k_max), dtype=np.int64)
-    alloc = np.zeros(k_max, dtype=np.int64)
-    order = np.zeros(k_max, dtype=np.int64)
 
     out_n = np.empty(n_samples, dtype=np.int64)
     out_alpha = np.empty(n_samples)
@@ -192,103 +329,14 @@ def run_chain(
     cap_hits = 0
     total_iter = burnin + n_samples * thin
     kept = 0
-
-    # Lists each pattern is on, so the per-pattern sum touches only those (most people are on one list).
-    on_count, on_lists = _lists_of_patterns(patterns)
-    base = np.empty(k_max)  # log pi_k + sum_j log(1 - lambda_jk): the log-weight of the all-zero pattern
-    diff = np.empty((k_max, j))  # log lambda_jk - log(1 - lambda_jk), class-major for locality
-
+    hold = min(START_SWEEPS, burnin) if n_start > n_obs else 0
     for it in range(total_iter):
-        for k in range(k_max):
-            s0 = math.log(pi[k]) if pi[k] > 0.0 else -np.inf
-            for jj in range(j):
-                l1 = math.log1p(-lam[jj, k])
-                log_1m[jj, k] = l1
-                diff[k, jj] = math.log(lam[jj, k]) - l1
-                s0 += l1
-            base[k] = s0
-        class_n[:] = 0
-        class_x[:, :] = 0
-
-        # Latent classes of the observed, pattern by pattern.
-        for c in range(m):
-            if counts[c] == 0:
-                continue
-            top = -np.inf
-            for k in range(k_max):
-                s = base[k]
-                for q in range(on_count[c]):
-                    s += diff[k, on_lists[c, q]]
-                logw[k] = s
-                if s > top:
-                    top = s
-            for k in range(k_max):
-                d = logw[k] - top
-                weights[k] = math.exp(d) if d > -700.0 else 0.0
-                alloc[k] = 0
-            _allocate(counts[c], weights, alloc, order, rng)
-            for k in range(k_max):
-                if alloc[k]:
-                    class_n[k] += alloc[k]
-                    for q in range(on_count[c]):
-                        class_x[on_lists[c, q], k] += alloc[k]
-
-        # The unobserved: their number given the parameters is negative binomial under p(N) ∝ 1/N.
-        p0 = 0.0
-        for k in range(k_max):
-            weights[k] = math.exp(base[k])
-            p0 += weights[k]
-        p0 = min(p0, 1.0 - 1e-15)
-        n0 = rng.negative_binomial(n_obs, 1.0 - p0) if p0 > 0.0 else 0
-        if n_obs + n0 > n_max:
-            # Rejection keeps the draw exact for the truncated prior; if the cap sits deep in the bulk
-            # of the conditional it gives up and clamps, and the caller warns.
-            for _ in range(100):
-                n0 = rng.negative_binomial(n_obs, 1.0 - p0)
-                if n_obs + n0 <= n_max:
-                    break
-            if n_obs + n0 > n_max:
-                n0 = n_max - n_obs
-                cap_hits += 1
-        for k in range(k_max):
-            alloc[k] = 0
-        if n0 > 0:
-            _allocate(n0, weights, alloc, order, rng)
-        for k in range(k_max):
-            class_n[k] += alloc[k]
-
-        # Item response probabilities; an empty class draws from its Beta(1, 1) prior directly.
-        for k in range(k_max):
-            nk = class_n[k]
-            for jj in range(j):
-                if nk == 0:
-                    v = rng.random()
-                else:
-                    v = rng.beta(1.0 + class_x[jj, k], 1.0 + nk - class_x[jj, k])
-                lam[jj, k] = min(max(v, 1e-300), 1.0 - 1e-16)
-
-        # Stick-breaking weights and the concentration parameter.
-        rest = 0
-        for k in range(k_max):
-            rest += class_n[k]
-        left = 1.0
-        sum_log = 0.0
-        occupied = 0
-        for k in range(k_max):
-            rest -= class_n[k]
-            if class_n[k] > 0:
-                occupied += 1
-            if k < k_max - 1:
-                v = rng.beta(1.0 + class_n[k], alpha + rest)
-                v = min(v, _V_MAX)
-                nu[k] = v
-                sum_log += math.log1p(-v)
-            else:
-                nu[k] = 1.0
-            pi[k] = nu[k] * left
-            left *= 1.0 - nu[k]
-        alpha = rng.gamma(a_alpha + k_max - 1.0, 1.0 / (b_alpha - sum_log))
-
+        fixed = n_start - n_obs if it < hold else -1
+        alpha, n0, capped, occupied = _gibbs_sweep(
+            counts, on_count, on_lists, n_obs, n_max, fixed, lam, nu, pi, alpha, a_alpha, b_alpha, scratch,
+            counts_k, class_x, rng,
+        )  # fmt: skip
+        cap_hits += capped
         if it >= burnin and (it - burnin) % thin == thin - 1:
             out_n[kept] = n_obs + n0
             out_alpha[kept] = alpha
@@ -319,6 +367,49 @@ def _logit_pair(x: float) -> tuple[float, float, float, float]:
     if x >= 0.0:
         return -l1p, -x - l1p, 1.0 / (1.0 + t), 1.0 / t if t > 0.0 else np.inf
     return x - l1p, -l1p, t / (1.0 + t), t
+
+
+@njit(cache=True, nogil=True, fastmath=_FASTMATH)
+def _pattern_weights(
+    c: int,
+    u: np.ndarray,
+    patterns: np.ndarray,
+    on_lists: np.ndarray,
+    on_count: np.ndarray,
+    q0: np.ndarray,
+    pi: np.ndarray,
+    w: np.ndarray,
+    j: int,
+    k_max: int,
+) -> float:
+    """The slow, safe way to weigh pattern c: returns log sum_k P(c, k) and leaves P(c, k) / that sum's
+    largest term in ``w`` (-inf if no class can produce the pattern). Used when a class's probabilities
+    leave the range of doubles."""
+    top = -np.inf
+    for k in range(k_max):
+        if q0[k] >= 1e-290:
+            f = q0[k]
+            for q in range(on_count[c]):
+                f *= _logit_pair(u[on_lists[c, q] * k_max + k])[3]
+            s = math.log(f) if f > 0.0 else -np.inf
+            if not (1e-250 < f < 1e250):
+                s = -np.inf if pi[k] <= 0.0 else math.log(pi[k])
+                for jj in range(j):
+                    s += _logit_pair(u[jj * k_max + k])[0 if patterns[c, jj] else 1]
+        else:
+            s = math.log(pi[k]) if pi[k] > 0.0 else -np.inf
+            for jj in range(j):
+                s += _logit_pair(u[jj * k_max + k])[0 if patterns[c, jj] else 1]
+        w[k] = s
+        if s > top:
+            top = s
+    if not math.isfinite(top):
+        return -np.inf
+    tot = 0.0
+    for k in range(k_max):
+        w[k] = math.exp(w[k] - top)
+        tot += w[k]
+    return top + math.log(tot)
 
 
 @njit(cache=True, nogil=True, fastmath=_FASTMATH)
@@ -381,48 +472,44 @@ def _log_posterior(
     if not one_minus_p0 > 0.0:
         return -np.inf
     lp -= n_obs * math.log(one_minus_p0)
+    # The fast path multiplies whole rows of ``odds`` (one list, every class) into ``w``, loops the compiler
+    # vectorises; it is only safe while every class's all-zero probability is a normal double.
+    fast = True
+    for k in range(k_max):
+        if q0[k] < 1e-290:
+            fast = False
     for c in range(counts.shape[0]):
         nc = counts[c]
         if nc == 0:
             continue
-        # P(pattern c, class k) = q0_k * prod over the lists c is on of the odds: touches only those lists.
         tot = 0.0
-        for k in range(k_max):
-            f = q0[k]
-            if f < 1e-290:  # the product below could lose this class to underflow: go through logs
-                f = math.log(pi[k]) if pi[k] > 0.0 else -np.inf
-                for jj in range(j):
-                    f += _logit_pair(u[jj * k_max + k])[0 if patterns[c, jj] else 1]
-                f = math.exp(f)
-            else:
-                for q in range(on_count[c]):
-                    f *= odds[on_lists[c, q], k]
-            w[k] = f
-            tot += f
-        if 1e-250 < tot < 1e250:
-            lp += nc * math.log(tot)
-        else:
-            top = -np.inf
+        if fast:
             for k in range(k_max):
-                s = math.log(pi[k]) if pi[k] > 0.0 else -np.inf
-                for jj in range(j):
-                    s += _logit_pair(u[jj * k_max + k])[0 if patterns[c, jj] else 1]
-                w[k] = s
-                if s > top:
-                    top = s
-            if not math.isfinite(top):
+                w[k] = q0[k]
+            for q in range(on_count[c]):
+                row = on_lists[c, q]
+                for k in range(k_max):
+                    w[k] *= odds[row, k]
+            for k in range(k_max):
+                tot += w[k]
+        if not (fast and 1e-250 < tot < 1e250):
+            tot = _pattern_weights(c, u, patterns, on_lists, on_count, q0, pi, w, j, k_max)
+            if not math.isfinite(tot):
                 return -np.inf
+            lp += nc * tot
             tot = 0.0
             for k in range(k_max):
-                w[k] = math.exp(w[k] - top)
                 tot += w[k]
-            lp += nc * (top + math.log(tot))
+        else:
+            lp += nc * math.log(tot)
         scale = nc / tot
         for k in range(k_max):
-            r = scale * w[k]  # expected number of pattern-c people in class k
-            big_a[k] += r
-            for q in range(on_count[c]):
-                big_b[on_lists[c, q], k] += r
+            w[k] *= scale  # expected number of pattern-c people in class k
+            big_a[k] += w[k]
+        for q in range(on_count[c]):
+            row = on_lists[c, q]
+            for k in range(k_max):
+                big_b[row, k] += w[k]
     scale0 = n_obs / one_minus_p0
     for jj in range(j):
         for k in range(k_max):
@@ -513,6 +600,37 @@ def _hmc_transition(
 
 
 @njit(cache=True, nogil=True)
+def _params_to_u(lam: np.ndarray, nu: np.ndarray, alpha: float, u: np.ndarray) -> None:
+    j, k_max = lam.shape
+    for jj in range(j):
+        for k in range(k_max):
+            x = lam[jj, k]
+            u[jj * k_max + k] = math.log(x) - math.log1p(-x)
+    for k in range(k_max - 1):
+        x = min(max(nu[k], 1e-300), _V_MAX)
+        u[j * k_max + k] = math.log(x) - math.log1p(-x)
+    u[j * k_max + k_max - 1] = math.log(alpha)
+
+
+@njit(cache=True, nogil=True)
+def _u_to_params(u: np.ndarray, lam: np.ndarray, nu: np.ndarray, pi: np.ndarray) -> float:
+    """Capture probabilities, sticks and weights that u stands for (clamped as the Gibbs sampler keeps them);
+    returns alpha."""
+    j, k_max = lam.shape
+    left = 1.0
+    for k in range(k_max):
+        if k < k_max - 1:
+            nu[k] = min(max(_logit_pair(u[j * k_max + k])[2], 1e-300), _V_MAX)
+        else:
+            nu[k] = 1.0
+        pi[k] = nu[k] * left
+        left *= 1.0 - nu[k]
+        for jj in range(j):
+            lam[jj, k] = min(max(_logit_pair(u[jj * k_max + k])[2], 1e-300), 1.0 - 1e-16)
+    return math.exp(u[j * k_max + k_max - 1])
+
+
+@njit(cache=True, nogil=True)
 def run_chain_hmc(
     patterns: np.ndarray,
     counts: np.ndarray,
@@ -525,11 +643,24 @@ def run_chain_hmc(
     thin: int,
     rng: np.random.Generator,
     n_leap: int,
+    u: np.ndarray,
+    eps: float,
+    n_start: int,
+    gibbs_every: int,
+    it0: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, float, float]:
-    """One chain of HMC on (lambda, nu, alpha), and at each kept draw N = n + NegBin(n, 1 - p0) and the class
-    allocation given them (to count occupied classes). Returns kept draws of N,
-    alpha and occupied classes, how often the cap ``n_max`` was imposed, the mean acceptance probability
-    after burn-in and the step size used.
+    """One chain of HMC on (lambda, nu, alpha), interleaved with sweeps of the Gibbs sampler, and at each kept
+    draw N = n + NegBin(n, 1 - p0) and the class allocation given them (to count occupied classes). Returns
+    kept draws of N, alpha and occupied classes, how often the cap ``n_max`` was imposed, the mean acceptance
+    probability after burn-in and the step size used.
+
+    ``u`` (length J*K + K) is the chain's state, updated in place so that a later call can continue the
+    chain (with ``burnin=0``, ``n_start=0`` and the returned step size ``eps``). If ``n_start`` is positive
+    the chain starts afresh: from the prior, then ``START_SWEEPS`` Gibbs sweeps with N held at ``n_start``,
+    so that chains can start in different regions of N. Every ``gibbs_every`` iterations (never if 0) a
+    Gibbs sweep follows the HMC move (counting from ``it0``, the iterations of the chain's earlier calls): it reallocates people, the never-documented included, between latent
+    classes, a move HMC cannot make across the low-density valley between two modes (a class of rarely
+    documented people or not). Both moves leave the posterior invariant, so their alternation does too.
 
     Burn-in tunes the step size by dual averaging (Hoffman & Gelman 2014) towards an acceptance probability
     of 0.8; after burn-in nothing adapts, so the kept draws come from a fixed, valid Markov chain. The mass
@@ -544,19 +675,22 @@ def run_chain_hmc(
     dim = j * k_max + k_max
     ab = np.array([a_alpha, b_alpha])
 
-    alpha = 1.0
-    u = np.empty(dim)
-    for d in range(j * k_max):
-        x = min(max(rng.random(), 1e-6), 1.0 - 1e-6)
-        u[d] = math.log(x) - math.log1p(-x)
-    for k in range(k_max - 1):
-        x = min(max(rng.beta(1.0, alpha), 1e-6), 1.0 - 1e-6)
-        u[j * k_max + k] = math.log(x) - math.log1p(-x)
-    u[dim - 1] = 0.0
-
     lam = np.empty((j, k_max))
     nu = np.empty(k_max)
     pi = np.empty(k_max)
+    scratch = np.empty((4, k_max))
+    counts_k = np.zeros((3, k_max), dtype=np.int64)
+    class_x = np.zeros((j, k_max), dtype=np.int64)
+    if n_start > 0:
+        alpha = _prior_state(lam, nu, pi, rng)
+        fixed = max(n_start - n_obs, 0)
+        for _ in range(START_SWEEPS):
+            alpha = _gibbs_sweep(
+                counts, on_count, on_lists, n_obs, n_max, fixed, lam, nu, pi, alpha, a_alpha, b_alpha, scratch,
+                counts_k, class_x, rng,
+            )[0]  # fmt: skip
+        _params_to_u(lam, nu, alpha, u)
+
     work = np.empty((3, dim))
     inv_mass = np.ones(dim)
     scratch_k = np.empty((4, k_max))
@@ -568,7 +702,6 @@ def run_chain_hmc(
     order = np.zeros(k_max, dtype=np.int64)
     class_n = np.zeros(k_max, dtype=np.int64)
 
-    eps = 0.05
     da_mu = math.log(10.0 * eps)
     da_hbar = 0.0
     da_logbar = 0.0
@@ -599,21 +732,17 @@ def run_chain_hmc(
         else:
             accept_sum += accept
 
-        alpha = math.exp(u[dim - 1])
+        if gibbs_every > 0 and (it0 + it) % gibbs_every == gibbs_every - 1:
+            alpha = _u_to_params(u, lam, nu, pi)
+            alpha, _, _, _ = _gibbs_sweep(
+                counts, on_count, on_lists, n_obs, n_max, -1, lam, nu, pi, alpha, a_alpha, b_alpha, scratch,
+                counts_k, class_x, rng,
+            )  # fmt: skip
+            _params_to_u(lam, nu, alpha, u)
 
         if it >= burnin and (it - burnin) % thin == thin - 1:
             # N and the class allocation given the parameters: exact draws, needed only for the kept draws.
-            left = 1.0
-            for k in range(k_max):
-                if k < k_max - 1:
-                    v = _logit_pair(u[j * k_max + k])[2]
-                    nu[k] = min(v, _V_MAX)
-                else:
-                    nu[k] = 1.0
-                pi[k] = nu[k] * left
-                left *= 1.0 - nu[k]
-                for jj in range(j):
-                    lam[jj, k] = min(max(_logit_pair(u[jj * k_max + k])[2], 1e-300), 1.0 - 1e-16)
+            alpha = _u_to_params(u, lam, nu, pi)
             n0, capped = _draw_missing(
                 counts, on_count, on_lists, lam, pi, n_obs, n_max, logw, weights, alloc, order, class_n, rng
             )

@@ -90,6 +90,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="iterations per chain after burn-in (draws kept = iterations / thin)",
     )
     p.add_argument("--burn-in", type=_non_negative, default=DEFAULTS.burnin)
+    p.add_argument(
+        "--min-ess",
+        type=_non_negative,
+        default=DEFAULTS.min_ess or 0,
+        help="stop once R-hat, the mode checks and this many effective draws pass (0: run every iteration)",
+    )
     p.add_argument("--thin", type=_positive, default=DEFAULTS.thin)
     p.add_argument("--K", type=_positive, default=DEFAULTS.n_classes, help="maximum number of latent classes")
     p.add_argument(
@@ -155,6 +161,7 @@ def main(argv: list[str], stdout: TextIO | None = None, stderr: TextIO | None = 
         chains=args.chains,
         seed=args.seed,
         sampler=args.sampler,
+        min_ess=args.min_ess or None,
     )
     notes: list[str] = []
     try:

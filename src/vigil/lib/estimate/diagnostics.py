@@ -100,3 +100,73 @@ def convergence_warnings(diag: Diagnostics) -> list[str]:
             "97.5% points are imprecise; increase the number of iterations"
         )
     return out
+
+
+# A second mode counts when it holds at least this share of the draws and the density between it and the
+# main mode falls below VALLEY_MAX times the lower of the two peaks.
+MODE_MASS_MIN = 0.05
+VALLEY_MAX = 0.5
+
+
+def _modes(x: npt.NDArray[np.float64]) -> tuple[float, float, float] | None:
+    """(main mode, second mode, share of the draws on the second mode's side of the valley) of a kernel
+    density estimate of ``x`` (Silverman's bandwidth, on a grid of 512 bins), or None if it has one mode."""
+    spread = min(float(np.std(x)), float(np.subtract(*np.quantile(x, [0.75, 0.25]))) / 1.34)
+    if not spread > 0:
+        return None
+    h = 0.9 * spread * x.size**-0.2
+    counts, edges = np.histogram(x, bins=512)
+    width = edges[1] - edges[0]
+    radius = int(np.ceil(4 * h / width))
+    kernel = np.exp(-0.5 * (np.arange(-radius, radius + 1) * width / h) ** 2)
+    density = np.convolve(counts.astype(float), kernel, mode="full")[radius : radius + counts.size]
+    centres = (edges[:-1] + edges[1:]) / 2
+    inner = density[1:-1]
+    peaks = [0] if density[0] > density[1] else []
+    peaks += list(np.flatnonzero((inner > density[:-2]) & (inner >= density[2:])) + 1)
+    peaks += [density.size - 1] if density[-1] > density[-2] else []
+    if len(peaks) < 2:
+        return None
+    main = max(peaks, key=lambda i: density[i])
+    best: tuple[float, float, float] | None = None
+    for other in peaks:
+        if other == main:
+            continue
+        lo, hi = sorted((main, other))
+        valley = lo + int(np.argmin(density[lo : hi + 1]))
+        if density[valley] > VALLEY_MAX * density[other]:
+            continue
+        side = x < centres[valley] if other < main else x > centres[valley]
+        share = float(side.mean())
+        if share >= MODE_MASS_MIN and (best is None or share > best[2]):
+            best = (float(centres[main]), float(centres[other]), share)
+    return best
+
+
+def mode_warnings(draws: npt.ArrayLike, starts: list[int] | None = None) -> list[str]:
+    """Warnings when the draws of N show more than one mode: chains (started at ``starts``) that settled in
+    different places, or pooled draws whose distribution has two separate peaks."""
+    x = np.asarray(draws, dtype=float)
+    out: list[str] = []
+    if x.ndim != 2 or x.shape[1] < 4:
+        return out
+    q1, median, q3 = np.quantile(x, [0.25, 0.5, 0.75], axis=1)
+    if x.shape[0] >= 2 and float(q1.max()) > float(q3.min()):
+        where = f" (started at N = {', '.join(f'{s:,}' for s in starts)})" if starts else ""
+        out.append(
+            f"chains{where} settled in different places (chain medians {median.min():,.0f} to "
+            f"{median.max():,.0f}, middle halves not overlapping): the posterior of N probably has more than "
+            "one mode and these draws do not weigh them reliably; do not report this estimate before a much "
+            "longer run agrees across chains"
+        )
+    pooled = x.ravel()
+    if np.unique(pooled).size >= 50:
+        found = _modes(np.log(pooled))
+        if found is not None:
+            main, other, share = found
+            out.append(
+                f"the posterior of N has two separate modes (near {np.exp(main):,.0f} and {np.exp(other):,.0f}, "
+                f"{share:.0%} of the draws around the second): the data support two different answers; report "
+                "the interval, not a single figure"
+            )
+    return out

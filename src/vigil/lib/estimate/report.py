@@ -64,9 +64,15 @@ def _posterior_diagnostics(p: PosteriorEstimate) -> dict[str, Any]:
             "thin": s.thin,
             "seed": s.seed,
             "sampler": s.sampler,
+            "min_ess": s.min_ess,
+            "gibbs_every": s.gibbs_every,
         },
+        "chain_starts": p.extra.get("starts"),
         "warnings": list(p.warnings),
-        "converged": not any("R-hat" in w or "effective draws" in w for w in p.warnings),
+        "converged": not any(
+            "R-hat" in w or "effective draws" in w or "settled in different places" in w for w in p.warnings
+        ),
+        "multimodal": any("mode" in w for w in p.warnings),
         "cap_on_N": _num(p.n_max),
         "cap_hits": p.cap_hits,
         "seconds": _num(round(p.seconds, 3)),

@@ -35,7 +35,9 @@ def _progress(job: Job) -> str:
     phase, done, total = job.phase, job.done, job.total
     if job.kind == JobKind.ESTIMATE:
         if phase == "sampling":
-            return _("Sampling the model: %(done)d of %(total)d chains finished.") % {
+            return _(
+                "Sampling the model: part %(done)d of at most %(total)d done (it stops early once the draws agree)."
+            ) % {
                 "done": done,
                 "total": total,
             }
