@@ -119,12 +119,14 @@ class Volunteer(_Client):
                 resend = random.choice(SAVED_FORMS)
         form = resend or {
             "report_uuid": str(uuid.uuid4()),
-            "full_name": f"SYNTHETIC Load Person {i}",
+            # Unique content too: the same call from the same volunteer under a new UUID within minutes is
+            # taken for Back and Save and answered with the report already stored (record_call).
+            "full_name": f"SYNTHETIC Load Person {PARAMS['tag']} {i}",
             "detained_on": "2020-11-08",
             "city": "Minsk",
             "source_kind": "relative",
             "reliability": "D",
-            "raw_text": f"SYNTHETIC server load call {i}",
+            "raw_text": f"SYNTHETIC server load call {PARAMS['tag']} {i}",
         }
         sent = time.time()
         start = time.perf_counter()

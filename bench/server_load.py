@@ -90,6 +90,7 @@ def run_phase(
                 "password": password,
                 "rate_per_user": args.rate / args.users,
                 "resend": args.resend,
+                "tag": f"{phase}{secrets.token_hex(3)}",
                 "unlock_per_user": args.unlock_rate / GUESSERS,
                 "public_per_user": PUBLIC_PER_READER,
                 "outcomes": str(outcomes_file),
@@ -149,6 +150,15 @@ def run_phase(
     saved = {o["uuid"] for o in all_posts if o["saved"]}
     attempted = {o["uuid"] for o in all_posts}
     stored = stored_reports(database)
+    lost = sorted(saved - stored.keys())
+    if lost:
+        with stack.pg_connect(database) as connection:
+            for u in lost[:3]:
+                rows = connection.execute(
+                    "SELECT id, kind FROM records_report WHERE uuid::text = %s", (u,)
+                ).fetchall()
+                posts_of = [o for o in all_posts if o["uuid"] == u]
+                print(f"    lost report {u}: posts {posts_of}, rows of any kind {rows}")
     unlock_statuses = collections.Counter(
         "429 by nginx"
         if o["status"] == 429 and not o["retry_after"]
@@ -183,7 +193,7 @@ def run_phase(
         "resent_saved": len([o for o in resent if o["saved"]]),
         "all_posts": len(all_posts),
         "saved_uuids": len(saved),
-        "lost": len(saved - stored.keys()),
+        "lost": len(lost),
         "doubled": len([u for u in attempted if stored.get(u, 0) > 1]),
         "stored_unanswered": len((attempted & stored.keys()) - saved),
         "public": len(public),
