@@ -20,8 +20,8 @@ Each phase is one ``locust --headless`` run of bench/locustfile_server.py agains
 - (b) the same, plus anonymous guessers posting ``--unlock-rate`` wrong passphrases a second to /unlock/,
   all from one address.
 
-Figures are taken over the ``--seconds`` after a warm-up (``--warm-up``, sign-ins happen then), from every
-request's own outcome; the database check covers every post of the phase: each report answered "saved" is
+Volunteers start posting once all are signed in, or at the end of the warm-up (``--warm-up``) if sooner;
+figures are taken over the ``--seconds`` after the warm-up, from every request's own outcome; the database check covers every post of the phase: each report answered "saved" is
 stored (none lost), and none is stored twice.
 """
 
@@ -83,6 +83,7 @@ def run_phase(
 ) -> dict[str, Any]:
     outcomes_file = directory / f"outcomes-{phase}.jsonl"
     params = directory / f"locust-{phase}.json"
+    started = time.time()
     params.write_text(
         json.dumps(
             {
@@ -91,6 +92,7 @@ def run_phase(
                 "rate_per_user": args.rate / args.users,
                 "resend": args.resend,
                 "tag": f"{phase}{secrets.token_hex(3)}",
+                "post_from": started + args.warm_up,
                 "unlock_per_user": args.unlock_rate / GUESSERS,
                 "public_per_user": PUBLIC_PER_READER,
                 "outcomes": str(outcomes_file),
@@ -105,7 +107,6 @@ def run_phase(
         VIGIL_LOCUST_PARAMS=str(params),
         VIGIL_LOCUST_COUNTS=json.dumps(classes),
     )
-    started = time.time()
     done = subprocess.run(
         [
             str(stack.BIN / "locust"),
