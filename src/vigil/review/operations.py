@@ -275,7 +275,12 @@ def _candidates(identity: Identity) -> set[int]:
     by_surname = Q()
     for key in surnames:
         by_surname |= Q(search_keys__contains=f" {key} ")
-    qs = Identity.objects.filter(by_surname).exclude(pk=identity.pk)
+    # A report its author corrected is history: the correcting report's identity stands for it.
+    qs = (
+        Identity.objects.filter(by_surname)
+        .exclude(pk=identity.pk)
+        .exclude(detentions__superseded_by__isnull=False)
+    )
     found = list(qs.values_list("pk", flat=True)[: ARRIVAL_CANDIDATES + 1])
     if len(found) > ARRIVAL_CANDIDATES and givens:
         by_given = Q()

@@ -63,3 +63,25 @@ def test_a_correcting_report_replayed_in_bulk_supersedes_the_same_detention(db):
     (result,) = record_detentions([replayed], actor=None, link=False)
     first.refresh_from_db()
     assert first.superseded_by_id == result.detention.pk  # type: ignore[union-attr]
+
+
+def test_a_corrected_report_is_neither_listed_nor_a_linkage_candidate_any_more(db, client):
+    from vigil.review.operations import _candidates
+
+    from ..factories import login
+
+    volunteer = make_user("volunteer")
+    first = detain(volunteer, "Иван Иваноф", city="Minsk").detention
+    result = correct_detention(
+        first,
+        data=DetentionInput(detained_on=NOV8, city="Minsk", full_name="Иван Иванов"),
+        actor=volunteer,
+        report_uuid=uuid.uuid4(),
+    )
+    later = detain(volunteer, "Иван Иванов", city="Minsk").detention
+    candidates = _candidates(later.identity)
+    assert result.detention.identity_id in candidates and first.identity_id not in candidates
+    coordinator = make_user("coordinator")
+    login(client, coordinator)
+    listed = client.get("/detentions/").context["page"].paginator.count
+    assert listed == Detention.objects.current().count() == 2

@@ -77,7 +77,7 @@ def filtered_detentions(request: HttpRequest) -> tuple[QuerySet[Detention], dict
     if event is not None or f.get("figure") or f.get("city") or f.get("day"):
         qs = detentions_for(event, figure, city=f.get("city") or None, day=f.get("day"))
     else:
-        qs = Detention.objects.all()
+        qs = Detention.objects.current()  # as the figures: a corrected report is listed once, as corrected
     if f.get("person"):
         qs = qs.filter(person_id=f["person"])
     qs = narrowed(qs, **form.narrowing)
