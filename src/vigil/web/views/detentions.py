@@ -33,11 +33,11 @@ from vigil.web.forms import (
     AllegationForm,
     CaseForm,
     ReleaseForm,
-    SearchForm,
     WhereaboutsForm,
     mark_first_error,
     show_refusal,
 )
+from vigil.web.search import SearchForm
 
 
 def detention_label(detention: Detention, user: Any) -> str:
