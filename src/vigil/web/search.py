@@ -16,14 +16,6 @@ STATUS_LABELS = {
 }
 
 
-def _in_language(row: dict[str, str], field: str) -> str:
-    """A reference row's ``field`` (``name``, ``label``) in the active language, else English."""
-    from django.utils.translation import get_language
-
-    lang = (get_language() or "en").split("-")[0]
-    return row.get(f"{field}_{lang}") or row.get(f"{field}_en") or ""
-
-
 class SearchForm(forms.Form):
     """A list page's filters. Choices are what the reference tables and the stored records hold, labelled in
     the user's language; an unknown value is a form error, shown, never silently ignored."""
@@ -47,18 +39,17 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from vigil.cases.models import Charge
-        from vigil.lib.reference import facilities, outcomes, units
+        from vigil.lib.reference import outcomes, units
         from vigil.records.models import Detention, Whereabouts
+        from vigil.web.labels import facility_label, outcome_label, unit_label
 
         super().__init__(*args, **kwargs)
-        known_units = {code: _in_language(row, "name") for code, row in units().items()}
         stored_units = set(Detention.objects.exclude(unit="").values_list("unit", flat=True).distinct())
-        self._choose("unit", ((u, known_units.get(u, u)) for u in set(known_units) | stored_units))
-        known_places = {code: _in_language(row, "name") for code, row in facilities().items()}
+        self._choose("unit", ((u, unit_label(u)) for u in set(units()) | stored_units))
         stored_places = set(Whereabouts.objects.values_list("facility", flat=True).distinct())
-        self._choose("facility", ((f, known_places.get(f, f)) for f in stored_places))
+        self._choose("facility", ((f, facility_label(f)) for f in stored_places))
         self._choose("article", ((a, a) for a in set(Charge.objects.values_list("article", flat=True))))
-        self._choose("outcome", ((code, _in_language(row, "label")) for code, row in outcomes().items()))
+        self._choose("outcome", ((code, outcome_label(code)) for code in outcomes()))
         self._choose("status", STATUS_LABELS.items(), ordered=False)
 
     _any: list[tuple[str, Any]] = [("", _("any"))]
