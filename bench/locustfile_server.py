@@ -41,6 +41,18 @@ COUNTS: dict[str, int] = json.loads(os.environ.get("VIGIL_LOCUST_COUNTS", "{}"))
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _logins = itertools.count()
 _counter = itertools.count()
+
+
+def _names() -> list[str]:
+    """Names as callers give them: the named reports of the synthetic demo world (several reports of some
+    people, namesakes, Belarusian, Russian and Latin spellings), so that linkage on arrival meets the
+    candidates a real hotline's reports would bring, not one name repeated."""
+    from vigil.lib.synthetic import generate_world, report_rows
+
+    return [str(n) for n in report_rows(generate_world(5000, seed=PARAMS.get("seed", 3)))["full_name"] if n]
+
+
+NAMES = _names()
 _guard = threading.Lock()
 OUTCOMES: list[dict[str, Any]] = []
 SIGNED_IN = [0]
@@ -128,7 +140,7 @@ class Volunteer(_Client):
             "report_uuid": str(uuid.uuid4()),
             # Unique content too: the same call from the same volunteer under a new UUID within minutes is
             # taken for Back and Save and answered with the report already stored (record_call).
-            "full_name": f"SYNTHETIC Load Person {PARAMS['tag']} {i}",
+            "full_name": NAMES[i % len(NAMES)],
             "detained_on": "2020-11-08",
             "city": "Minsk",
             "source_kind": "relative",
