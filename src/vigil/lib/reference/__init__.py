@@ -1,4 +1,5 @@
-"""Typed access to the shipped reference tables: legal articles, outcomes, base units, facilities, units."""
+"""Typed access to the shipped reference tables: legal articles, outcomes, base units, facilities, units,
+cities and regions."""
 
 from __future__ import annotations
 
@@ -139,3 +140,33 @@ def city_name(name: str) -> str:
         if needle in {v.casefold() for k, v in row.items() if k != "oblast" and v}:
             return row["name_en_conventional"]
     return name.strip()
+
+
+@cache
+def regions() -> dict[str, dict[str, str]]:
+    """The six regions and Minsk city by ISO 3166-2 code (``BY-BR`` ... ``BY-VI``)."""
+    return {r["iso_3166_2"]: r for r in domain_table("regions_by")}
+
+
+# The cities table names a city's region in its own words ("Brest", "Minsk oblast", "Minsk city"); these
+# are the regions table's codes for them.
+OBLAST_REGIONS = {
+    "Brest": "BY-BR",
+    "Gomel": "BY-HO",
+    "Grodno": "BY-HR",
+    "Minsk city": "BY-HM",
+    "Minsk oblast": "BY-MI",
+    "Mogilev": "BY-MA",
+    "Vitebsk": "BY-VI",
+}
+
+
+@cache
+def _region_by_city() -> dict[str, str]:
+    return {row["name_en_conventional"]: OBLAST_REGIONS[row["oblast"]] for row in cities()}
+
+
+def region_of_city(name: str) -> str | None:
+    """The ISO 3166-2 code of a city's region (Minsk city is one of its own), from any of the city's forms;
+    None for a place the cities table does not know."""
+    return _region_by_city().get(city_name(name))

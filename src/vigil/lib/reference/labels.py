@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from vigil.lib.reference import articles, cities, facilities, outcomes, units
+from vigil.lib.reference import articles, cities, facilities, outcomes, regions, units
 from vigil.lib.reference.tables import domain_table
 
 LANGUAGES = ("be", "ru", "en")
@@ -59,6 +59,14 @@ def city_label(name: str, language: str | None) -> str:
     if row is None:
         return text
     return _pick(language, row["name_be"], row["name_ru"], row["name_en_conventional"])
+
+
+def region_label(iso: str, language: str | None) -> str:
+    """A region (or Minsk city) by its ISO 3166-2 code; an unknown code as written."""
+    row = regions().get(iso.strip())
+    if row is None:
+        return iso
+    return _pick(language, row["name_be"], row["name_ru"], row["name_en"])
 
 
 def facility_label(value: str, language: str | None) -> str:
