@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from vigil.cases.operations import open_case, record_decision
-from vigil.figures.counting import count_persons, detentions_for, event_figures
+from vigil.figures.counting import count_persons, detentions_for, event_figures, persons_by_region
 from vigil.records.models import Event
 from vigil.review.operations import merge_persons
 
@@ -82,3 +82,27 @@ def test_every_figure_is_the_count_of_the_records_it_links_to(coordinator, rally
     for figure in ("persons", "charged", "awaiting_trial"):
         assert count_persons(detentions_for(rally, figure)) == f[figure]
     assert count_persons(detentions_for(rally, "persons", city="Grodno")) == 1
+
+
+def test_a_region_counts_each_person_once_over_its_cities_and_minsk_city_is_its_own(coordinator, rally):
+    barysaw = detain(coordinator, "Иван Иванов", event="2020-11-08-minsk", city="Barysaw")
+    zhodzina = detain(coordinator, "Ivan Ivanov", event="2020-11-08-minsk", city="Zhodzina", day=NOV9)
+    merge_persons(barysaw.detention.person, [zhodzina.detention.person], actor=coordinator)
+    detain(coordinator, "Пётр Петров", event="2020-11-08-minsk", city="Barysaw")
+    detain(coordinator, "Анна Смирнова", event="2020-11-08-minsk", city="Minsk")
+    detain(coordinator, "Ольга Орлова", event="2020-11-08-grodno", city="Grodno")
+    detain(coordinator, "Мария Маркова", event="2020-11-08-grodno", city="Lida")
+    detain(coordinator, "Some One", event="2020-11-08-grodno", city="A village")
+    detain(coordinator, head_count=5, event="2020-11-08-minsk", city="Barysaw")  # group report: not persons
+    f = persons_by_region(rally)
+    assert f == {"regions": {"BY-MI": 2, "BY-HM": 1, "BY-HR": 2}, "unplaced": 1}
+    # The same count as the persons figure restricted to the region's cities (as the lists count them).
+    minsk_oblast = detentions_for(rally, "persons").filter(city__in=["Barysaw", "Zhodzina"])
+    assert count_persons(minsk_oblast) == 2
+    # A region of one city agrees with the by-city figure.
+    by_city = {c["city"]: c["persons"] for c in event_figures(rally)["by_city"]}
+    assert f["regions"]["BY-HM"] == by_city["Minsk"]
+
+
+def test_an_event_without_records_has_no_region_counted(coordinator, rally):
+    assert persons_by_region(rally) == {"regions": {}, "unplaced": 0}
