@@ -28,7 +28,7 @@ WIDTH = 400  # of the viewBox; the page scales the SVG to its column
 PAD = 6
 LEGEND_ROW = 18
 SMALL = 30  # a region narrower or shorter than this gets its count above it, on a leader line
-CALLOUT = 22
+CALLOUT = 24
 
 Point = tuple[float, float]
 
@@ -157,21 +157,23 @@ def choropleth_svg(
             leaders.append(f'<path d="M{x:.1f},{y:.1f}v{-(CALLOUT - 6)}"/>')
             y -= CALLOUT
         texts.append(
-            f'<text x="{x:.1f}" y="{y + 4:.1f}" data-region="{escape(r.iso)}">'
+            f'<text x="{x:.1f}" y="{y + 5:.1f}" data-region="{escape(r.iso)}">'
             f"{escape(format_count(counts.get(r.iso, 0)))}</text>"
         )
     out.append(f'<g class="leaders" stroke="#1b1f24" stroke-width="1">{"".join(leaders)}</g>')
     out.append(
-        '<g class="counts" text-anchor="middle" font-weight="700" stroke="#ffffff" stroke-width="3" '
+        '<g class="counts" text-anchor="middle" font-size="15" font-weight="700" stroke="#ffffff" stroke-width="3" '
         f'paint-order="stroke" stroke-linejoin="round">{"".join(texts)}</g>'
     )
-    out.append(f'<g class="legend"><text x="{PAD}" y="{legend_top + 12:.0f}">{escape(legend_title)}</text>')
+    out.append(
+        f'<g class="legend" font-size="13"><text x="{PAD}" y="{legend_top + 12:.0f}">{escape(legend_title)}</text>'
+    )
     for i, (k, low, high) in enumerate(ranges):
         y = legend_top + 20 + i * LEGEND_ROW
         label = format_count(low) if low == high else f"{format_count(low)}–{format_count(high)}"
         out.append(
             f'<path d="M{PAD},{y:.0f}h18v12h-18Z" fill="{PALETTE[k]}" stroke="#5b6470" stroke-width="0.8"/>'
-            f'<text x="{PAD + 26}" y="{y + 10:.0f}" data-class="{k}">{escape(label)}</text>'
+            f'<text x="{PAD + 26}" y="{y + 11:.0f}" data-class="{k}">{escape(label)}</text>'
         )
     out.append("</g></svg>")
     return "".join(out)
