@@ -192,6 +192,21 @@ T: dict[str, tuple[str, str]] = {
     ),
     "Persons detained per city": ("Задержанные по городам", "Затрыманыя па гарадах"),
     "Persons detained per day": ("Задержанные по дням", "Затрыманыя па днях"),
+    "Persons detained per region": ("Задержанные по областям", "Затрыманыя па абласцях"),
+    "Distinct persons detained in each region and in Minsk city; the darker, the more.": (
+        "Разных людей, задержанных в каждой области и в Минске; чем темнее, тем больше.",
+        "Розных людзей, затрыманых у кожнай вобласці і ў Мінску; чым цямней, тым больш.",
+    ),
+    "Boundaries: Natural Earth (public domain).": (
+        "Границы: Natural Earth (общественное достояние).",
+        "Межы: Natural Earth (грамадскі набытак).",
+    ),
+    "Region": ("Область", "Вобласць"),
+    "Place not in the reference table": ("Место не из справочника", "Месца не з даведніка"),
+    "A person detained in two cities of one region counts once in that region.": (
+        "Человек, задержанный в двух городах одной области, считается в ней один раз.",
+        "Чалавек, затрыманы ў двух гарадах адной вобласці, лічыцца ў ёй адзін раз.",
+    ),
     "By city": ("По городам", "Па гарадах"),
     "Persons": ("Людей", "Людзей"),
     "Unnamed": ("Без имён", "Без імёнаў"),

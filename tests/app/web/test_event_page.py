@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 from django.urls import reverse
 
 from vigil.cases.operations import open_case, record_decision
+from vigil.figures.counting import event_figures, persons_by_region
 from vigil.figures.models import Snapshot
+from vigil.review.operations import merge_persons
 
 from ..factories import NOV9, detain, login, make_user
 
@@ -80,3 +83,51 @@ def test_the_city_chart_draws_the_largest_cities_and_one_bar_for_the_rest(client
     assert len(bars) == CHART_CITIES + 1
     assert (bars[-1]["other"], bars[-1]["value"]) == (2, 2)
     assert "2 more cities" in response.content.decode()
+
+
+def _map_counts(body: str) -> dict[str, int]:
+    return {iso: int(n) for iso, n in re.findall(r'data-region="(BY-[A-Z]{2})" data-count="(\d+)"', body)}
+
+
+def _table_counts(body: str) -> dict[str, int]:
+    return {
+        iso: int(n)
+        for iso, n in re.findall(r'<tr data-region="(BY-[A-Z]{2})"><td>[^<]*</td><td>(\d+)</td>', body)
+    }
+
+
+def test_the_event_page_maps_persons_per_region_as_the_figures_count_them(client, coordinator, rally):
+    for name in ("Иван Иванов", "Пётр Петров"):
+        detain(coordinator, name, event="2020-11-08-minsk")
+    first = detain(coordinator, "Анна Смирнова", event="2020-11-08-minsk", city="Barysaw")
+    again = detain(coordinator, "Anna Smirnova", event="2020-11-08-minsk", city="Zhodzina", day=NOV9)
+    merge_persons(first.detention.person, [again.detention.person], actor=coordinator)
+    detain(coordinator, "Ольга Орлова", event="2020-11-08-grodno", city="Grodno")
+    detain(coordinator, "Some One", event="2020-11-08-grodno", city="A village")
+    login(client, coordinator)
+    body = client.get(reverse("event_detail", args=[rally.slug])).content.decode()
+
+    counted = persons_by_region(rally)
+    expected = {
+        iso: counted["regions"].get(iso, 0)
+        for iso in ("BY-BR", "BY-HM", "BY-HO", "BY-HR", "BY-MA", "BY-MI", "BY-VI")
+    }
+    assert expected["BY-HM"] == 2 and expected["BY-MI"] == 1 and expected["BY-HR"] == 1
+    assert _map_counts(body) == expected
+    assert _table_counts(body) == expected
+    by_city = {c["city"]: c["persons"] for c in event_figures(rally)["by_city"]}
+    assert expected["BY-HM"] == by_city["Minsk"] and expected["BY-HR"] == by_city["Grodno"]
+    # The person detained in Barysaw and in Zhodzina is one person in Minsk region.
+    assert by_city["Barysaw"] + by_city["Zhodzina"] == 2
+    assert '<tr data-region=""><td>Place not in the reference table</td><td>1</td>' in body
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="choropleth" role="img"' in body
+    assert '<title id="region-map-title">Persons detained per region</title>' in body
+
+
+def test_the_map_names_the_regions_in_the_pages_language(client, coordinator, rally):
+    detain(coordinator, "Иван Иванов", event="2020-11-08-minsk", city="Barysaw")
+    login(client, coordinator)
+    client.cookies["django_language"] = "be"
+    body = client.get(reverse("event_detail", args=[rally.slug])).content.decode()
+    assert '<tr data-region="BY-MI"><td>Мінская вобласць</td><td>1</td>' in body
+    assert "<title>Мінская вобласць: 1</title>" in body

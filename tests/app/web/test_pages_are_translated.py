@@ -60,6 +60,8 @@ ALLOWED = {
     "Mbh",
     "Chao",
     "Darroch",
+    "Natural",  # Natural Earth, the public-domain map data whose boundaries the event page's map draws
+    "Earth",
 }
 HIDDEN = ("script", "style", "code")  # not prose: scripts, styles and identifiers
 ATTRIBUTES = ("placeholder", "aria-label", "title", "alt")

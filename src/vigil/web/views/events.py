@@ -13,16 +13,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vigil.accounts.models import Role
 from vigil.figures import FIGURES
-from vigil.figures.counting import detentions_for, diff_figures, event_figures
+from vigil.figures.counting import detentions_for, diff_figures, event_figures, persons_by_region
 from vigil.figures.models import Snapshot
 from vigil.figures.operations import take_snapshot
-from vigil.lib.reference.labels import city_label
+from vigil.lib.maps import belarus_regions, choropleth_svg
+from vigil.lib.reference.labels import city_label, region_label
 from vigil.records.models import Event
 from vigil.web import charts
 from vigil.web.access import ANY_RECORDS, role_required
@@ -113,6 +115,31 @@ def _left_out(event: Event, field: str, rows: list[dict[str, Any]], key: str = "
     return (len(rows), persons.count())
 
 
+def _region_map(event: Event) -> dict[str, Any]:
+    """The map of persons detained per region and the table beside it, in the page's language."""
+    counted = persons_by_region(event)
+    language = get_language()
+    names = {r.iso: region_label(r.iso, language) for r in belarus_regions()}
+    rows = sorted(
+        (
+            {"iso": iso, "name": name, "persons": counted["regions"].get(iso, 0)}
+            for iso, name in names.items()
+        ),
+        key=lambda row: (-row["persons"], row["name"]),
+    )
+    svg = choropleth_svg(
+        counted["regions"],
+        names,
+        title=_("Persons detained per region"),
+        description=_("Distinct persons detained in each region and in Minsk city; the darker, the more."),
+        legend_title=_("Persons detained"),
+        id_prefix="region-map",
+    )
+    # choropleth_svg escapes every text it writes, names and translations included.
+    map_svg: SafeString = mark_safe(svg)
+    return {"region_map": map_svg, "region_rows": rows, "region_unplaced": counted["unplaced"]}
+
+
 @role_required(*FIGURE_ROLES)
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event, slug=slug)
@@ -143,6 +170,7 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "snapshots": snapshots,
             "changes": diff_figures(last.figures, figures) if last else [],
             "next_day": event.date + dt.timedelta(days=1),
+            **_region_map(event),
         },
     )
 
