@@ -251,6 +251,11 @@ class IntakeForm(forms.Form):
     def more_has_errors(self) -> bool:
         return any(name in self.errors for name in self.MORE)
 
+    @property
+    def more_fields(self) -> list[forms.BoundField]:
+        """The fields of :attr:`MORE`, in order, as the page shows them."""
+        return [self[name] for name in self.MORE]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         name = (data.get("full_name") or "").strip()
