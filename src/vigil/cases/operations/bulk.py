@@ -23,13 +23,14 @@ from vigil.cases.operations.casework import (
     _fine_byn,
 )
 from vigil.lib.reference import Article
-from vigil.records.models import Detention, Source
+from vigil.records.models import Detention, Report, Source
 from vigil.records.operations import Fact, actor_reports
 from vigil.replication import hooks as replication
 from vigil.replication.hooks import Write
 
 BULK_CHUNK = 2000
 _T = TypeVar("_T")
+AuditRow = tuple[Any, str, Any, dict[str, Any]]  # one entry for vigil.audit.log.record_many
 
 
 @dataclass(frozen=True)
@@ -146,17 +147,14 @@ def _open_case_chunk(
             for e in entries
         ]
     )
-    through = Case.reports.through
-    through.objects.bulk_create(
-        [through(case_id=c.pk, report_id=r.pk) for c, r in zip(cases, reports, strict=True)]
-    )
+    _link_reports(cases, reports)
     charges = Charge.objects.bulk_create(
         [
             Charge(case=c, code=art.code, article=art.article, part=e.part, report=r)
             for e, art, c, r in zip(entries, articles, cases, reports, strict=True)
         ]
     )
-    trail: list[tuple[Any, str, Any, dict[str, Any]]] = []
+    trail: list[AuditRow] = []
     writes: list[Write] = []
     for e, art, c, r, charge, submit in zip(
         entries, articles, cases, reports, charges, submitted, strict=True
@@ -194,30 +192,16 @@ def _hearing_chunk(entries: Sequence[HearingEntry], actor: Actor, source: Source
         )
         for e in entries
     ]
-    known = _reports_of([e.case.pk for e in entries])
-    reports, submitted = actor_reports(actor, facts, source=source)
-    through = Case.reports.through
-    through.objects.bulk_create(
-        [through(case_id=e.case.pk, report_id=r.pk) for e, r in zip(entries, reports, strict=True)]
-    )
+    cases = [e.case for e in entries]
+    reports, submitted, known = _file_on_cases(cases, facts, actor, source)
     hearings = Hearing.objects.bulk_create(
         [
             Hearing(case=e.case, held_on=e.held_on, court=e.court, judge=e.judge, report=r)
             for e, r in zip(entries, reports, strict=True)
         ]
     )
-    trail: list[tuple[Any, str, Any, dict[str, Any]]] = []
-    writes: list[Write] = []
-    for e, r, hearing, submit in zip(entries, reports, hearings, submitted, strict=True):
-        known[e.case.pk].append(str(r.uuid))
-        trail += [submit, (actor, "case.hearing", e.case, {"held_on": e.held_on.isoformat()})]
-        writes += [
-            Write("report", r),
-            Write("case", e.case, ["reports"], reports=list(known[e.case.pk])),
-            Write("hearing", hearing),
-        ]
-    audit_many(trail)
-    replication.on_writes(writes)
+    audited = [{"held_on": e.held_on.isoformat()} for e in entries]
+    _added_to_cases(actor, "case.hearing", "hearing", cases, reports, hearings, submitted, audited, known)
     return hearings
 
 
@@ -253,8 +237,6 @@ def _decision_chunk(
     actor: Actor,
     source: Source | None,
 ) -> list[Decision]:
-    from django.db.models import Count
-
     facts = [
         Fact(
             "decision",
@@ -271,26 +253,9 @@ def _decision_chunk(
         )
         for e in entries
     ]
-    case_ids = sorted({e.case.pk for e in entries})
-    known = _reports_of(case_ids)
-    counted: dict[int, int] = dict.fromkeys(case_ids, 0)
-    for start in range(0, len(case_ids), 900):
-        rows = (
-            Decision.objects.filter(case_id__in=case_ids[start : start + 900])
-            .values("case_id")
-            .annotate(n=Count("id"))
-            .values_list("case_id", "n")
-        )
-        counted.update(rows)
-    sequences = []
-    for e in entries:
-        counted[e.case.pk] += 1
-        sequences.append(counted[e.case.pk])
-    reports, submitted = actor_reports(actor, facts, source=source)
-    through = Case.reports.through
-    through.objects.bulk_create(
-        [through(case_id=e.case.pk, report_id=r.pk) for e, r in zip(entries, reports, strict=True)]
-    )
+    sequences = _next_sequences([e.case.pk for e in entries])
+    cases = [e.case for e in entries]
+    reports, submitted, known = _file_on_cases(cases, facts, actor, source)
     decisions = Decision.objects.bulk_create(
         [
             Decision(
@@ -308,19 +273,77 @@ def _decision_chunk(
             for e, sequence, r in zip(entries, sequences, reports, strict=True)
         ]
     )
-    trail: list[tuple[Any, str, Any, dict[str, Any]]] = []
+    audited = [
+        {"outcome": e.outcome, "sequence": d.sequence} for e, d in zip(entries, decisions, strict=True)
+    ]
+    _added_to_cases(actor, "case.decision", "decision", cases, reports, decisions, submitted, audited, known)
+    return decisions
+
+
+def _next_sequences(case_ids: Sequence[int]) -> list[int]:
+    """The sequence number of each new decision, the n-th on ``case_ids[n]``: after the decisions its case
+    has, and after those given before it here."""
+    from django.db.models import Count
+
+    ids = sorted(set(case_ids))
+    counted: dict[int, int] = dict.fromkeys(ids, 0)
+    for start in range(0, len(ids), 900):
+        rows = (
+            Decision.objects.filter(case_id__in=ids[start : start + 900])
+            .values("case_id")
+            .annotate(n=Count("id"))
+            .values_list("case_id", "n")
+        )
+        counted.update(rows)
+    sequences = []
+    for pk in case_ids:
+        counted[pk] += 1
+        sequences.append(counted[pk])
+    return sequences
+
+
+def _link_reports(cases: Sequence[Case], reports: Sequence[Report]) -> None:
+    """File each report with its case's reports (the n-th report with ``cases[n]``), in one insert."""
+    through = Case.reports.through
+    through.objects.bulk_create(
+        [through(case_id=c.pk, report_id=r.pk) for c, r in zip(cases, reports, strict=True)]
+    )
+
+
+def _file_on_cases(
+    cases: Sequence[Case], facts: Sequence[Fact], actor: Actor, source: Source | None
+) -> tuple[list[Report], list[AuditRow], dict[int, list[str]]]:
+    """The actor's reports of ``facts`` (the n-th about ``cases[n]``), each filed with its case's reports;
+    with their ``report.submit`` audit entries and the UUIDs of each case's reports before them."""
+    known = _reports_of([c.pk for c in cases])
+    reports, submitted = actor_reports(actor, facts, source=source)
+    _link_reports(cases, reports)
+    return reports, submitted, known
+
+
+def _added_to_cases(
+    actor: Actor,
+    action: str,
+    kind: str,
+    cases: Sequence[Case],
+    reports: Sequence[Report],
+    rows: Sequence[Hearing] | Sequence[Decision],
+    submitted: Sequence[AuditRow],
+    audited: Sequence[dict[str, Any]],
+    known: dict[int, list[str]],
+) -> None:
+    """The audit entries and replicated changes of rows added to cases, as one by one: for each row its
+    report's submission and ``action`` (with ``audited``), then the report, the case with its reports as
+    they are after it, and the row."""
+    trail: list[AuditRow] = []
     writes: list[Write] = []
-    for e, r, decision, submit in zip(entries, reports, decisions, submitted, strict=True):
-        known[e.case.pk].append(str(r.uuid))
-        trail += [
-            submit,
-            (actor, "case.decision", e.case, {"outcome": e.outcome, "sequence": decision.sequence}),
-        ]
+    for case, r, row, submit, data in zip(cases, reports, rows, submitted, audited, strict=True):
+        known[case.pk].append(str(r.uuid))
+        trail += [submit, (actor, action, case, data)]
         writes += [
             Write("report", r),
-            Write("case", e.case, ["reports"], reports=list(known[e.case.pk])),
-            Write("decision", decision),
+            Write("case", case, ["reports"], reports=list(known[case.pk])),
+            Write(kind, row),
         ]
     audit_many(trail)
     replication.on_writes(writes)
-    return decisions

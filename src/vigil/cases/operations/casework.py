@@ -15,7 +15,7 @@ from vigil.cases.models import Case, CaseKind, Charge, Decision, Hearing
 from vigil.lib.reference import Article, base_unit_byn, find_article, outcomes
 from vigil.records import bounds
 from vigil.records.models import Detention, Source
-from vigil.records.operations import actor_report
+from vigil.records.operations import actor_report, actor_report_on
 from vigil.replication import hooks as replication
 
 
@@ -94,6 +94,12 @@ def _decision_payload(
     }
 
 
+def _replicate_on_case(case: Case, kind: str, row: Charge | Hearing | Decision) -> None:
+    """The replicated changes of a row added to ``case``: the case's reports, then the row."""
+    replication.on_fields("case", case, ["reports"])
+    replication.on_row(kind, row)
+
+
 def open_case(
     detention: Detention,
     *,
@@ -143,20 +149,14 @@ def add_charge(
     art = find_article(article, on=case.detention.detained_on)
     _check_texts(part=part)
     with transaction.atomic():
-        report = actor_report(
-            actor,
-            "charge",
-            {"case": case.pk, "article": article, "part": part},
-            source=source,
-            is_synthetic=case.detention.is_synthetic,
+        report = actor_report_on(
+            case, "charge", {"case": case.pk, "article": article, "part": part}, actor, source=source
         )
-        case.reports.add(report)
         charge = Charge.objects.create(
             case=case, code=art.code, article=art.article, part=part, report=report
         )
         audit(actor, "case.charge", case, article=art.article)
-        replication.on_fields("case", case, ["reports"])
-        replication.on_row("charge", charge)
+        _replicate_on_case(case, "charge", charge)
         return charge
 
 
@@ -171,18 +171,11 @@ def record_hearing(
 ) -> Hearing:
     _check_hearing(case.detention.detained_on, held_on, court, judge)
     with transaction.atomic():
-        report = actor_report(
-            actor,
-            "hearing",
-            {"case": case.pk, "held_on": held_on, "court": court, "judge": judge},
-            source=source,
-            is_synthetic=case.detention.is_synthetic,
-        )
-        case.reports.add(report)
+        payload = {"case": case.pk, "held_on": held_on, "court": court, "judge": judge}
+        report = actor_report_on(case, "hearing", payload, actor, source=source)
         hearing = Hearing.objects.create(case=case, held_on=held_on, court=court, judge=judge, report=report)
         audit(actor, "case.hearing", case, held_on=held_on.isoformat())
-        replication.on_fields("case", case, ["reports"])
-        replication.on_row("hearing", hearing)
+        _replicate_on_case(case, "hearing", hearing)
         return hearing
 
 
@@ -209,22 +202,10 @@ def record_decision(
         prison_months,
     )
     with transaction.atomic():
-        report = actor_report(
-            actor,
-            "decision",
-            _decision_payload(
-                case.pk,
-                decided_on,
-                outcome,
-                fine_base_units,
-                arrest_days,
-                community_service_hours,
-                prison_months,
-            ),
-            source=source,
-            is_synthetic=case.detention.is_synthetic,
+        payload = _decision_payload(
+            case.pk, decided_on, outcome, fine_base_units, arrest_days, community_service_hours, prison_months
         )
-        case.reports.add(report)
+        report = actor_report_on(case, "decision", payload, actor, source=source)
         sequence = case.decisions.count() + 1
         fine_byn = _fine_byn(fine_base_units, decided_on)
         decision = Decision.objects.create(
@@ -240,6 +221,5 @@ def record_decision(
             report=report,
         )
         audit(actor, "case.decision", case, outcome=outcome, sequence=sequence)
-        replication.on_fields("case", case, ["reports"])
-        replication.on_row("decision", decision)
+        _replicate_on_case(case, "decision", decision)
         return decision
