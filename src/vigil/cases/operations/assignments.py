@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from vigil.accounts.models import Role
+from vigil.accounts.models import Role, User
+from vigil.audit.actors import Actor, acting_user
 from vigil.audit.log import record as audit
 from vigil.cases.models import Assignment
 from vigil.records.models import Detention
@@ -41,9 +41,10 @@ def detentions_awaiting_lawyer(now: dt.datetime | None = None) -> QuerySet[Deten
     )
 
 
-def take_case(detention: Detention, *, actor: Any) -> Assignment:
+def take_case(detention: Detention, *, actor: Actor) -> Assignment:
     """A lawyer takes a new detention without a lawyer (one of :func:`detentions_awaiting_lawyer`)."""
-    if getattr(actor, "role", "") != Role.LAWYER:
+    lawyer = acting_user(actor)
+    if lawyer is None or lawyer.role != Role.LAWYER:
         raise AssignmentRefused("only a lawyer takes a case")
     with transaction.atomic():
         if not detentions_awaiting_lawyer().filter(pk=detention.pk).exists():
@@ -51,19 +52,20 @@ def take_case(detention: Detention, *, actor: Any) -> Assignment:
         try:
             with transaction.atomic():  # two lawyers taking it at once: the unique detention keeps one
                 assignment = Assignment.objects.create(
-                    detention=detention, lawyer=actor, assigned_by=actor, assigned_at=timezone.now()
+                    detention=detention, lawyer=lawyer, assigned_by=lawyer, assigned_at=timezone.now()
                 )
         except IntegrityError:
             raise AssignmentRefused("another lawyer has just taken this detention") from None
-        audit(actor, "case.take", detention, lawyer=actor.pk)
+        audit(actor, "case.take", detention, lawyer=lawyer.pk)
         return assignment
 
 
-def assign_case(detention: Detention, *, lawyer: Any, actor: Any) -> Assignment:
+def assign_case(detention: Detention, *, lawyer: User, actor: Actor) -> Assignment:
     """A coordinator gives a detention, new or not, to a lawyer, or moves it from one lawyer to another."""
-    if not getattr(actor, "is_coordinator", False):
+    coordinator = acting_user(actor)
+    if coordinator is None or not coordinator.is_coordinator:
         raise AssignmentRefused("only a coordinator assigns a case")
-    if getattr(lawyer, "role", "") != Role.LAWYER or not lawyer.is_active:
+    if lawyer.role != Role.LAWYER or not lawyer.is_active:
         raise AssignmentRefused("a case is assigned to an active lawyer")
     with transaction.atomic():
         current = Assignment.objects.select_for_update().filter(detention=detention).first()
@@ -71,7 +73,7 @@ def assign_case(detention: Detention, *, lawyer: Any, actor: Any) -> Assignment:
         if current is None:
             current = Assignment(detention=detention)
         current.lawyer = lawyer
-        current.assigned_by = actor
+        current.assigned_by = coordinator
         current.assigned_at = timezone.now()
         current.save()
         audit(actor, "case.assign", detention, lawyer=lawyer.pk, previous=previous)

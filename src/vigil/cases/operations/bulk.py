@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from django.db import transaction
 
+from vigil.accounts.models import User
 from vigil.audit.actors import Actor
 from vigil.audit.log import record_many as audit_many
 from vigil.cases.models import Case, Charge, Decision, Hearing
@@ -44,7 +45,7 @@ class CaseEntry:
     number: str = ""
     court: str = ""
     judge: str = ""
-    lawyer: Any = None
+    lawyer: User | None = None
 
 
 @dataclass(frozen=True)

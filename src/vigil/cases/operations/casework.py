@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from vigil.accounts.models import User
 from vigil.audit.actors import Actor
 from vigil.audit.log import record as audit
 from vigil.cases.models import Case, CaseKind, Charge, Decision, Hearing
@@ -110,7 +111,7 @@ def open_case(
     number: str = "",
     court: str = "",
     judge: str = "",
-    lawyer: Any = None,
+    lawyer: User | None = None,
     source: Source | None = None,
 ) -> Case:
     art = _case_article(detention, kind, article)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vigil.accounts.models import Role
+from vigil.audit.actors import acting_user
 from vigil.audit.log import record as audit
 from vigil.cases.operations import (
     AssignmentRefused,
@@ -205,7 +206,8 @@ def detention_add_case(request: HttpRequest, pk: int) -> HttpResponse:
     form = CaseForm(request.POST, detained_on=detention.detained_on)
     if form.is_valid():
         d = form.cleaned_data
-        lawyer = request.user if request.user.role == Role.LAWYER else None  # type: ignore[union-attr]
+        user = acting_user(request.user)
+        lawyer = user if user is not None and user.role == Role.LAWYER else None
         try:
             case = open_case(
                 detention,
