@@ -70,6 +70,17 @@ class DecisionEntry:
     community_service_hours: int | None = None
     prison_months: int | None = None
 
+    def values(self) -> tuple[dt.date, str, Decimal | None, int | None, int | None, int | None]:
+        """The decision's own values, in the order the checks and the report's payload take them."""
+        return (
+            self.decided_on,
+            self.outcome,
+            self.fine_base_units,
+            self.arrest_days,
+            self.community_service_hours,
+            self.prison_months,
+        )
+
 
 def _chunks(items: Sequence[_T]) -> list[Sequence[_T]]:
     return [items[start : start + BULK_CHUNK] for start in range(0, len(items), BULK_CHUNK)]
@@ -216,15 +227,7 @@ def record_decisions(
     the detention) refuses the whole call and writes nothing."""
     detentions = _detentions_of([e.case.pk for e in entries])
     for e in entries:
-        _check_decision(
-            detentions[e.case.pk][0],
-            e.decided_on,
-            e.outcome,
-            e.fine_base_units,
-            e.arrest_days,
-            e.community_service_hours,
-            e.prison_months,
-        )
+        _check_decision(detentions[e.case.pk][0], *e.values())
     out: list[Decision] = []
     with transaction.atomic():
         for chunk in _chunks(entries):
@@ -241,15 +244,7 @@ def _decision_chunk(
     facts = [
         Fact(
             "decision",
-            _decision_payload(
-                e.case.pk,
-                e.decided_on,
-                e.outcome,
-                e.fine_base_units,
-                e.arrest_days,
-                e.community_service_hours,
-                e.prison_months,
-            ),
+            _decision_payload(e.case.pk, *e.values()),
             is_synthetic=detentions[e.case.pk][1],
         )
         for e in entries
