@@ -23,7 +23,7 @@ from vigil.lib.reference import violation_types
 from vigil.protection import keys
 from vigil.records import bounds
 from vigil.records.models import Detention, Source
-from vigil.records.operations import actor_report
+from vigil.records.operations import actor_report, actor_report_on
 from vigil.replication import hooks as replication
 
 
@@ -136,19 +136,13 @@ def attach_evidence(
     stored = store_evidence_file(stream)
     try:
         with transaction.atomic():
-            report = actor_report(
-                actor,
-                "evidence",
-                {
-                    "allegation": allegation.pk,
-                    "sha256": stored.sha256,
-                    "size": stored.size,
-                    "name": original_name,
-                },
-                source=source,
-                is_synthetic=allegation.detention.is_synthetic,
-            )
-            allegation.reports.add(report)
+            payload = {
+                "allegation": allegation.pk,
+                "sha256": stored.sha256,
+                "size": stored.size,
+                "name": original_name,
+            }
+            report = actor_report_on(allegation, "evidence", payload, actor, source=source)
             evidence = EvidenceFile.objects.create(
                 allegation=allegation,
                 original_name=original_name[:255],

@@ -134,7 +134,31 @@ def mark_first_error(form: forms.Form) -> str | None:
 Carried = dict[str, str | int]
 
 
-class IntakeForm(forms.Form):
+class PersonDetailsForm(forms.Form):
+    """The details of a detained person that a report's form and each further detainee's block both ask
+    for, with the same labels and limits."""
+
+    held_at = forms.ChoiceField(label=_("Where held now"), choices=facility_choices, required=False)
+    injuries = forms.CharField(
+        label=_("Injuries known to the caller"),
+        max_length=NOTE_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=date_input())
+    birth_year = forms.IntegerField(label=_("Year of birth"), min_value=1900, max_value=2030, required=False)
+    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
+    home_city = forms.CharField(label=_("Home city"), max_length=100, required=False)
+
+    def check_birth_year(self, data: dict[str, Any]) -> tuple[dt.date | None, int | None]:
+        """An error when the year of birth is not the birth date's; returns the two."""
+        bd, by = data.get("birth_date"), data.get("birth_year")
+        if bd and by and bd.year != by:
+            self.add_error("birth_year", _("The year does not match the date of birth."))
+        return bd, by
+
+
+class IntakeForm(PersonDetailsForm):
     """A hotline call in under a minute: only the date and city are required.
 
     Fields come in the order of the page: the call's date, city and event first (they carry over to the next
@@ -182,17 +206,6 @@ class IntakeForm(forms.Form):
     city = forms.CharField(label=_("City"), max_length=100)
     place = forms.CharField(label=_("Place (street, metro station)"), max_length=LABEL_MAX, required=False)
     unit = forms.ChoiceField(label=_("Detained by"), choices=unit_choices, required=False)
-    held_at = forms.ChoiceField(label=_("Where held now"), choices=facility_choices, required=False)
-    injuries = forms.CharField(
-        label=_("Injuries known to the caller"),
-        max_length=NOTE_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
-    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=date_input())
-    birth_year = forms.IntegerField(label=_("Year of birth"), min_value=1900, max_value=2030, required=False)
-    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
-    home_city = forms.CharField(label=_("Home city"), max_length=100, required=False)
     source_kind = forms.ChoiceField(
         label=_("Who is calling"), choices=SourceKind.choices, initial=SourceKind.RELATIVE
     )
@@ -251,6 +264,11 @@ class IntakeForm(forms.Form):
     def more_has_errors(self) -> bool:
         return any(name in self.errors for name in self.MORE)
 
+    @property
+    def more_fields(self) -> list[forms.BoundField]:
+        """The fields of :attr:`MORE`, in order, as the page shows them."""
+        return [self[name] for name in self.MORE]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         name = (data.get("full_name") or "").strip()
@@ -259,9 +277,7 @@ class IntakeForm(forms.Form):
             self.add_error("head_count", _("Give either a name or a number of unnamed people, not both."))
         if not name and not head_count:
             self.add_error("full_name", _("Give the person's name, or the number of unnamed people."))
-        bd, by = data.get("birth_date"), data.get("birth_year")
-        if bd and by and bd.year != by:
-            self.add_error("birth_year", _("The year does not match the date of birth."))
+        bd, by = self.check_birth_year(data)
         day = data.get("detained_on")
         if day and day > timezone.localdate() + dt.timedelta(days=1):
             self.add_error("detained_on", _("The date of detention is in the future."))
@@ -306,25 +322,15 @@ class IntakeForm(forms.Form):
         )
 
 
-class DetaineeForm(forms.Form):
+class DetaineeForm(PersonDetailsForm):
     """One more detainee of the same call (the first is the intake form's own "Who"): the person alone, each
     with its own report UUID; the date, city, event, place and caller are the call's, entered once."""
 
     PERSON = ("full_name", "birth_date", "birth_year", "sex", "home_city", "held_at", "injuries")
+    field_order = ["uuid", *PERSON]
 
     uuid = forms.UUIDField(widget=forms.HiddenInput)
     full_name = forms.CharField(label=_("Name of the detained person"), max_length=NAME_MAX, required=False)
-    birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=date_input())
-    birth_year = forms.IntegerField(label=_("Year of birth"), min_value=1900, max_value=2030, required=False)
-    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
-    home_city = forms.CharField(label=_("Home city"), max_length=100, required=False)
-    held_at = forms.ChoiceField(label=_("Where held now"), choices=facility_choices, required=False)
-    injuries = forms.CharField(
-        label=_("Injuries known to the caller"),
-        max_length=NOTE_MAX,
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2}),
-    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -341,9 +347,7 @@ class DetaineeForm(forms.Form):
         data = super().clean() or {}
         if not self.is_blank and not (data.get("full_name") or "").strip() and "full_name" not in self.errors:
             self.add_error("full_name", _("Give the person's name, or leave this detainee's fields empty."))
-        bd, by = data.get("birth_date"), data.get("birth_year")
-        if bd and by and bd.year != by:
-            self.add_error("birth_year", _("The year does not match the date of birth."))
+        self.check_birth_year(data)
         return data
 
     def detention_input(self, call: DetentionInput) -> DetentionInput:

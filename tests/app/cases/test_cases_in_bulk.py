@@ -12,12 +12,12 @@ from django.test.utils import CaptureQueriesContext
 
 from vigil.audit.log import verify
 from vigil.audit.models import AuditEntry
-from vigil.cases import operations
 from vigil.cases.models import Case, Charge, Decision, Hearing
 from vigil.cases.operations import (
     CaseEntry,
     DecisionEntry,
     HearingEntry,
+    bulk,
     open_case,
     open_cases,
     record_decision,
@@ -193,7 +193,7 @@ def _written(ids: Ids, cases: list[Case], audit_range: tuple[int, int], changes:
 def test_bulk_cases_write_the_same_rows_audit_entries_changes_and_figures_as_one_by_one(
     coordinator: Any, monkeypatch: pytest.MonkeyPatch, chunk: int
 ) -> None:
-    monkeypatch.setattr(operations, "BULK_CHUNK", chunk)  # chunk=2: a carousel spans chunks
+    monkeypatch.setattr(bulk, "BULK_CHUNK", chunk)  # chunk=2: a carousel spans chunks
     lawyer = make_user("lawyer")
     ev_ops = create_event(slug="by-ops", name="by ops", date=NOV8, actor=coordinator)
     ev_bulk = create_event(slug="in-bulk", name="in bulk", date=NOV8, actor=coordinator)

@@ -27,7 +27,7 @@ import hashlib
 import hmac
 import os
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Protocol
@@ -190,9 +190,17 @@ def encrypt_file(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> FileInfo:
     """Encrypt everything readable from ``source`` into ``sink``; returns the plaintext SHA-256 and sizes."""
+    return _encrypt_blocks(iter(lambda: source.read(chunk_size), b""), sink, key, aad, chunk_size)
+
+
+def _encrypt_blocks(
+    blocks: Iterable[bytes], sink: Writable, key: VersionedKey | KeySource, aad: bytes, chunk_size: int
+) -> FileInfo:
+    """Write ``blocks`` into ``sink`` as one container; on any error (reading a block included) the
+    container is left incomplete, so it never decrypts."""
     writer = EncryptingWriter(sink, key, aad, chunk_size=chunk_size)
     try:
-        while block := source.read(chunk_size):
+        for block in blocks:
             writer.write(block)
     except BaseException:
         writer.abort()
@@ -339,14 +347,7 @@ def reencrypt_stream(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
 ) -> FileInfo:
     """Move a container to ``new_key`` chunk by chunk, the plaintext passing only through memory."""
-    writer = EncryptingWriter(sink, new_key, aad, chunk_size=chunk_size)
-    try:
-        for chunk in iter_decrypt(source, old_keys, aad):
-            writer.write(chunk)
-    except BaseException:
-        writer.abort()
-        raise
-    return writer.close()
+    return _encrypt_blocks(iter_decrypt(source, old_keys, aad), sink, new_key, aad, chunk_size)
 
 
 def container_key_version(source: Readable) -> int:

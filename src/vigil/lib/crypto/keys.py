@@ -22,44 +22,49 @@ Python process can do. For a hard guarantee, stop the process (``lock now`` in t
 from __future__ import annotations
 
 import contextlib
-import hmac
 import json
 import os
 import secrets
-import unicodedata
 import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from vigil.lib.crypto import fields, shares, signing
-from vigil.lib.crypto._encoding import b64d, b64e, canonical_json
+from vigil.lib.crypto._encoding import b64d, b64e
 from vigil.lib.crypto.errors import (
     KeyfileError,
     KeyRetiredError,
     KeyringLockedError,
     KeystoreDestroyedError,
-    PassphraseError,
     WrongPassphraseError,
 )
+from vigil.lib.crypto.master import (
+    MASTER_KEY_BYTES,
+    _check_metadata,
+    _hkdf,
+    _master_from_shares,
+    _seal_metadata,
+    _wipe,
+    _wrap_aad,
+    _wrap_master,
+)
 from vigil.lib.crypto.material import VersionedKey
+from vigil.lib.crypto.passphrase import KdfParams as KdfParams  # callers import it from here
+from vigil.lib.crypto.passphrase import _normalise_passphrase, derive_kek
+from vigil.lib.crypto.passphrase import passphrase_from_env as passphrase_from_env  # callers import it here
 
 KEYFILE_NAME = "vigil.keyfile.json"
 KEYFILE_FORMAT = "vigil-keyfile"
 KEYFILE_VERSION = 1
 BACKUP_KEYS_FORMAT = "vigil-backup-keys"
 BACKUP_KEYS_VERSION = 1
-MASTER_KEY_BYTES = 32
 
 
 class Purpose(StrEnum):
@@ -70,72 +75,8 @@ class Purpose(StrEnum):
     AUDIT_SIGNING = "audit_signing"
 
 
-@dataclass(frozen=True)
-class KdfParams:
-    """Argon2id cost parameters.
-
-    Defaults are RFC 9106's second recommended option (t=3, p=4) with memory raised from 64 to 256 MiB: the
-    adversary is a state that seizes laptops and can afford GPUs, and unlocking happens once per start-up.
-    """
-
-    time_cost: int = 3
-    memory_cost_kib: int = 256 * 1024
-    parallelism: int = 4
-
-    # Bounds applied to parameters read from a keyfile: too low would mean someone weakened it, too high would
-    # let a crafted keyfile exhaust memory at start-up.
-    MIN_MEMORY_KIB = 8 * 1024
-    MAX_MEMORY_KIB = 4 * 1024 * 1024
-
-    def validate(self) -> None:
-        if not (1 <= self.time_cost <= 64 and 1 <= self.parallelism <= 64):
-            raise KeyfileError("Argon2id time cost or parallelism out of range")
-        if not self.MIN_MEMORY_KIB <= self.memory_cost_kib <= self.MAX_MEMORY_KIB:
-            raise KeyfileError("Argon2id memory cost out of range")
-
-
-def _normalise_passphrase(passphrase: str) -> bytes:
-    # NFC so that the same Cyrillic passphrase typed on different systems (composed vs decomposed "й") matches.
-    if not passphrase:
-        raise PassphraseError("the passphrase is empty")
-    return unicodedata.normalize("NFC", passphrase).encode("utf-8")
-
-
-def derive_kek(passphrase: str, salt: bytes, params: KdfParams) -> bytearray:
-    params.validate()
-    raw = hash_secret_raw(
-        _normalise_passphrase(passphrase),
-        salt,
-        time_cost=params.time_cost,
-        memory_cost=params.memory_cost_kib,
-        parallelism=params.parallelism,
-        hash_len=32,
-        type=Type.ID,
-        version=19,
-    )
-    return bytearray(raw)
-
-
-def _wipe(buffer: bytearray | None) -> None:
-    if buffer is not None:
-        for i in range(len(buffer)):
-            buffer[i] = 0
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _hkdf(master: bytearray, salt: bytes, info: bytes) -> bytearray:
-    return bytearray(HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=info).derive(bytes(master)))
-
-
-def _mac_key(master: bytearray) -> bytearray:
-    return _hkdf(master, b"", b"vigil/keyfile-mac/v1")
-
-
-def _wrap_aad(key_id: str) -> bytes:
-    return b"vigil-master-wrap-v1|" + key_id.encode("ascii")
 
 
 # Every unlocked keyring in this process, so that "lock now" and the panic action reach all of them.
@@ -148,37 +89,6 @@ def lock_all() -> int:
     for ring in rings:
         ring.lock()
     return len(rings)
-
-
-def passphrase_from_env(environ: Mapping[str, str] | None = None) -> str | None:
-    """The passphrase from ``VIGIL_PASSPHRASE`` or the file named by ``VIGIL_PASSPHRASE_FILE``, else None.
-
-    Setting both is an error rather than a silent precedence rule, because an operator who set one and forgot
-    the other would otherwise be unlocking with a passphrase they did not intend.
-    """
-    env = os.environ if environ is None else environ
-    direct = env.get("VIGIL_PASSPHRASE")
-    path = env.get("VIGIL_PASSPHRASE_FILE")
-    if direct is not None and path is not None:
-        raise PassphraseError("set VIGIL_PASSPHRASE or VIGIL_PASSPHRASE_FILE, not both")
-    if direct is not None:
-        if not direct:
-            raise PassphraseError("VIGIL_PASSPHRASE is set but empty")
-        return direct
-    if path is not None:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise PassphraseError(f"cannot read VIGIL_PASSPHRASE_FILE: {exc.strerror}") from None
-        # Editors and `echo` add one trailing newline; any other whitespace is part of the passphrase.
-        if text.endswith("\r\n"):
-            text = text[:-2]
-        elif text.endswith("\n"):
-            text = text[:-1]
-        if not text:
-            raise PassphraseError("VIGIL_PASSPHRASE_FILE is empty")
-        return text
-    return None
 
 
 class PurposeKeys:
@@ -383,63 +293,6 @@ class BackupKeys:
             _wipe(master)
             raise
         return Keyring(store, master, doc)
-
-
-def _master_from_shares(doc: Mapping[str, Any], printed_shares: Sequence[str]) -> bytearray:
-    parsed = [shares.parse_share(s) for s in printed_shares]
-    master = bytearray(shares.combine(parsed))
-    if len(master) != MASTER_KEY_BYTES or not _check_metadata(doc, master):
-        _wipe(master)
-        raise WrongPassphraseError("these shares do not recover this keystore's master key")
-    return master
-
-
-def _wrap_master(
-    master: bytearray, passphrase: str, params: KdfParams, key_id: str
-) -> tuple[dict[str, Any], dict[str, str]]:
-    salt = secrets.token_bytes(16)
-    kek = derive_kek(passphrase, salt, params)
-    try:
-        nonce = secrets.token_bytes(12)
-        wrapped = AESGCM(bytes(kek)).encrypt(nonce, bytes(master), _wrap_aad(key_id))
-    finally:
-        _wipe(kek)
-    kdf = {
-        "alg": "argon2id",
-        "argon2_version": 19,
-        "time_cost": params.time_cost,
-        "memory_cost_kib": params.memory_cost_kib,
-        "parallelism": params.parallelism,
-        "salt": b64e(salt),
-    }
-    return kdf, {"alg": "A256GCM", "nonce": b64e(nonce), "ciphertext": b64e(wrapped)}
-
-
-def _metadata_for_mac(doc: Mapping[str, Any]) -> bytes:
-    return canonical_json(
-        {"key_id": doc["key_id"], "keys": doc["keys"], "current": doc["current"], "created": doc["created"]}
-    )
-
-
-def _seal_metadata(doc: dict[str, Any], master: bytearray) -> dict[str, Any]:
-    mac_key = _mac_key(master)
-    try:
-        doc["mac"] = b64e(hmac.digest(bytes(mac_key), _metadata_for_mac(doc), "sha256"))
-    finally:
-        _wipe(mac_key)
-    return doc
-
-
-def _check_metadata(doc: Mapping[str, Any], master: bytearray) -> bool:
-    mac_key = _mac_key(master)
-    try:
-        expected = hmac.digest(bytes(mac_key), _metadata_for_mac(doc), "sha256")
-        stored = b64d(str(doc.get("mac", "")))
-    except (KeyError, TypeError, ValueError):
-        return False
-    finally:
-        _wipe(mac_key)
-    return hmac.compare_digest(expected, stored)
 
 
 class KeyStore:

@@ -15,7 +15,7 @@ from vigil.lib.importing import fields as F
 from vigil.lib.importing.errors import InvalidRows, RowError
 from vigil.lib.importing.mapping import COURT_REQUIRED, Mapping
 from vigil.lib.importing.tables import RawTable
-from vigil.lib.importing.validate import RowReader, row_uuid
+from vigil.lib.importing.validate import RowReader, _text, articles_text, row_uuid
 
 __all__ = ["CourtListPlan", "Hearing", "parse_court_list", "validate_court_list"]
 
@@ -39,7 +39,7 @@ class Hearing:
 
     @property
     def article(self) -> str:
-        return "; ".join(f"{a} ч.{p}" if p else a for a, p in self.articles)
+        return articles_text(self.articles)
 
 
 @dataclass(frozen=True)
@@ -66,29 +66,23 @@ def validate_court_list(
         before = reader.row_start
         F.year_only_birth_date(v)
         r = reader.read
-        name = r(
-            number, "full_name", v["full_name"], lambda t: F.parse_text(t, field="full_name", max_length=300)
-        )
-        if not v["full_name"]:
-            reader.error(number, "full_name", "is empty but required")
+        name = r(number, "full_name", v["full_name"], _text("full_name", max_length=300))
+        reader.require(number, "full_name", v)
         decided_on = r(
             number, "decided_on", v["decided_on"], lambda t: F.check_date(t, field="decided_on", today=today)
         )
-        if not v["decided_on"]:
-            reader.error(number, "decided_on", "is empty but required")
+        reader.require(number, "decided_on", v)
         decision = r(number, "decision", v["decision"], F.parse_decision)
         fine = r(number, "fine_base_units", v["fine_base_units"], F.parse_fine)
         days = r(number, "arrest_days", v["arrest_days"], F.parse_arrest_days)
         articles = r(number, "article", v["article"], F.parse_article) or ()
-        court = r(number, "court", v["court"], lambda t: F.parse_text(t, field="court", max_length=200)) or ""
-        judge = r(number, "judge", v["judge"], lambda t: F.parse_text(t, field="judge", max_length=200)) or ""
-        city = r(number, "city", v["city"], lambda t: F.parse_text(t, field="city", max_length=200)) or ""
-        record_id = r(number, "record_id", v["record_id"], lambda t: F.parse_text(t, field="record_id")) or ""
-        birth_date = r(
-            number, "birth_date", v["birth_date"], lambda t: F.check_date(t, field="birth_date", today=today)
+        court = r(number, "court", v["court"], _text("court", max_length=200)) or ""
+        judge = r(number, "judge", v["judge"], _text("judge", max_length=200)) or ""
+        city = r(number, "city", v["city"], _text("city", max_length=200)) or ""
+        record_id = r(number, "record_id", v["record_id"], _text("record_id")) or ""
+        birth_date, birth_year = reader.read_birth(
+            number, v, today=today, event="decided_on", event_date=decided_on
         )
-        birth_year = r(number, "birth_year", v["birth_year"], lambda t: F.parse_birth_year(t, today=today))
-        reader.check_birth(number, birth_date, birth_year, event="decided_on", event_date=decided_on)
         code, fine, days = reader.reconcile_decision(number, decision, fine, days)
         reader.check_record_id(number, record_id)
         if len(reader.errors) > before or decided_on is None or not name:
@@ -106,9 +100,7 @@ def validate_court_list(
                 fine_base_units=fine,
                 arrest_days=days,
                 birth_date=birth_date,
-                birth_year=birth_year
-                if birth_year is not None
-                else (birth_date.year if birth_date else None),
+                birth_year=birth_year,
                 city=city,
                 record_id=record_id,
             )

@@ -109,7 +109,7 @@ class ImportRow:
 
     @property
     def article(self) -> str:
-        return "; ".join(f"{a} ч.{p}" if p else a for a, p in self.articles)
+        return articles_text(self.articles)
 
 
 @dataclass(frozen=True)
@@ -128,6 +128,11 @@ class ImportPlan:
         """Raise :class:`InvalidRows` with every error when there is any: the whole file is refused."""
         if self.errors:
             raise InvalidRows(self.errors)
+
+
+def articles_text(articles: tuple[tuple[str, str], ...]) -> str:
+    """A row's articles as one cell shows them: "19.11 ч.1; 23.34"."""
+    return "; ".join(f"{a} ч.{p}" if p else a for a, p in articles)
 
 
 class RowReader:
@@ -209,6 +214,11 @@ class RowReader:
     def error(self, number: int, name: str, reason: str) -> None:
         self.errors.append(RowError(number, self.column(name), reason))
 
+    def require(self, number: int, name: str, values: dict[str, str]) -> None:
+        """An error at a required cell left empty."""
+        if not values[name]:
+            self.error(number, name, "is empty but required")
+
     # Cross-field rules that detention and court lists share.
 
     def check_birth(
@@ -227,6 +237,23 @@ class RowReader:
             self.error(number, "birth_date", f"is after {event}")
         if birth_year and event_date and birth_year > event_date.year:
             self.error(number, "birth_year", f"{birth_year} is after {event}")
+
+    def read_birth(
+        self, number: int, values: dict[str, str], *, today: dt.date, event: str, event_date: dt.date | None
+    ) -> tuple[dt.date | None, int | None]:
+        """The row's birth date and birth year, read and checked (:meth:`check_birth`); the year is the
+        date's when the row gives only the date."""
+        birth_date = self.read(
+            number,
+            "birth_date",
+            values["birth_date"],
+            lambda t: F.check_date(t, field="birth_date", today=today),
+        )
+        birth_year = self.read(
+            number, "birth_year", values["birth_year"], lambda t: F.parse_birth_year(t, today=today)
+        )
+        self.check_birth(number, birth_date, birth_year, event=event, event_date=event_date)
+        return birth_date, birth_year if birth_year is not None else (birth_date.year if birth_date else None)
 
     def reconcile_decision(
         self,
@@ -301,12 +328,10 @@ def validate(
             v["detained_on"],
             lambda t: F.check_date(t, field="detained_on", today=today),
         )
-        if not v["detained_on"]:
-            reader.error(number, "detained_on", "is empty but required")
-        birth_date = r(
-            number, "birth_date", v["birth_date"], lambda t: F.check_date(t, field="birth_date", today=today)
+        reader.require(number, "detained_on", v)
+        birth_date, birth_year = reader.read_birth(
+            number, v, today=today, event="detained_on", event_date=detained_on
         )
-        birth_year = r(number, "birth_year", v["birth_year"], lambda t: F.parse_birth_year(t, today=today))
         head_count = r(number, "head_count", v["head_count"], F.parse_head_count)
         decided_on = r(
             number, "decided_on", v["decided_on"], lambda t: F.check_date(t, field="decided_on", today=today)
@@ -339,7 +364,6 @@ def validate(
             reader.error(number, "full_name", "is empty: give a name, or a head_count for an unnamed group")
         if full_name and head_count is not None and head_count != 1:
             reader.error(number, "head_count", f"is {head_count} but the row names one person")
-        reader.check_birth(number, birth_date, birth_year, event="detained_on", event_date=detained_on)
         if decided_on and detained_on and decided_on < detained_on:
             reader.error(number, "decided_on", f"is before detained_on {detained_on.isoformat()}")
         code, fine, days = reader.reconcile_decision(number, decision, fine, days)
@@ -354,9 +378,7 @@ def validate(
                 record_id=record_id,
                 full_name=full_name,
                 birth_date=birth_date,
-                birth_year=birth_year
-                if birth_year is not None
-                else (birth_date.year if birth_date else None),
+                birth_year=birth_year,
                 head_count=head_count or 1,
                 decided_on=decided_on,
                 decision=code,

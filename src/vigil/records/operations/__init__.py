@@ -28,10 +28,12 @@ from vigil.records.operations.detentions import (
 from vigil.records.operations.reports import (
     RESUBMISSION_WINDOW,
     Fact,
+    FiledWithReports,
     ReportConflictError,
     SourceFields,
     SourceInput,
     actor_report,
+    actor_report_on,
     actor_reports,
     actor_source,
     already_submitted,
@@ -45,6 +47,7 @@ from vigil.records.operations.reports import (
 
 __all__ = [
     "actor_report",
+    "actor_report_on",
     "actor_reports",
     "actor_source",
     "already_submitted",
@@ -61,6 +64,7 @@ __all__ = [
     "DetentionInput",
     "DetentionResult",
     "Fact",
+    "FiledWithReports",
     "get_or_create_source",
     "record_call",
     "record_detention",

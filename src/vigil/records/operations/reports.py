@@ -18,6 +18,7 @@ from vigil.audit.log import record as audit
 from vigil.protection import sealing
 from vigil.records import bounds
 from vigil.records.models import (
+    Detention,
     Report,
     ReportConflict,
     Source,
@@ -260,6 +261,26 @@ def actor_report(
         actor=actor,
         is_synthetic=is_synthetic,
     )
+    return report
+
+
+class FiledWithReports(Protocol):
+    """A row that keeps the reports it rests on and is about one detention: a case, an allegation."""
+
+    @property
+    def detention(self) -> Detention: ...
+
+    @property
+    def reports(self) -> Any: ...  # its many-to-many manager of reports
+
+
+def actor_report_on(
+    row: FiledWithReports, kind: str, payload: dict[str, Any], actor: Actor, *, source: Source | None = None
+) -> Report:
+    """:func:`actor_report` of a fact about ``row`` (a charge on a case, evidence of an allegation),
+    synthetic when its detention is, filed with the row's reports."""
+    report = actor_report(actor, kind, payload, source=source, is_synthetic=row.detention.is_synthetic)
+    row.reports.add(report)
     return report
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,10 +14,9 @@ from vigil.abuse.models import EvidenceFile
 from vigil.abuse.operations import Upload, open_evidence, record_allegation_with_evidence
 from vigil.accounts.models import Role
 from vigil.audit.log import record as audit
-from vigil.records.bounds import FieldRefused
 from vigil.records.models import Detention
 from vigil.web.access import ANY_RECORDS, CASEWORK, role_required
-from vigil.web.forms import AllegationForm, show_refusal
+from vigil.web.forms import AllegationForm
 
 
 @role_required(*CASEWORK)
@@ -26,18 +24,14 @@ from vigil.web.forms import AllegationForm, show_refusal
 def detention_add_allegation(request: HttpRequest, pk: int) -> HttpResponse:
     detention = get_object_or_404(Detention.objects.visible_to(request.user), pk=pk)
     form = AllegationForm(request.POST, request.FILES)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            _record(request, detention, d)
-        except FieldRefused as refused:
-            show_refusal(form, refused)
-        else:
-            messages.success(request, _("Allegation recorded."))
-            return redirect("detention_detail", pk=pk)
-    from vigil.web.views.detentions import render_detention
+    from vigil.web.views.detentions import save_from_detention_page
 
-    return render_detention(request, detention, allegation_form=form)
+    def write(d: dict[str, Any]) -> None:
+        _record(request, detention, d)
+
+    return save_from_detention_page(
+        request, detention, form, "allegation_form", write, _("Allegation recorded.")
+    )
 
 
 def _record(request: HttpRequest, detention: Detention, d: dict[str, Any]) -> None:

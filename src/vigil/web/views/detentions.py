@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from vigil.accounts.models import Role
+from vigil.audit.actors import acting_user
 from vigil.audit.log import record as audit
 from vigil.cases.operations import (
     AssignmentRefused,
@@ -134,6 +136,28 @@ def detention_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_detention(request, detention)
 
 
+def save_from_detention_page(
+    request: HttpRequest,
+    detention: Detention,
+    form: Form,
+    name: str,
+    write: Callable[[dict[str, Any]], object],
+    saved: str,
+) -> HttpResponse:
+    """A form posted from the detention page: when it is valid, ``write`` its cleaned data and go back to the
+    page saying ``saved``; a refusal of the operation is shown on the form's field, and an invalid or
+    refused form comes back on the page as ``name`` (:func:`render_detention`)."""
+    if form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except FieldRefused as refused:
+            show_refusal(form, refused)
+        else:
+            messages.success(request, saved)
+            return redirect("detention_detail", pk=detention.pk)
+    return render_detention(request, detention, **{name: form})
+
+
 def render_detention(request: HttpRequest, detention: Detention, **bound: Form) -> HttpResponse:
     """The detention page; a form posted from it that was refused comes back in ``bound``, with what was typed
     and its errors by its fields, and the page answers 400."""
@@ -205,7 +229,8 @@ def detention_add_case(request: HttpRequest, pk: int) -> HttpResponse:
     form = CaseForm(request.POST, detained_on=detention.detained_on)
     if form.is_valid():
         d = form.cleaned_data
-        lawyer = request.user if request.user.role == Role.LAWYER else None  # type: ignore[union-attr]
+        user = acting_user(request.user)
+        lawyer = user if user is not None and user.role == Role.LAWYER else None
         try:
             case = open_case(
                 detention,
@@ -232,37 +257,31 @@ def detention_add_case(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def detention_release(request: HttpRequest, pk: int) -> HttpResponse:
     detention = _visible_detention(request, pk)
-    form = ReleaseForm(request.POST)
-    if form.is_valid():
-        try:
-            record_release(detention, released_at=form.cleaned_data["released_at"], actor=request.user)
-        except FieldRefused as refused:
-            show_refusal(form, refused)
-        else:
-            messages.success(request, _("Release saved."))
-            return redirect("detention_detail", pk=pk)
-    return render_detention(request, detention, release_form=form)
+
+    def write(d: dict[str, Any]) -> None:
+        record_release(detention, released_at=d["released_at"], actor=request.user)
+
+    return save_from_detention_page(
+        request, detention, ReleaseForm(request.POST), "release_form", write, _("Release saved.")
+    )
 
 
 @role_required(*CASEWORK)
 @require_POST
 def detention_whereabouts(request: HttpRequest, pk: int) -> HttpResponse:
     detention = _visible_detention(request, pk)
-    form = WhereaboutsForm(request.POST)
-    if form.is_valid():
-        try:
-            record_whereabouts(
-                detention,
-                facility=form.cleaned_data["facility"],
-                since=form.cleaned_data["since"],
-                actor=request.user,
-            )
-        except FieldRefused as refused:
-            show_refusal(form, refused)
-        else:
-            messages.success(request, _("Place of detention saved."))
-            return redirect("detention_detail", pk=pk)
-    return render_detention(request, detention, whereabouts_form=form)
+
+    def write(d: dict[str, Any]) -> None:
+        record_whereabouts(detention, facility=d["facility"], since=d["since"], actor=request.user)
+
+    return save_from_detention_page(
+        request,
+        detention,
+        WhereaboutsForm(request.POST),
+        "whereabouts_form",
+        write,
+        _("Place of detention saved."),
+    )
 
 
 @role_required(Role.LAWYER)
