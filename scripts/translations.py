@@ -955,10 +955,6 @@ T: dict[str, tuple[str, str]] = {
         "Пока шла работа, Vigil был остановлен, поэтому она не завершилась: запустите её снова.",
         "Пакуль ішла праца, Vigil быў спынены, таму яна не скончылася: запусціце яе зноў.",
     ),
-    "The work stopped because of an internal error (%(kind)s); the server log has its time.": (
-        "Работа прервалась из-за внутренней ошибки (%(kind)s); время ошибки записано в журнале сервера.",
-        "Праца перапынілася з-за ўнутранай памылкі (%(kind)s); час памылкі запісаны ў журнале сервера.",
-    ),
     "The work stopped before it could say why: the worker may have been stopped. Start it again.": (
         "Работа прервалась раньше, чем успела сообщить причину: возможно, фоновый обработчик был остановлен. "
         "Запустите её снова.",
@@ -1159,6 +1155,117 @@ T: dict[str, tuple[str, str]] = {
         "Объединяются люди, сомнительные пары ставятся в очередь на проверку.",
         "Аб'ядноўваюцца людзі, сумнеўныя пары ставяцца ў чаргу на праверку.",
     ),
+    # Imports and investigation packages as background jobs
+    "Event (its allegations and those of its parts)": (
+        "Событие (сообщения о нарушениях при нём и при его частях)",
+        "Падзея (паведамленні пра парушэнні падчас яе і яе частак)",
+    ),
+    "Allegation numbers, separated by commas or spaces": (
+        "Номера сообщений о нарушениях через запятую или пробел",
+        "Нумары паведамленняў пра парушэнні праз коску або прабел",
+    ),
+    "Include names (otherwise a pseudonym, unless the person consented to publication)": (
+        "Включить имена (иначе псевдоним, если человек не согласился на публикацию)",
+        "Уключыць імёны (інакш псеўданім, калі чалавек не згадзіўся на публікацыю)",
+    ),
+    "The investigators' case reference": ("Номер дела у следователей", "Нумар справы ў следчых"),
+    "Give allegation numbers only, such as 12, 15.": (
+        "Укажите только номера сообщений, например 12, 15.",
+        "Пазначце толькі нумары паведамленняў, напрыклад 12, 15.",
+    ),
+    "At most 1000 allegation numbers in one package.": (
+        "Не больше 1000 номеров сообщений в одном пакете.",
+        "Не больш за 1000 нумароў паведамленняў у адным пакеце.",
+    ),
+    "Choose an event or give at least one allegation number.": (
+        "Выберите событие или укажите хотя бы один номер сообщения.",
+        "Выберыце падзею або пазначце хоць адзін нумар паведамлення.",
+    ),
+    "Investigation package of its allegations": (
+        "Пакет для расследования по сообщениям о нарушениях",
+        "Пакет для расследавання па паведамленнях пра парушэнні",
+    ),
+    "The file is checked and imported in the background: after sending it you see how far the work has got, then the result.": (
+        "Файл проверяется и импортируется в фоне: после отправки вы увидите, как идёт работа, а затем результат.",
+        "Файл правяраецца і імпартуецца ў фоне: пасля адпраўкі вы ўбачыце, як ідзе праца, а потым вынік.",
+    ),
+    "Your recent imports": ("Ваши последние импорты", "Вашы апошнія імпарты"),
+    "check only": ("только проверка", "толькі праверка"),
+    "Investigation package": ("Пакет для расследования", "Пакет для расследавання"),
+    "Checking a list": ("Проверка списка", "Праверка спіса"),
+    "Importing a list": ("Импорт списка", "Імпарт спіса"),
+    "File <code>%(name)s</code>, from %(source)s": (
+        "Файл <code>%(name)s</code>, источник: %(source)s",
+        "Файл <code>%(name)s</code>, крыніца: %(source)s",
+    ),
+    "Allegations of %(name)s": ("Сообщения о нарушениях: %(name)s", "Паведамленні пра парушэнні: %(name)s"),
+    "Allegations": ("Сообщения о нарушениях", "Паведамленні пра парушэнні"),
+    "with names": ("с именами", "з імёнамі"),
+    "Import another list": ("Импортировать другой список", "Імпартаваць іншы спіс"),
+    "Download the package": ("Скачать пакет", "Спампаваць пакет"),
+    "SHA-256 of the package: <code>%(sha)s</code>. Signed by the key <code>%(key)s</code>; check it with <code>tools/verify_package.py</code>. Only you can download it, and each download is recorded in the audit log.": (
+        "SHA-256 пакета: <code>%(sha)s</code>. Подписан ключом <code>%(key)s</code>; проверьте его с помощью "
+        "<code>tools/verify_package.py</code>. Скачать его можете только вы, и каждое скачивание записывается "
+        "в журнал аудита.",
+        "SHA-256 пакета: <code>%(sha)s</code>. Падпісаны ключом <code>%(key)s</code>; праверце яго з дапамогай "
+        "<code>tools/verify_package.py</code>. Спампаваць яго можаце толькі вы, і кожнае спампоўванне "
+        "запісваецца ў журнал аўдыту.",
+    ),
+    "Technical detail (shown to coordinators)": (
+        "Техническая подробность (видна координаторам)",
+        "Тэхнічная падрабязнасць (бачная каардынатарам)",
+    ),
+    "Back to the import page": ("Назад к импорту", "Назад да імпарту"),
+    "A signed ZIP for investigators: the records of the allegations, every evidence file exactly as received, each file's chain of custody, the matching audit excerpt and a signed manifest, checked with <code>tools/verify_package.py</code>. It is built in the background; only you can download it, and its building and each download are recorded in the audit log.": (
+        "Подписанный ZIP для следователей: записи сообщений о нарушениях, каждый файл доказательства в том виде, "
+        "в каком он получен, цепочка хранения каждого файла, выдержка из журнала аудита и подписанный манифест, "
+        "который проверяется с помощью <code>tools/verify_package.py</code>. Пакет собирается в фоне; скачать "
+        "его можете только вы, а его сборка и каждое скачивание записываются в журнал аудита.",
+        "Падпісаны ZIP для следчых: запісы паведамленняў пра парушэнні, кожны файл доказу ў тым выглядзе, у якім "
+        "ён атрыманы, ланцужок захоўвання кожнага файла, вытрымка з журнала аўдыту і падпісаны маніфест, які "
+        "правяраецца з дапамогай <code>tools/verify_package.py</code>. Пакет збіраецца ў фоне; спампаваць яго "
+        "можаце толькі вы, а яго зборка і кожнае спампоўванне запісваюцца ў журнал аўдыту.",
+    ),
+    "Build the package": ("Собрать пакет", "Сабраць пакет"),
+    "Your recent packages": ("Ваши последние пакеты", "Вашы апошнія пакеты"),
+    "Checking the rows: %(done)d of %(total)d checked.": (
+        "Проверка строк: проверено %(done)d из %(total)d.",
+        "Праверка радкоў: праверана %(done)d з %(total)d.",
+    ),
+    "Storing %(total)d rows, all at once: the file is imported whole or not at all.": (
+        "Сохранение строк (%(total)d) за один раз: файл импортируется целиком или не импортируется вовсе.",
+        "Захаванне радкоў (%(total)d) за адзін раз: файл імпартуецца цалкам або не імпартуецца зусім.",
+    ),
+    "Reading the file.": ("Чтение файла.", "Чытанне файла."),
+    "Adding the evidence files: %(done)d of %(total)d added.": (
+        "Добавление файлов доказательств: добавлено %(done)d из %(total)d.",
+        "Даданне файлаў доказаў: дададзена %(done)d з %(total)d.",
+    ),
+    "Gathering the allegations and their records.": (
+        "Сбор сообщений о нарушениях и их записей.",
+        "Збор паведамленняў пра парушэнні і іх запісаў.",
+    ),
+    "Writing and signing the package.": ("Запись и подпись пакета.", "Запіс і подпіс пакета."),
+    "The linkage run was refused: start it again later, or ask a coordinator.": (
+        "Связывание записей не выполнено: запустите его позже или обратитесь к координатору.",
+        "Звязванне запісаў не выканана: запусціце яго пазней або звярніцеся да каардынатара.",
+    ),
+    "No allegation matches what was asked for, so there is nothing to package.": (
+        "Ни одно сообщение о нарушении не подходит под запрос, поэтому собирать в пакет нечего.",
+        "Ніводнае паведамленне пра парушэнне не адпавядае запыту, таму збіраць у пакет няма чаго.",
+    ),
+    "The package could not be built from these records; a coordinator can see why below.": (
+        "Из этих записей не удалось собрать пакет; координатор видит причину ниже.",
+        "З гэтых запісаў не ўдалося сабраць пакет; каардынатар бачыць прычыну ніжэй.",
+    ),
+    "The work stopped because of an internal error; the server log has its time. Start it again.": (
+        "Работа прервалась из-за внутренней ошибки; время ошибки записано в журнале сервера. Запустите её снова.",
+        "Праца перапынілася з-за ўнутранай памылкі; час памылкі запісаны ў журнале сервера. Запусціце яе зноў.",
+    ),
+    "The work could not be done. Start it again; if it fails again, tell a coordinator.": (
+        "Работу не удалось выполнить. Запустите её снова; если не получится, сообщите координатору.",
+        "Працу не ўдалося выканаць. Запусціце яе зноў; калі не атрымаецца, паведаміце каардынатару.",
+    ),
 }
 
 # Plural messages: English singular -> (Russian forms one/few/many, Belarusian forms one/few/many)
@@ -1259,6 +1366,22 @@ PLURALS: dict[str, tuple[tuple[str, str, str], tuple[str, str, str]]] = {
     "%(s)s second ago": (
         ("%(s)s секунду назад", "%(s)s секунды назад", "%(s)s секунд назад"),
         ("%(s)s секунду таму", "%(s)s секунды таму", "%(s)s секунд таму"),
+    ),
+    "%(n)s allegation and %(files)s evidence files, signed.": (
+        (
+            "%(n)s сообщение о нарушении и файлов доказательств: %(files)s, подписано.",
+            "%(n)s сообщения о нарушениях и файлов доказательств: %(files)s, подписано.",
+            "%(n)s сообщений о нарушениях и файлов доказательств: %(files)s, подписано.",
+        ),
+        (
+            "%(n)s паведамленне пра парушэнне і файлаў доказаў: %(files)s, падпісана.",
+            "%(n)s паведамленні пра парушэнні і файлаў доказаў: %(files)s, падпісана.",
+            "%(n)s паведамленняў пра парушэнні і файлаў доказаў: %(files)s, падпісана.",
+        ),
+    ),
+    "And %(n)s more error.": (
+        ("И ещё %(n)s ошибка.", "И ещё %(n)s ошибки.", "И ещё %(n)s ошибок."),
+        ("І яшчэ %(n)s памылка.", "І яшчэ %(n)s памылкі.", "І яшчэ %(n)s памылак."),
     ),
 }
 

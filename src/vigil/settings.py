@@ -210,6 +210,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EVIDENCE_DIR = DATA_DIR / "evidence"
+# Background jobs' files, encrypted: an upload waiting to be imported, a package waiting to be downloaded.
+JOBS_DIR = DATA_DIR / "jobs"
 AUDIT_CHECKPOINT_FILE = DATA_DIR / "audit-checkpoints.jsonl"
 # Uploads stay in memory until they are encrypted: Django's default spills large ones to a plaintext temp file.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.MemoryFileUploadHandler"]

@@ -18,6 +18,7 @@ def _keystore(instance_keystore: None) -> None:
 @pytest.fixture(autouse=True)
 def _evidence_in_tmp(settings: Any, tmp_path: Path) -> None:
     settings.EVIDENCE_DIR = tmp_path / "evidence"
+    settings.JOBS_DIR = tmp_path / "jobs"
     settings.AUDIT_CHECKPOINT_FILE = tmp_path / "audit-checkpoints.jsonl"
 
 

@@ -8,6 +8,7 @@ and column; nothing is written.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,9 @@ from vigil.records.operations import (
     record_detentions,
     source_lookup,
 )
+
+# Rows checked between two reports of progress (each is a small write by a background job).
+PROGRESS_EVERY = 500
 
 
 class ImportRefused(Exception):
@@ -70,15 +74,22 @@ def import_detentions(
     source_kind: str = SourceKind.VOLUNTEER_SHEET,
     mapping: Mapping | None = None,
     dry_run: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ImportSummary:
+    """Check a detention list and, unless ``dry_run``, store it whole; raises :class:`ImportRefused` with
+    every error. ``progress(phase, done, total)`` hears how far it has got: "reading" the file, "validating"
+    its rows (``done`` of ``total``), "storing" them (all in one transaction)."""
+    say = progress or (lambda phase, done, total: None)
     if source_kind not in SourceKind.values:
         raise ImportRefused(filename, message=f"unknown source kind {source_kind!r}")
+    say("reading", 0, 0)
     try:
         table = read_table(data, filename=filename)
     except ImportingError as exc:
         raise ImportRefused(filename, message=str(exc)) from exc
     source_input = SourceInput(kind=source_kind, name=source_name)
     existing_source = Source.objects.filter(lookup=source_lookup(source_input)).first()
+    say("validating", 0, len(table.rows))
     try:
         chosen = _mapping_for(existing_source, mapping, table.headers)
         plan = validate(table, chosen, source_name=source_name)
@@ -87,7 +98,9 @@ def import_detentions(
     errors = list(plan.errors)
     events = {e.slug: e for e in Event.objects.filter(slug__in={r.event for r in plan.rows if r.event})}
     inputs: list[DetentionInput] = []
-    for row in plan.rows:
+    for checked, row in enumerate(plan.rows):
+        if checked % PROGRESS_EVERY == 0:
+            say("validating", checked, len(plan.rows))
         if row.event and row.event not in events:
             errors.append(RowError(row.row, "event", f"no event with slug {row.event!r}"))
             continue
@@ -110,8 +123,10 @@ def import_detentions(
         dry_run=dry_run,
         mapping=json.loads(chosen.to_json()),
     )
+    say("validating", len(plan.rows), len(plan.rows))
     if dry_run:
         return summary
+    say("storing", 0, len(plan.rows))
     with transaction.atomic():
         source = get_or_create_source(source_input, actor)
         entries = [

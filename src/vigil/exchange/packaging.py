@@ -4,14 +4,16 @@ signature by this instance, verifiable with ``tools/verify_package.py`` alone.
 
 Names appear only with ``named=True`` (coordinators; audited) or where the person consented to publication;
 otherwise persons are given by pseudonym. The package holds evidence in the clear: it is the hand-over to
-investigators, so its path is the operator's choice and its creation is audited.
+investigators, so its path is the operator's choice and its creation is audited. Asked for on the web, it is
+built by a background job straight into an encrypted job file (:mod:`vigil.jobs.files`) instead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from django.db.models import Q
 
@@ -21,9 +23,17 @@ from vigil.audit.actors import Actor
 from vigil.audit.log import record as audit
 from vigil.audit.log import target_of
 from vigil.audit.models import AuditEntry
-from vigil.lib.package import PackageFile, build_package
+from vigil.lib.package import PackageFile, build_package, write_package
 from vigil.protection import keys
 from vigil.records.models import Event
+
+
+class NothingToPackage(ValueError):
+    """No allegation matches what was asked for."""
+
+
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> int | None: ...
 
 
 def _person_label(allegation: Allegation, named: bool) -> str:
@@ -34,14 +44,20 @@ def _person_label(allegation: Allegation, named: bool) -> str:
 
 
 def build_investigation_package(
-    out: Path,
+    out: Path | Writable,
     *,
     actor: Actor,
     event: Event | None = None,
     allegation_ids: list[int] | None = None,
     named: bool = False,
     reference: str = "",
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> dict[str, Any]:
+    """Write the package to the file ``out`` (atomically) or into the stream ``out``; audited as
+    ``export.package``. ``progress(phase, done, total)`` hears how far it has got: "collecting" the
+    allegations, reading their "evidence" files (``done`` of ``total``), "writing" and signing the package."""
+    say = progress or (lambda phase, done, total: None)
+    say("collecting", 0, 0)
     qs = Allegation.objects.select_related("detention__identity", "detention__person", "detention__event")
     if event is not None:
         qs = qs.filter(detention__event_id__in=event.with_parts_ids())
@@ -49,10 +65,12 @@ def build_investigation_package(
         qs = qs.filter(pk__in=allegation_ids)
     allegations = list(qs.prefetch_related("evidence").order_by("pk"))
     if not allegations:
-        raise ValueError("no allegations match: nothing to package")
+        raise NothingToPackage("no allegations match: nothing to package")
     records: list[dict[str, Any]] = []
     files: list[PackageFile] = []
     targets: list[str] = []
+    evidence_total = sum(len(a.evidence.all()) for a in allegations)
+    say("evidence", 0, evidence_total)
     for a in allegations:
         d = a.detention
         evidence = list(a.evidence.all().order_by("pk"))
@@ -83,6 +101,7 @@ def build_investigation_package(
                     name=f"{e.pk}-{e.original_name}", content=open_evidence(e).read(), custody=_custody(e)
                 )
             )
+            say("evidence", len(files), evidence_total)
     excerpt = [
         {
             "seq": x.seq,
@@ -103,14 +122,15 @@ def build_investigation_package(
         "named": named,
         "scope": {"event": event.slug if event else None, "allegations": [a.pk for a in allegations]},
     }
-    manifest = build_package(
-        out,
-        records=records,
-        files=files,
-        audit_excerpt=excerpt,
-        signing_key=keys.keyring().signing_key(),
-        meta=meta,
-    )
+    say("writing", 0, 0)
+    contents: dict[str, Any] = {
+        "records": records,
+        "files": files,
+        "audit_excerpt": excerpt,
+        "signing_key": keys.keyring().signing_key(),
+        "meta": meta,
+    }
+    manifest = build_package(out, **contents) if isinstance(out, Path) else write_package(out, **contents)
     audit(
         actor, "export.package", None, allegations=[a.pk for a in allegations], named=named, files=len(files)
     )

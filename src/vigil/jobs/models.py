@@ -1,8 +1,11 @@
-"""Background jobs: long work (an estimate, a linkage run) asked for on a page and run by the tasks worker.
+"""Background jobs: long work (an estimate, a linkage run, an import, an investigation package) asked for on a
+page and run by the tasks worker.
 
 The queue itself is django-tasks' (its database backend keeps the task, its status and its return value);
 a job is what Vigil needs beside it: what the work is, who asked for it (the work runs as that user and
-only the roles allowed to do it see it), how far it has got, and its outcome or its one-line error.
+only the roles allowed to do it see it), how far it has got, and its outcome or its one-line error. An import
+or a package also has a file, kept encrypted under ``JOBS_DIR`` (:mod:`vigil.jobs.files`): the upload until it
+has been imported, the package until its user downloads it.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from vigil.records.models import Event
 class JobKind(models.TextChoices):
     ESTIMATE = "estimate"
     LINKAGE = "linkage"
+    IMPORT = "import"
+    PACKAGE = "package"
 
 
 class Job(models.Model):
@@ -33,7 +38,14 @@ class Job(models.Model):
     updated_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     outcome = models.JSONField(default=dict, help_text="what the work made, e.g. the estimate's id")
-    error = models.CharField(max_length=500, blank=True, help_text="one line for the user, never a traceback")
+    error = models.CharField(max_length=500, blank=True, help_text="a code the page words for the user")
+    error_detail = models.CharField(
+        max_length=500, blank=True, help_text="the technical detail, shown to coordinators only"
+    )
+    params = models.JSONField(
+        default=dict, help_text="what the work was asked to do, e.g. an import's source"
+    )
+    file = models.CharField(max_length=64, blank=True, help_text="the job's encrypted file under JOBS_DIR")
 
     class Meta:
         ordering = ["-created_at"]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from vigil.jobs.models import Job
 from vigil.records.models import Event
@@ -18,10 +18,16 @@ from vigil.records.models import Event
 SILENT_AT_MOST = timedelta(hours=1)
 
 
-# Errors stored as codes, worded when shown (the worker has no reader's language).
+# Errors stored as codes, worded when shown (the worker has no reader's language); the technical detail (an
+# exception's type, a refusal's English line) is kept beside the code, for coordinators.
 LOCKED = "locked"
-INTERNAL = "internal:"
+INTERNAL = "internal"  # once "internal:<exception type>"
 INTERRUPTED = "interrupted"
+NOT_ESTIMABLE = "not_estimable:"  # followed by the refusal's reason (vigil.lib.estimate.refusals)
+LINK_REFUSED = "link_refused"
+IMPORT_REFUSED = "import_refused"  # the file's errors are in the job's outcome
+NOTHING_TO_PACKAGE = "nothing_to_package"
+PACKAGE_REFUSED = "package_refused"
 
 
 class JobStatus(models.TextChoices):
@@ -51,26 +57,19 @@ def status_of(job: Job) -> JobStatus:
     return JobStatus.FAILED
 
 
-def error_line(job: Job) -> str:
-    """The job's failure in one line, in the reader's language where Vigil words it."""
-    if job.error == LOCKED:
-        return _("Vigil was locked while this ran: unlock it and start the work again.")
-    if job.error == INTERRUPTED:
-        return _("Vigil was stopped while this ran, so it did not finish: start it again.")
-    if job.error.startswith(INTERNAL):
-        return _("The work stopped because of an internal error (%(kind)s); the server log has its time.") % {
-            "kind": job.error.removeprefix(INTERNAL)
-        }
-    if job.error:
-        return job.error
-    return _("The work stopped before it could say why: the worker may have been stopped. Start it again.")
-
-
-def unfinished(kind: str, event: Event | None) -> Job | None:
-    """The job of this kind (for this event) that is queued or running, if there is one."""
+def unfinished(
+    kind: str, event: Event | None, *, started_by: Any = None, params: dict[str, Any] | None = None
+) -> Job | None:
+    """The job of this kind (for this event; with ``params``, asked for by ``started_by`` with the same
+    parameters) that is queued or running, if there is one."""
     since = timezone.now() - SILENT_AT_MOST
     recent = Q(updated_at__gte=since) | Q(updated_at__isnull=True, created_at__gte=since)
-    for job in Job.objects.filter(recent, kind=kind, event=event, finished_at__isnull=True):
+    jobs = Job.objects.filter(recent, kind=kind, event=event, finished_at__isnull=True)
+    if params is not None:
+        jobs = jobs.filter(started_by=started_by)
+    for job in jobs:
+        if params is not None and job.params != params:
+            continue
         if status_of(job) in (JobStatus.QUEUED, JobStatus.RUNNING):
             return job
     return None

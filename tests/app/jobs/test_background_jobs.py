@@ -97,7 +97,7 @@ def test_an_estimate_that_cannot_be_made_fails_with_its_reason_in_one_line(clien
     assert "Traceback" not in body and 'http-equiv="refresh"' not in body
 
 
-def test_an_unexpected_failure_shows_one_line_without_its_message_or_a_traceback(
+def test_an_unexpected_failure_shows_a_plain_line_and_its_exception_type_to_coordinators_only(
     client, coordinator, rally, monkeypatch
 ):
     def broken(event, **kwargs):
@@ -106,10 +106,18 @@ def test_an_unexpected_failure_shows_one_line_without_its_message_or_a_traceback
     monkeypatch.setattr("vigil.figures.operations.run_estimate", broken)
     job = start_estimate(rally, actor=coordinator)
     run_queued()
+    login(client, make_user("analyst"))
+    seen_by_analyst = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+    assert "The work stopped because of an internal error" in seen_by_analyst
+    assert "RuntimeError" not in seen_by_analyst and 'id="job-error-detail"' not in seen_by_analyst
     login(client, coordinator)
     body = client.get(reverse("job_detail", args=[job.pk])).content.decode()
-    assert "internal error (RuntimeError)" in body
+    assert "The work stopped because of an internal error" in body
+    assert 'id="job-error-detail"' in body and "<code>RuntimeError</code>" in body
     assert "Иван" not in body and "Traceback" not in body
+    client.cookies["django_language"] = "ru"
+    in_russian = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+    assert "internal error" not in in_russian and "Traceback" not in in_russian
     from django_tasks_db.models import DBTaskResult
 
     stored = DBTaskResult.objects.get(pk=job.task_id)

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 from vigil.abuse.operations import attach_evidence, record_allegation
 from vigil.cases.operations import open_case, record_decision
 from vigil.figures.operations import take_snapshot
-from vigil.jobs.operations import start_estimate, start_linkage
+from vigil.jobs.operations import start_estimate, start_linkage, start_package
 from vigil.review.models import CandidatePair
 from vigil.review.operations import merge_persons
 
@@ -47,10 +47,12 @@ def world(db):
     )
     estimate_job = start_estimate(own.event, actor=coord)
     linkage_job = start_linkage(actor=coord)
+    package_job = start_package(actor=coord, event=own.event)
     return {
         "users": users,
         "estimate_job": estimate_job.pk,
         "linkage_job": linkage_job.pk,
+        "package_job": package_job.pk,
         "d": own.pk,
         "case": case.pk,
         "person": own.person_id,
@@ -90,6 +92,13 @@ def _web(w):
         ("GET", reverse("event_estimate", args=[ev]), FIGURES),
         ("GET", reverse("job_detail", args=[w["estimate_job"]]), FIGURES),
         ("GET", reverse("job_detail", args=[w["linkage_job"]]), COORD),
+        # Seen by the coordinator who asked for it (any other user gets 404); not built yet, so nothing to download.
+        ("GET", reverse("job_detail", args=[w["package_job"]]), COORD),
+        ("GET", reverse("job_package", args=[w["package_job"]]), COORD),
+        ("GET", reverse("import_file"), FIGURES),
+        ("POST", reverse("import_file"), FIGURES),
+        ("GET", reverse("package_request"), COORD),
+        ("POST", reverse("package_request"), COORD),
         ("POST", reverse("event_snapshot", args=[ev]), COORD),
         ("GET", reverse("snapshot_detail", args=[w["snap"]]), FIGURES),
         ("GET", reverse("audit_log"), {"auditor", "coordinator"}),

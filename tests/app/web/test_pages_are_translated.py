@@ -12,6 +12,7 @@ a hash, a user name such as coordinator-4eec8a, a column name such as birth_year
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import uuid
 from decimal import Decimal
@@ -49,6 +50,7 @@ ALLOWED = {
     "TOTP",
     "English",
     "ODS",
+    "ZIP",
     "vigil",  # the command  # the language switcher names each language in itself
     "dga",  # the graphical-model averaging package, named like LCMCR
     # Rcapture's names of the log-linear models (Mt: time, Mh: heterogeneity, Mb: behaviour) and the authors
@@ -190,6 +192,7 @@ def _pages(world: dict[str, Any]) -> list[str]:
         reverse("review_queue"),
         reverse("audit_log"),
         reverse("import_file"),
+        f"{reverse('package_request')}?event={slug}",
         reverse("api_tokens"),
         reverse("sync:conflicts"),
         "/no-such-page/",
@@ -391,6 +394,63 @@ def test_the_background_job_pages_show_no_untranslated_english_in_any_state(
     fail_job(linkage, INTERRUPTED)
     show("estimate failed", estimate, "failed")
     show("linkage failed", linkage, "failed")
+
+    leaks = {name: found for name, html in pages.items() if (found := untranslated(html))}
+    assert not leaks, _report(leaks)
+
+
+@pytest.mark.parametrize("language", ["be", "ru"])
+def test_the_import_and_package_job_pages_show_no_untranslated_english_in_any_state(
+    client, coordinator, world, language
+):
+    """An import (and a check) and a package, queued, running through each phase, done, and failed with the
+    failures Vigil words itself (the internal error's type shows to coordinators in a <code>). No task runs:
+    the states are set as the worker would set them."""
+    from django_tasks_db.models import DBTaskResult
+
+    from vigil.jobs.operations import fail_job, finish_job, report_progress, start_import, start_package
+    from vigil.jobs.status import INTERNAL, NOTHING_TO_PACKAGE
+
+    login(client, coordinator)
+    client.cookies["django_language"] = language
+    pages: dict[str, str] = {}
+
+    def show(name: str, job: Any, status: str) -> None:
+        response = client.get(reverse("job_detail", args=[job.pk]))
+        assert response.status_code == 200, name
+        pages[name] = body = response.content.decode()
+        assert f'data-status="{status}"' in body, name
+
+    def upload(dry_run: bool) -> Any:
+        return start_import(
+            io.BytesIO(b"full_name,city,detained_on\n"),
+            filename="spis.csv",
+            source_name="Спіс валанцёраў",
+            source_kind="volunteer_sheet",
+            dry_run=dry_run,
+            actor=coordinator,
+        )
+
+    imported, checked = upload(False), upload(True)
+    package = start_package(actor=coordinator, event=world["event"], named=True, reference="1-2020")
+    for job in (imported, checked, package):
+        show(f"{job.kind} {job.params.get('dry_run', '')} queued", job, "queued")
+        DBTaskResult.objects.get(pk=job.task_id).claim("worker-1")
+    for phase, done, total in [("", 0, 0), ("reading", 0, 0), ("validating", 3, 10), ("storing", 0, 10)]:
+        report_progress(imported, phase, done, total)
+        show(f"import running: {phase or 'starting'}", imported, "running")
+    for phase, done, total in [("", 0, 0), ("collecting", 0, 0), ("evidence", 1, 2), ("writing", 0, 0)]:
+        report_progress(package, phase, done, total)
+        show(f"package running: {phase or 'starting'}", package, "running")
+    finish_job(imported, {"rows": 10, "new": 8, "already_stored": 2, "dry_run": False})
+    finish_job(checked, {"rows": 10, "new": 8, "already_stored": 2, "dry_run": True})
+    show("import done", imported, "done")
+    show("check done", checked, "done")
+    fail_job(package, NOTHING_TO_PACKAGE, "no allegations match: nothing to package")
+    show("package failed", package, "failed")
+    internal = upload(False)
+    fail_job(internal, INTERNAL, "RuntimeError")
+    show("import failed inside", internal, "failed")
 
     leaks = {name: found for name, html in pages.items() if (found := untranslated(html))}
     assert not leaks, _report(leaks)

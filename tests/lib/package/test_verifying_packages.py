@@ -13,10 +13,10 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.lib.package.conftest import VERIFIER
+from tests.lib.package.conftest import AUDIT, CUSTODY, RECORDS, VERIFIER
 
 from vigil.lib.crypto.signing import encode_public_key, private_key_from_seed, public_key_bytes
-from vigil.lib.package import Manifest
+from vigil.lib.package import Manifest, PackageFile, write_package
 
 MEMBERS = [
     "records.json",
@@ -224,3 +224,38 @@ def test_a_second_member_with_a_listed_name_is_reported_as_a_duplicate(
             archive.writestr("evidence/photo.jpg", b"a substituted photo")
     report = verifier.verify(path)
     assert "ALTERED archive: evidence/photo.jpg appears 2 times" in report.problems
+
+
+def test_a_package_written_to_a_stream_that_cannot_seek_verifies_and_holds_the_same_members(
+    package: tuple[Path, Manifest], verifier: ModuleType, signing_key: Ed25519PrivateKey, tmp_path: Path
+) -> None:
+    """What an encrypting writer is: it only takes bytes in order (zipfile then writes data descriptors)."""
+
+    class OnlyWrites:
+        def __init__(self) -> None:
+            self.received = bytearray()
+
+        def write(self, data: bytes) -> int:
+            self.received += data
+            return len(data)
+
+    path, manifest = package
+    sink = OnlyWrites()
+    with zipfile.ZipFile(path) as archive:
+        photo = archive.read("evidence/photo.jpg")
+    streamed = write_package(
+        sink,
+        records=RECORDS,
+        files=[
+            PackageFile("photo.jpg", photo, CUSTODY),
+            PackageFile("заява.pdf", b"%PDF-1.4 statement", CUSTODY[:1]),
+        ],
+        audit_excerpt=AUDIT,
+        signing_key=signing_key,
+        meta={"synthetic": True, "case": "demo-1", "created_at": "2024-01-01T00:00:00Z"},
+    )
+    out = tmp_path / "streamed.zip"
+    out.write_bytes(bytes(sink.received))
+    report = verifier.verify(out, encode_public_key(signing_key))
+    assert report.ok, report.problems
+    assert [(e.path, e.sha256) for e in streamed.entries] == [(e.path, e.sha256) for e in manifest.entries]

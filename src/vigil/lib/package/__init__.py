@@ -1,4 +1,5 @@
-"""Signed investigation packages (no Django): :func:`build_package` writes one; the standalone
+"""Signed investigation packages (no Django): :func:`build_package` writes one to a file, :func:`write_package` to any
+writable stream; the standalone
 ``tools/verify_package.py`` checks one. See docs/importing.md for the layout.
 
 The public names are listed here, once; :mod:`vigil.lib.package.builder` implements them."""
@@ -12,6 +13,7 @@ from vigil.lib.package.builder import (
     PackageError,
     PackageFile,
     build_package,
+    write_package,
 )
 
 __all__ = [
@@ -23,4 +25,5 @@ __all__ = [
     "PackageError",
     "PackageFile",
     "build_package",
+    "write_package",
 ]

@@ -22,7 +22,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -178,6 +178,133 @@ def build_package(
     ``meta`` must say ``"synthetic": True`` or ``False`` (demo data must never pass for evidence); other
     keys (case reference, created_at, organisation, ...) are copied into the manifest as given.
     """
+    _check_inputs(records, files, audit_excerpt, signing_key, meta)
+    out = Path(out_path)
+    if out.exists() and not overwrite:
+        raise PackageError(f"{out} already exists")
+    tmp = out.with_name(out.name + ".part")
+    try:
+        with open(tmp, "wb") as sink:
+            manifest = write_package(
+                sink,
+                records=records,
+                files=files,
+                audit_excerpt=audit_excerpt,
+                signing_key=signing_key,
+                meta=meta,
+            )
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return manifest
+
+
+class _Sink(Protocol):
+    def write(self, data: bytes, /) -> int | None: ...
+
+
+class _Unseekable:
+    """What ``zipfile`` needs of a sink it cannot seek in (it then writes data descriptors): write and flush."""
+
+    def __init__(self, sink: _Sink) -> None:
+        self._sink = sink
+
+    def write(self, data: bytes) -> int:
+        self._sink.write(data)
+        return len(data)
+
+    def flush(self) -> None:
+        flush = getattr(self._sink, "flush", None)
+        if flush is not None:
+            flush()
+
+
+def write_package(
+    sink: _Sink,
+    *,
+    records: list[dict[str, Any]],
+    files: list[PackageFile],
+    audit_excerpt: list[dict[str, Any]],
+    signing_key: Ed25519PrivateKey,
+    meta: dict[str, Any],
+) -> Manifest:
+    """Write the package ZIP to ``sink``, which need only be writable (an encrypting writer, a socket): the
+    package then never exists in the clear on disk. On failure what ``sink`` received must be discarded."""
+    _check_inputs(records, files, audit_excerpt, signing_key, meta)
+    records_json = _json_bytes(records, "records")
+    records_csv = _records_csv(records)
+    audit_json = _json_bytes(audit_excerpt, "audit_excerpt")
+    meta_copy = json.loads(_json_bytes(meta, "meta"))
+
+    entries: list[ManifestEntry] = []
+    target: Any = sink if hasattr(sink, "seek") and hasattr(sink, "tell") else _Unseekable(sink)
+    with zipfile.ZipFile(target, "w", allowZip64=True) as archive:
+
+        def put(path: str, data: bytes) -> None:
+            archive.writestr(_info(path, zipfile.ZIP_DEFLATED), data)
+            entries.append(ManifestEntry(path, hashlib.sha256(data).hexdigest(), len(data)))
+
+        put("records.json", records_json)
+        put("records.csv", records_csv)
+        evidence: dict[str, ManifestEntry] = {}
+        for f in files:
+            path = f"evidence/{f.name}"
+            digest = hashlib.sha256()
+            size = 0
+            with archive.open(_info(path, zipfile.ZIP_DEFLATED), "w", force_zip64=True) as member:
+                for chunk in _chunks(f.content, f.name):
+                    digest.update(chunk)
+                    size += len(chunk)
+                    member.write(chunk)
+            entry = ManifestEntry(path, digest.hexdigest(), size)
+            entries.append(entry)
+            evidence[f.name] = entry
+        for f in files:
+            body = {
+                "file": evidence[f.name].path,
+                "sha256": evidence[f.name].sha256,
+                "size": evidence[f.name].size,
+                "custody": f.custody,
+            }
+            put(f"custody/{f.name}.json", _json_bytes(body, f"custody of {f.name!r}"))
+        put("audit.json", audit_json)
+        manifest_body = {
+            "format": FORMAT,
+            "version": 1,
+            "synthetic": meta_copy["synthetic"],
+            "meta": meta_copy,
+            "signature": {
+                "algorithm": "Ed25519",
+                "file": SIGNATURE,
+                "signed": MANIFEST,
+                "public_key": encode_public_key(signing_key),
+                "public_key_hex": public_key_bytes(signing_key).hex(),
+                "fingerprint": fingerprint(signing_key),
+            },
+            "files": [{"path": e.path, "sha256": e.sha256, "size": e.size} for e in entries],
+        }
+        manifest_bytes = _json_bytes(manifest_body, "manifest")
+        signature = signing_key.sign(manifest_bytes)
+        archive.writestr(_info(MANIFEST, zipfile.ZIP_DEFLATED), manifest_bytes)
+        archive.writestr(_info(SIGNATURE, zipfile.ZIP_STORED), signature)
+    return Manifest(
+        entries=entries,
+        meta=meta_copy,
+        public_key=encode_public_key(signing_key),
+        fingerprint=fingerprint(signing_key),
+        manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
+        signature=signature,
+    )
+
+
+def _check_inputs(
+    records: list[dict[str, Any]],
+    files: list[PackageFile],
+    audit_excerpt: list[dict[str, Any]],
+    signing_key: Ed25519PrivateKey,
+    meta: dict[str, Any],
+) -> None:
     if not isinstance(signing_key, Ed25519PrivateKey):
         raise PackageError("signing_key must be an Ed25519 private key")
     if not isinstance(meta, dict) or not isinstance(meta.get("synthetic"), bool):
@@ -195,75 +322,3 @@ def build_package(
         seen[key] = f.name
         if not isinstance(f.custody, list) or not all(isinstance(e, dict) for e in f.custody):
             raise PackageError(f"custody of {f.name!r} must be a list of dicts")
-    out = Path(out_path)
-    if out.exists() and not overwrite:
-        raise PackageError(f"{out} already exists")
-    records_json = _json_bytes(records, "records")
-    records_csv = _records_csv(records)
-    audit_json = _json_bytes(audit_excerpt, "audit_excerpt")
-    meta_copy = json.loads(_json_bytes(meta, "meta"))
-
-    entries: list[ManifestEntry] = []
-    tmp = out.with_name(out.name + ".part")
-    try:
-        with zipfile.ZipFile(tmp, "w", allowZip64=True) as archive:
-
-            def put(path: str, data: bytes) -> None:
-                archive.writestr(_info(path, zipfile.ZIP_DEFLATED), data)
-                entries.append(ManifestEntry(path, hashlib.sha256(data).hexdigest(), len(data)))
-
-            put("records.json", records_json)
-            put("records.csv", records_csv)
-            evidence: dict[str, ManifestEntry] = {}
-            for f in files:
-                path = f"evidence/{f.name}"
-                digest = hashlib.sha256()
-                size = 0
-                with archive.open(_info(path, zipfile.ZIP_DEFLATED), "w", force_zip64=True) as member:
-                    for chunk in _chunks(f.content, f.name):
-                        digest.update(chunk)
-                        size += len(chunk)
-                        member.write(chunk)
-                entry = ManifestEntry(path, digest.hexdigest(), size)
-                entries.append(entry)
-                evidence[f.name] = entry
-            for f in files:
-                body = {
-                    "file": evidence[f.name].path,
-                    "sha256": evidence[f.name].sha256,
-                    "size": evidence[f.name].size,
-                    "custody": f.custody,
-                }
-                put(f"custody/{f.name}.json", _json_bytes(body, f"custody of {f.name!r}"))
-            put("audit.json", audit_json)
-            manifest_body = {
-                "format": FORMAT,
-                "version": 1,
-                "synthetic": meta_copy["synthetic"],
-                "meta": meta_copy,
-                "signature": {
-                    "algorithm": "Ed25519",
-                    "file": SIGNATURE,
-                    "signed": MANIFEST,
-                    "public_key": encode_public_key(signing_key),
-                    "public_key_hex": public_key_bytes(signing_key).hex(),
-                    "fingerprint": fingerprint(signing_key),
-                },
-                "files": [{"path": e.path, "sha256": e.sha256, "size": e.size} for e in entries],
-            }
-            manifest_bytes = _json_bytes(manifest_body, "manifest")
-            signature = signing_key.sign(manifest_bytes)
-            archive.writestr(_info(MANIFEST, zipfile.ZIP_DEFLATED), manifest_bytes)
-            archive.writestr(_info(SIGNATURE, zipfile.ZIP_STORED), signature)
-        os.replace(tmp, out)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return Manifest(
-        entries=entries,
-        meta=meta_copy,
-        public_key=encode_public_key(signing_key),
-        fingerprint=fingerprint(signing_key),
-        manifest_sha256=hashlib.sha256(manifest_bytes).hexdigest(),
-        signature=signature,
-    )
