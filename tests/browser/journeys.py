@@ -40,7 +40,11 @@ def shows_its_language(page: Any, language: str, *, data: tuple[str, ...] = ()) 
                 + ": " + (el.textContent || "").trim().slice(0, 40))""",
         width,
     )
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, (page.url, wider[:5])
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, (
+        page.url,
+        page.evaluate("document.documentElement.scrollWidth"),
+        wider[:5],
+    )
 
 
 def sign_in(page: Any, base_url: str, user: User) -> None:
