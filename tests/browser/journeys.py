@@ -26,12 +26,14 @@ def in_language(language: str, msgid: str, **values: Any) -> str:
 def shows_its_language(page: Any, language: str, *, data: tuple[str, ...] = ()) -> None:
     """The page is in ``language`` and fits the phone's width. ``data``: texts the user typed (names, courts),
     which are shown as typed and so are no untranslated product text."""
-    assert page.get_attribute("html", "lang") == language, page.url
+    shown = page.get_attribute("html", "lang")
+    assert shown == language, (page.url, shown)
     if language != "en":
         html = page.content()
         for text in data:
             html = html.replace(text, "")
-        assert untranslated(html) == [], page.url
+        found = untranslated(html)
+        assert not found, (page.url, found)
     width = page.viewport_size["width"]
     wider = page.evaluate(
         """(width) => [...document.querySelectorAll("body *")]
