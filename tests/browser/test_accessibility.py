@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from tests.app.factories import NOV8, detain, login, make_rally, make_user
+from tests.app.web.test_pages_are_translated import _methods_side_by_side
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,6 +67,8 @@ def signed_in(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
 def world(db: None) -> dict[str, Any]:
     """An event with a named detention carried through a charge and a decision, and an unnamed one."""
     from vigil.cases.operations import open_case, record_decision
+    from vigil.figures.operations import take_snapshot
+    from vigil.records.models import Event
 
     actor = make_user("coordinator", username="seeder")
     make_rally(actor)
@@ -75,21 +78,51 @@ def world(db: None) -> dict[str, Any]:
     record_decision(
         case, decided_on=NOV8 + dt.timedelta(days=1), outcome="fine", fine_base_units=20, actor=actor
     )
+    march = Event.objects.get(slug="2020-11-08-march")
     return {
         "detention": named.detention.pk,
         "person": named.detention.identity.person_id,
         "seeder": actor,
+        "snapshot": take_snapshot(march, actor=actor, label="first count").pk,
+        "estimate": _methods_side_by_side(march, actor).pk,
+        **_estimate_jobs(march, actor),
     }
 
 
+def _estimate_jobs(event: Any, actor: Any) -> dict[str, Any]:
+    """An estimate job the worker is sampling for, and one done: their states set as the worker sets them."""
+    from django_tasks_db.models import DBTaskResult
+
+    from vigil.jobs.operations import finish_job, report_progress, start_estimate
+
+    running, done = start_estimate(event, actor=actor), start_estimate(event, actor=actor)
+    for job in (running, done):
+        DBTaskResult.objects.get(pk=job.task_id).claim("worker-1")
+    report_progress(running, "sampling", 1, 4)
+    finish_job(done, {"estimate": 1, "documented": 96, "median": 140.4, "lower": 118.0, "upper": 190.2})
+    return {"running_job": running.pk, "done_job": done.pk}
+
+
+# The pages each role's journey visits (tests/browser/test_*_on_a_phone.py and the volunteer's several
+# detainees), with the states they pass through.
 JOURNEYS: dict[str, list[str]] = {
     "volunteer": ["/", "/intake/", "/detentions/"],
     "lawyer": ["/", "/cases/", "/detentions/", "/detentions/{detention}/", "/persons/{person}/"],
-    "analyst": ["/", "/events/", "/events/2020-11-08-march/", "/figures/list/?event=2020-11-08-march"],
+    "analyst": [
+        "/",
+        "/events/",
+        "/events/2020-11-08-march/",
+        "/figures/list/?event=2020-11-08-march",
+        "/detentions/",
+        "/detentions/?city=Minsk&since=2020-11-01&until=2020-11-30&outcome=fine",
+    ],
     "coordinator": [
         "/",
         "/events/2020-11-08-march/",
+        "/snapshots/{snapshot}/",
         "/events/2020-11-08-march/estimate/",
+        "/jobs/{running_job}/",
+        "/jobs/{done_job}/",
         "/review/",
         "/import/",
         "/audit/",
@@ -102,8 +135,14 @@ JOURNEYS: dict[str, list[str]] = {
 @pytest.mark.parametrize("language", ["en", "ru", "be"])
 @pytest.mark.parametrize("role", list(JOURNEYS))
 def test_the_pages_of_each_roles_journey_have_no_serious_accessibility_violation(
-    role: str, language: str, signed_in: Callable[..., Any], live_server: Any, world: dict[str, Any]
+    role: str,
+    language: str,
+    signed_in: Callable[..., Any],
+    live_server: Any,
+    world: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr("vigil.web.views.jobs.REFRESH_SECONDS", 3600)  # a running job's page holds still
     user = None
     if role == "lawyer":  # the lawyer's own person: a coordinator gave them the case (docs/protection.md)
         from vigil.cases.operations import assign_case
@@ -114,7 +153,7 @@ def test_the_pages_of_each_roles_journey_have_no_serious_accessibility_violation
     page = signed_in(role, language, user)
     problems: dict[str, list[str]] = {}
     for path in JOURNEYS[role]:
-        page.goto(live_server.url + path.format(detention=world["detention"], person=world["person"]))
+        page.goto(live_server.url + path.format(**world))
         assert page.get_attribute("html", "lang") == language, path
         if found := _violations(page):
             problems[path] = found

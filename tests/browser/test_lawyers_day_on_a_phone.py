@@ -10,8 +10,11 @@ from typing import Any
 import pytest
 from tests.app.factories import PASSWORD, detain, make_user
 
+from .journeys import shows_its_language
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+TYPED = ("Pushkinskaya", "Central district court", "advocate")  # as typed: a place, a court, a user name
 # What the decision reads as in each language: the reference table's label, the amount in local digits.
 FINE = {
     "en": ("Fine", "25.5", "688.50 BYN"),
@@ -56,12 +59,13 @@ def test_a_lawyer_takes_a_new_detention_through_charge_hearing_and_decision(
     detention = detain(make_user("volunteer"), "Сяргей Ціханоўскі", place="Pushkinskaya").detention
 
     page.goto(f"{live_server.url}/cases/")
-    assert page.get_attribute("html", "lang") == language
+    shows_its_language(page, language, data=TYPED)
     row = page.locator(f"#new-{detention.pk}")
     assert "С. Ц." in row.inner_text() and "Ціханоўскі" not in page.content()
     row.locator("button").click()
     page.wait_for_selector("#add-case")
     _confirmed(page)
+    shows_its_language(page, language, data=TYPED)
     assert "Сяргей Ціханоўскі" in page.inner_text("h1")
 
     # An article not yet in force on the day of the detention: refused on its field, the rest kept.
@@ -72,6 +76,7 @@ def test_a_lawyer_takes_a_new_detention_through_charge_hearing_and_decision(
     page.wait_for_selector("#id_article_error")
     assert page.input_value("#id_number") == "5-77/2020"
     assert page.evaluate("document.activeElement.id") == "id_article"
+    shows_its_language(page, language, data=TYPED)
     page.select_option("#id_article", "23.34")
     page.click("#add-case button[type=submit]")
     page.wait_for_selector("#add-hearing")
@@ -83,6 +88,7 @@ def test_a_lawyer_takes_a_new_detention_through_charge_hearing_and_decision(
     page.click("#add-hearing button[type=submit]")
     page.wait_for_selector(".messages li.success")
     assert "Central district court" in page.inner_text("#hearings")
+    shows_its_language(page, language, data=TYPED)
 
     label, amount, byn = FINE[language]
     assert page.get_attribute("#id_fine_base_units", "type") == "text"
@@ -93,9 +99,11 @@ def test_a_lawyer_takes_a_new_detention_through_charge_hearing_and_decision(
     page.wait_for_selector(".messages li.success")
     decision = page.inner_text("#decisions")
     assert f"{label}: {amount}" in decision and byn in decision
+    shows_its_language(page, language, data=TYPED)
 
     page.click("dd a[href^='/persons/']")
     page.wait_for_selector("#timeline")
+    shows_its_language(page, language, data=TYPED)
     timeline = page.inner_text("#timeline")
     assert "Pushkinskaya" in timeline and "23.34" in timeline and "Central district court" in timeline
     assert f"{label}: {amount}" in timeline and byn in timeline

@@ -62,6 +62,14 @@ class SearchForm(forms.Form):
         listed = list(choices)
         field.choices = self._any + (sorted(listed, key=lambda c: str(c[1])) if ordered else listed)
 
+    def clean_city(self) -> str:
+        """The city as records store it (intake keeps the reference name): typed in Belarusian, Russian or
+        Latin letters, it finds the same records."""
+        from vigil.lib.reference import city_name
+
+        typed: str = self.cleaned_data.get("city") or ""
+        return city_name(typed) if typed.strip() else ""
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         since, until = data.get("since"), data.get("until")

@@ -100,3 +100,13 @@ def test_an_unknown_choice_is_shown_as_an_error_not_ignored(
 ) -> None:
     page = analyst_client.get("/detentions/?status=vanished").content.decode()
     assert 'id="id_status-error"' in page
+
+
+@pytest.mark.parametrize("typed", ["Minsk", "Минск", "Мінск", " minsk "])
+def test_a_city_typed_in_any_of_its_spellings_finds_its_records(
+    world: dict[str, int], analyst_client: Client, coordinator: Any, typed: str
+) -> None:
+    detain(coordinator, "Андрэй Пачобут", city="Grodno")
+    minsk = set(world.values())
+    assert _ids(analyst_client, f"city={typed}") == minsk
+    assert _total(analyst_client, f"city={typed}") == len(minsk)

@@ -320,6 +320,9 @@ def test_the_casework_intake_filter_chart_and_method_pages_show_no_untranslated_
     pages["the list with its filters"] = client.get(
         f"{listing}?since=2020-11-01&until=2020-11-30&unit=omon&status=held"
     )
+    pages["the list by city, typed in the reader's script, and decision"] = client.get(
+        listing, {"city": {"be": "Мінск", "ru": "Минск"}[language], "outcome": "fine", "since": "2020-11-01"}
+    )
     pages["the list with a period ending before it starts"] = client.get(
         f"{listing}?since=2020-11-30&until=2020-11-01"
     )
@@ -335,6 +338,7 @@ def test_the_casework_intake_filter_chart_and_method_pages_show_no_untranslated_
     assert '<li class="charged">' in body["the timeline as a lawyer sees it"]
     assert body["the intake echo of several detainees"].count("data-detention=") == 3
     assert 'class="other"' in body["an event with more than twelve cities"]
+    assert '<span id="total">1</span>' in body["the list by city, typed in the reader's script, and decision"]
     assert 'id="methods-disagree"' in body["the estimate methods side by side"]
     assert 'id="estimate-plain"' in body["the estimate methods side by side"]  # the plain words
     assert 'id="calibration"' in body["the estimate methods side by side"]  # and the calibration card
