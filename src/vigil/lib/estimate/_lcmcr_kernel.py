@@ -78,77 +78,7 @@ def _lists_of_patterns(patterns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @njit(cache=True, nogil=True)
-def _draw_missing(
-    counts: np.ndarray,
-    on_count: np.ndarray,
-    on_lists: np.ndarray,
-    lam: np.ndarray,
-    pi: np.ndarray,
-    n_obs: int,
-    n_max: int,
-    logw: np.ndarray,
-    weights: np.ndarray,
-    alloc: np.ndarray,
-    order: np.ndarray,
-    class_n: np.ndarray,
-    rng: np.random.Generator,
-) -> tuple[int, int]:
-    """Given the parameters: the number never documented, N - n ~ NegBin(n, 1 - p0) (rejection against the
-    cap ``n_max``, clamped if that fails), and everyone's latent class, whose head count goes into
-    ``class_n``. Returns (N - n, 1 if the cap had to be clamped else 0)."""
-    j, k_max = lam.shape
-    base = np.empty(k_max)
-    for k in range(k_max):
-        s0 = math.log(pi[k]) if pi[k] > 0.0 else -np.inf
-        for jj in range(j):
-            s0 += math.log1p(-lam[jj, k])
-        base[k] = s0
-        class_n[k] = 0
-    for c in range(counts.shape[0]):
-        if counts[c] == 0:
-            continue
-        top = -np.inf
-        for k in range(k_max):
-            s = base[k]
-            for q in range(on_count[c]):
-                jj = on_lists[c, q]
-                s += math.log(lam[jj, k]) - math.log1p(-lam[jj, k])
-            logw[k] = s
-            if s > top:
-                top = s
-        for k in range(k_max):
-            d = logw[k] - top
-            weights[k] = math.exp(d) if d > -700.0 else 0.0
-            alloc[k] = 0
-        _allocate(counts[c], weights, alloc, order, rng)
-        for k in range(k_max):
-            class_n[k] += alloc[k]
-    p0 = 0.0
-    for k in range(k_max):
-        weights[k] = math.exp(base[k])
-        p0 += weights[k]
-    p0 = min(p0, 1.0 - 1e-15)
-    n0 = rng.negative_binomial(n_obs, 1.0 - p0) if p0 > 0.0 else 0
-    capped = 0
-    if n_obs + n0 > n_max:
-        for _ in range(100):
-            n0 = rng.negative_binomial(n_obs, 1.0 - p0)
-            if n_obs + n0 <= n_max:
-                break
-        if n_obs + n0 > n_max:
-            n0 = n_max - n_obs
-            capped = 1
-    for k in range(k_max):
-        alloc[k] = 0
-    if n0 > 0:
-        _allocate(n0, weights, alloc, order, rng)
-    for k in range(k_max):
-        class_n[k] += alloc[k]
-    return n0, capped
-
-
-@njit(cache=True, nogil=True)
-def _gibbs_sweep(
+def _draw_classes(
     counts: np.ndarray,
     on_count: np.ndarray,
     on_lists: np.ndarray,
@@ -156,21 +86,21 @@ def _gibbs_sweep(
     n_max: int,
     n0_fixed: int,
     lam: np.ndarray,
-    nu: np.ndarray,
     pi: np.ndarray,
-    alpha: float,
-    a_alpha: float,
-    b_alpha: float,
     scratch: np.ndarray,
     counts_k: np.ndarray,
     class_x: np.ndarray,
     rng: np.random.Generator,
-) -> tuple[float, int, int, int]:
-    """One sweep of the R package's Gibbs sampler, updating lam, nu, pi in place: everyone's latent class,
-    the number never documented (fixed at ``n0_fixed`` if that is not negative, to start a chain at a chosen
-    N), the capture probabilities, the stick-breaking weights and alpha. Returns (alpha, N - n, 1 if the cap
-    on N was imposed else 0, number of occupied classes). ``scratch`` is (4, K) floats, ``counts_k`` (3, K)
-    integers and ``class_x`` (J, K) integers."""
+) -> tuple[int, int]:
+    """Given the parameters: everyone's latent class and the number never documented, the Gibbs sampler's
+    first step and, under HMC, the draw of N at each kept draw.
+
+    The documented are allocated pattern by pattern (the log-weight of a class sums log lambda - log(1 -
+    lambda) over the pattern's lists only), then N - n ~ NegBin(n, 1 - p0) under p(N) ∝ 1/N (fixed at
+    ``n0_fixed`` if that is not negative, to start a chain at a chosen N; rejection against the cap ``n_max``,
+    clamped if that fails), and the never-documented are allocated too. Head counts per class go into
+    ``counts_k[0]``, and per list and class into ``class_x``. ``scratch`` is (4, K) floats and ``counts_k``
+    (3, K) integers. Returns (N - n, 1 if the cap on N had to be imposed else 0)."""
     j, k_max = lam.shape
     base = scratch[0]  # log pi_k + sum_j log(1 - lambda_jk): the log-weight of the all-zero pattern
     logw = scratch[1]
@@ -187,7 +117,6 @@ def _gibbs_sweep(
         for jj in range(j):
             class_x[jj, k] = 0
 
-    # Latent classes of the observed, pattern by pattern (log lambda - log(1 - lambda) over its lists only).
     for c in range(counts.shape[0]):
         if counts[c] == 0:
             continue
@@ -211,7 +140,6 @@ def _gibbs_sweep(
                 for q in range(on_count[c]):
                     class_x[on_lists[c, q], k] += alloc[k]
 
-    # The unobserved: their number given the parameters is negative binomial under p(N) ∝ 1/N.
     p0 = 0.0
     for k in range(k_max):
         weights[k] = math.exp(base[k])
@@ -241,6 +169,38 @@ def _gibbs_sweep(
         _allocate(n0, weights, alloc, order, rng)
     for k in range(k_max):
         class_n[k] += alloc[k]
+    return n0, capped
+
+
+@njit(cache=True, nogil=True)
+def _gibbs_sweep(
+    counts: np.ndarray,
+    on_count: np.ndarray,
+    on_lists: np.ndarray,
+    n_obs: int,
+    n_max: int,
+    n0_fixed: int,
+    lam: np.ndarray,
+    nu: np.ndarray,
+    pi: np.ndarray,
+    alpha: float,
+    a_alpha: float,
+    b_alpha: float,
+    scratch: np.ndarray,
+    counts_k: np.ndarray,
+    class_x: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[float, int, int, int]:
+    """One sweep of the R package's Gibbs sampler, updating lam, nu, pi in place: everyone's latent class and
+    the number never documented (:func:`_draw_classes`, with its ``n0_fixed``), the capture probabilities, the
+    stick-breaking weights and alpha. Returns (alpha, N - n, 1 if the cap on N was imposed else 0, number of
+    occupied classes). ``scratch`` is (4, K) floats, ``counts_k`` (3, K) integers and ``class_x`` (J, K)
+    integers."""
+    j, k_max = lam.shape
+    class_n = counts_k[0]
+    n0, capped = _draw_classes(
+        counts, on_count, on_lists, n_obs, n_max, n0_fixed, lam, pi, scratch, counts_k, class_x, rng
+    )
 
     # Item response probabilities; an empty class draws from its Beta(1, 1) prior directly.
     for k in range(k_max):
@@ -292,6 +252,29 @@ def _prior_state(lam: np.ndarray, nu: np.ndarray, pi: np.ndarray, rng: np.random
 
 
 @njit(cache=True, nogil=True)
+def _chain_state(
+    patterns: np.ndarray, counts: np.ndarray, k_max: int
+) -> tuple[
+    int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+]:
+    """What a chain of either sampler keeps: the number documented, which lists each pattern is on
+    (:func:`_lists_of_patterns`), room for the parameters (lam, nu, pi) and the scratch arrays of
+    :func:`_gibbs_sweep` (scratch, counts_k, class_x)."""
+    j = patterns.shape[1]
+    n_obs = 0
+    for c in range(patterns.shape[0]):
+        n_obs += counts[c]
+    on_count, on_lists = _lists_of_patterns(patterns)
+    lam = np.empty((j, k_max))
+    nu = np.empty(k_max)
+    pi = np.empty(k_max)
+    scratch = np.empty((4, k_max))
+    counts_k = np.zeros((3, k_max), dtype=np.int64)
+    class_x = np.zeros((j, k_max), dtype=np.int64)
+    return n_obs, on_count, on_lists, lam, nu, pi, scratch, counts_k, class_x
+
+
+@njit(cache=True, nogil=True)
 def run_chain(
     patterns: np.ndarray,
     counts: np.ndarray,
@@ -309,19 +292,10 @@ def run_chain(
     ``START_SWEEPS`` sweeps (part of the burn-in) hold N there, so that chains can start in different regions.
     Returns kept draws of N, alpha and the number of occupied classes, and how many iterations the cap
     ``n_max`` on N had to be imposed."""
-    m, j = patterns.shape
-    k_max = n_classes
-    n_obs = 0
-    for c in range(m):
-        n_obs += counts[c]
-    on_count, on_lists = _lists_of_patterns(patterns)
-    lam = np.empty((j, k_max))
-    nu = np.empty(k_max)
-    pi = np.empty(k_max)
+    n_obs, on_count, on_lists, lam, nu, pi, scratch, counts_k, class_x = _chain_state(
+        patterns, counts, n_classes
+    )
     alpha = _prior_state(lam, nu, pi, rng)
-    scratch = np.empty((4, k_max))
-    counts_k = np.zeros((3, k_max), dtype=np.int64)
-    class_x = np.zeros((j, k_max), dtype=np.int64)
 
     out_n = np.empty(n_samples, dtype=np.int64)
     out_alpha = np.empty(n_samples)
@@ -666,21 +640,11 @@ def run_chain_hmc(
     of 0.8; after burn-in nothing adapts, so the kept draws come from a fixed, valid Markov chain. The mass
     matrix is the identity: one learnt from burn-in fits the class labels of that moment, and when classes
     later trade places (a big class becoming small) its scales are wrong and the chain all but stops."""
-    m, j = patterns.shape
+    j = patterns.shape[1]
     k_max = n_classes
-    n_obs = 0
-    for c in range(m):
-        n_obs += counts[c]
-    on_count, on_lists = _lists_of_patterns(patterns)
+    n_obs, on_count, on_lists, lam, nu, pi, scratch, counts_k, class_x = _chain_state(patterns, counts, k_max)
     dim = j * k_max + k_max
     ab = np.array([a_alpha, b_alpha])
-
-    lam = np.empty((j, k_max))
-    nu = np.empty(k_max)
-    pi = np.empty(k_max)
-    scratch = np.empty((4, k_max))
-    counts_k = np.zeros((3, k_max), dtype=np.int64)
-    class_x = np.zeros((j, k_max), dtype=np.int64)
     if n_start > 0:
         alpha = _prior_state(lam, nu, pi, rng)
         fixed = max(n_start - n_obs, 0)
@@ -696,11 +660,6 @@ def run_chain_hmc(
     scratch_k = np.empty((4, k_max))
     big_b = np.empty((j, k_max))
     odds = np.empty((j, k_max))
-    logw = np.empty(k_max)
-    weights = np.empty(k_max)
-    alloc = np.zeros(k_max, dtype=np.int64)
-    order = np.zeros(k_max, dtype=np.int64)
-    class_n = np.zeros(k_max, dtype=np.int64)
 
     da_mu = math.log(10.0 * eps)
     da_hbar = 0.0
@@ -743,13 +702,13 @@ def run_chain_hmc(
         if it >= burnin and (it - burnin) % thin == thin - 1:
             # N and the class allocation given the parameters: exact draws, needed only for the kept draws.
             alpha = _u_to_params(u, lam, nu, pi)
-            n0, capped = _draw_missing(
-                counts, on_count, on_lists, lam, pi, n_obs, n_max, logw, weights, alloc, order, class_n, rng
+            n0, capped = _draw_classes(
+                counts, on_count, on_lists, n_obs, n_max, -1, lam, pi, scratch, counts_k, class_x, rng
             )
             cap_hits += capped
             occupied = 0
             for k in range(k_max):
-                if class_n[k] > 0:
+                if counts_k[0, k] > 0:
                     occupied += 1
             out_n[kept] = n_obs + n0
             out_alpha[kept] = alpha
