@@ -30,7 +30,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
 from vigil.lib.estimate import EstimateRefused, LCMCRSettings, closedp, fit_lcmcr, read_table  # noqa: E402
-from vigil.lib.estimate._lcmcr_kernel import run_chain, run_chain_hmc  # noqa: E402
+from vigil.lib.estimate._lcmcr_hmc import run_chain_hmc  # noqa: E402
+from vigil.lib.estimate._lcmcr_kernel import run_chain  # noqa: E402
 from vigil.lib.estimate.table import CaptureTable  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "mse"

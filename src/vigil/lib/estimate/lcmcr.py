@@ -3,8 +3,9 @@
 People fall into up to K latent classes; within a class, appearing on each list is an independent
 Bernoulli(λ_jk). Class weights follow a truncated stick-breaking (Dirichlet process) prior with
 concentration α ~ Gamma(a, b) (shape a, rate b), λ_jk ~ Beta(1, 1) and p(N) ∝ 1/N, as in the R package
-LCMCR. The samplers are in :mod:`vigil.lib.estimate._lcmcr_kernel`: Hamiltonian Monte Carlo on the parameters
-with N summed out (the default, ``sampler="hmc"``) or the R package's Gibbs sampler (``sampler="gibbs"``).
+LCMCR. The samplers are in :mod:`vigil.lib.estimate._lcmcr_hmc`, Hamiltonian Monte Carlo on the parameters
+with N summed out (the default, ``sampler="hmc"``), and :mod:`vigil.lib.estimate._lcmcr_kernel`, the R
+package's Gibbs sampler (``sampler="gibbs"``).
 This module runs several chains in parallel threads (the compiled kernels release the GIL), checks
 convergence and packages the draws.
 """
@@ -208,7 +209,8 @@ def fit_lcmcr(
 
     Raises :class:`~vigil.lib.estimate.table.EstimateRefused` for a table no estimate should be given for
     (see :func:`~vigil.lib.estimate.refusals.check_estimable`), before any sampling."""
-    from ._lcmcr_kernel import run_chain, run_chain_hmc
+    from ._lcmcr_hmc import run_chain_hmc
+    from ._lcmcr_kernel import run_chain
 
     settings = replace(settings or LCMCRSettings(), **overrides)
     if settings.seed is None:
