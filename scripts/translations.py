@@ -945,6 +945,23 @@ T: dict[str, tuple[str, str]] = {
     "How the lists overlap": ("Как пересекаются списки", "Як перасякаюцца спісы"),
     "people": ("человек", "чалавек"),  # the unit of the overlap bars' axis
     "{k} other combinations": ("других сочетаний: {k}", "іншых спалучэнняў: {k}"),
+    # dga's posterior on the estimate page, computed on a grid of N rather than sampled.
+    "Graphical-model averaging (dga): how likely each number is": (
+        "Усреднение графических моделей (dga): насколько вероятно каждое значение",
+        "Усярэдненне графічных мадэляў (dga): наколькі верагоднае кожнае значэнне",
+    ),
+    "height: the probability of exactly that number (highest {p})": (
+        "высота: вероятность именно этого числа (наибольшая {p})",
+        "вышыня: верагоднасць менавіта гэтай колькасці (найбольшая {p})",
+    ),
+    "The same question answered by graphical-model averaging (dga). It does not sample: it computes the probability of every possible total, so each point is drawn where it was computed. Compare where the two put most of their weight; see the methods side by side below.": (
+        "Тот же вопрос, на который отвечает усреднение графических моделей (dga). Оно не делает выборку: "
+        "оно вычисляет вероятность каждого возможного общего числа, поэтому каждая точка нарисована там, где "
+        "она вычислена. Сравните, где оба метода сосредотачивают основную вероятность; методы рядом — ниже.",
+        "Тое ж пытанне, на якое адказвае ўсярэдненне графічных мадэляў (dga). Яно не робіць выбарку: яно "
+        "вылічвае верагоднасць кожнай магчымай агульнай колькасці, таму кожная кропка намалявана там, дзе "
+        "яна вылічана. Параўнайце, дзе абодва метады засяроджваюць асноўную верагоднасць; метады побач — ніжэй.",
+    ),
     # Background jobs (web/job.html, vigil.web.views.jobs, vigil.jobs.status), the estimate page's plain words
     # and its calibration card (web/estimate_calibration.html).
     "Vigil was locked while this ran: unlock it and start the work again.": (

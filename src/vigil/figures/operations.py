@@ -85,7 +85,9 @@ def run_estimate(
             methods["loglinear"] = summarise(fits[0])
     if table.n_lists <= MAX_DGA_LISTS:  # estimable_table has refused fewer than three
         report("dga", 0, 0)
-        methods["dga"] = summarise(fit_dga(table))
+        dga = fit_dga(table)
+        # Its posterior as computed, point by point on its grid of N, for the page to draw beside LCMCR's.
+        methods["dga"] = {**summarise(dga), "posterior": dga.grid_points()}
     if len(methods) > 1:
         # Side by side, with a note when they disagree (as the command's --method all); LCMCR stays the headline.
         comparison = compare_methods(methods)

@@ -87,6 +87,8 @@ def estimate_plot_labels() -> dict[str, str]:
         "median": _("median {n}"),
         # xgettext:no-python-format
         "interval": _("95% interval"),
+        "dga_posterior_title": _("Graphical-model averaging (dga): how likely each number is"),
+        "grid_height": _("height: the probability of exactly that number (highest {p})"),
         "profile_title": _("Profile likelihood of the total ({model})"),
         "profile_axis": _("relative likelihood"),
         "overlaps_title": _("How the lists overlap"),

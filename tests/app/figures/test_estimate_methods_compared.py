@@ -22,8 +22,16 @@ def _figures(median: float, lower: float, upper: float) -> dict[str, float]:
     return {"mean": median, "median": median, "lower": lower, "upper": upper}
 
 
-def _stored(rally, coordinator, *, dga_median: float, capture_table: list | None = None) -> Estimate:
-    """An estimate as run_estimate stores it, with LCMCR at 1,000 and dga at ``dga_median``."""
+def _stored(
+    rally,
+    coordinator,
+    *,
+    dga_median: float,
+    capture_table: list | None = None,
+    dga_posterior: dict | None = None,
+) -> Estimate:
+    """An estimate as run_estimate stores it, with LCMCR at 1,000 and dga at ``dga_median`` (and dga's posterior
+    on its grid if given; estimates stored before it was kept have none)."""
     from vigil.lib.estimate import compare_methods
 
     lcmcr = {"n_observed": 400, "method": "lcmcr", "estimate": _figures(1000, 800, 1300), "diagnostics": {}}
@@ -37,6 +45,8 @@ def _stored(rally, coordinator, *, dga_median: float, capture_table: list | None
             "best_models": [{"model": "[12,3,4]", "weight": 0.7}],
         },
     }
+    if dga_posterior is not None:
+        dga["posterior"] = dga_posterior
     comparison = compare_methods({"lcmcr": lcmcr, "dga": dga})
     summary = {
         **lcmcr,
@@ -91,6 +101,9 @@ def test_an_event_with_four_lists_is_estimated_by_every_method(coordinator, rall
     assert dga["diagnostics"]["models_averaged"] == 61
     assert summary["n_observed"] <= dga["estimate"]["lower"] <= dga["estimate"]["upper"]
     assert [r["method"] for r in summary["comparison"]["rows"]] == ["lcmcr", "loglinear", "dga"]
+    posterior = dga["posterior"]  # as computed on dga's grid, for the page's plot
+    assert posterior["totals"][0] >= summary["n_observed"] and len(posterior["totals"]) <= 200
+    assert posterior["totals"] == sorted(posterior["totals"]) and 0 < max(posterior["probabilities"]) < 1
 
 
 def test_the_page_draws_the_posterior_above_its_floor_and_how_the_lists_overlap(client, coordinator, rally):
@@ -104,3 +117,32 @@ def test_the_page_draws_the_posterior_above_its_floor_and_how_the_lists_overlap(
     assert "задокументировано: 400" in posterior  # the floor, in the page's language
     overlaps = body.split('id="overlaps-plot"', 1)[1].split("</figure>", 1)[0]
     assert overlaps.count("<rect") == 3 and ">350<" in overlaps  # three combinations; the hotline's own total
+
+
+def test_the_page_draws_dgas_posterior_beside_lcmcrs_in_the_readers_language(client, coordinator, rally):
+    totals = list(range(900, 1300, 10))
+    posterior = {
+        "totals": totals,
+        "probabilities": [0.001 if t != 1100 else 0.004 for t in totals],
+        "grid_step": 1,
+        "n_observed": 400,
+        "mean": 1100.0,
+        "median": 1100.0,
+        "lower": 990.0,
+        "upper": 1210.0,
+    }
+    _stored(rally, coordinator, dga_median=1_100, dga_posterior=posterior)
+    login(client, coordinator)
+    client.cookies["django_language"] = "be"
+    body = client.get(reverse("event_estimate", args=[rally.slug])).content.decode()
+    plot = body.split('id="dga-posterior-plot"', 1)[1].split("</figure>", 1)[0]
+    assert "Усярэдненне графічных мадэляў (dga)" in plot and "задакументавана: 400" in plot
+    assert plot.count("<circle") == len(totals)  # one stem per total computed on the grid
+    assert "медыяна 1,100" in plot or "медыяна 1 100" in plot or "медыяна 1100" in plot
+
+
+def test_an_estimate_stored_before_dgas_posterior_was_kept_shows_lcmcrs_alone(client, coordinator, rally):
+    _stored(rally, coordinator, dga_median=1_100)
+    login(client, coordinator)
+    body = client.get(reverse("event_estimate", args=[rally.slug])).content.decode()
+    assert 'id="posterior-plot"' in body and 'id="dga-posterior-plot"' not in body

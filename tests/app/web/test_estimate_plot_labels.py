@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 from django.utils import translation
 
-from vigil.lib.estimate.plots import DEFAULT_LABELS, overlaps_svg, posterior_svg, profile_svg
+from vigil.lib.estimate.plots import (
+    DEFAULT_LABELS,
+    grid_posterior_svg,
+    overlaps_svg,
+    posterior_svg,
+    profile_svg,
+)
 from vigil.lib.estimate.table import read_table
 from vigil.web.labels import estimate_plot_labels
 
@@ -37,6 +43,7 @@ def test_plots_drawn_with_the_labels_show_no_english(language):
         posterior_svg(draws, 41, labels=labels),
         profile_svg(curve, model="[12,3]", estimate=60, lower=52, upper=70, n_observed=41, labels=labels),
         overlaps_svg(table, most=3, labels=labels),
+        grid_posterior_svg([55, 60, 65], [0.25, 0.5, 0.25], 41, median=60, lower=55, upper=65, labels=labels),
     ]
-    assert [untranslated(svg) for svg in svgs] == [[], [], []]
+    assert [untranslated(svg) for svg in svgs] == [[], [], [], []]
     assert labels["floor"].format(n="41") in svgs[0]

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from vigil.lib.estimate import LCMCRSettings, fit_lcmcr
-from vigil.lib.estimate._lcmcr_kernel import _lists_of_patterns, _log_posterior
+from vigil.lib.estimate._lcmcr_hmc import _log_posterior
+from vigil.lib.estimate._lcmcr_kernel import _lists_of_patterns
 
 PATTERNS = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [1, 1, 0, 0], [0, 0, 1, 1], [1, 1, 1, 1]], dtype=np.int64)
 COUNTS = np.array([100, 80, 20, 10, 5], dtype=np.int64)

@@ -12,8 +12,17 @@ import numpy as np
 import pytest
 
 from vigil.lib.estimate.cli import main
+from vigil.lib.estimate.dga import fit_dga
 from vigil.lib.estimate.loglinear import model_selection
-from vigil.lib.estimate.plots import overlaps_svg, posterior_svg, profile_curve, profile_svg
+from vigil.lib.estimate.plots import (
+    STEMS_MAX,
+    dga_posterior_svg,
+    grid_posterior_svg,
+    overlaps_svg,
+    posterior_svg,
+    profile_curve,
+    profile_svg,
+)
 from vigil.lib.estimate.table import CaptureTable, read_table
 
 THREE_LISTS = (
@@ -46,6 +55,53 @@ def test_the_posterior_plot_marks_the_documented_floor_left_of_the_median() -> N
     (median,) = _vertical_line_at(svg, "#a4161a")
     assert floor < median
     assert len(list(ET.fromstring(svg).iter(f"{SVG}rect"))) == 40
+
+
+def test_dgas_posterior_is_kept_as_computed_on_its_grid_not_binned() -> None:
+    table = read_table(io.StringIO(THREE_LISTS))
+    assert isinstance(table, CaptureTable)
+    fit = fit_dga(table)
+    full = fit.grid_points(most=10**6)
+    # every grid total between the 0.05% and 99.95% points, each with exactly the probability computed there
+    assert np.all(np.diff(full["totals"]) == 1) and full["grid_step"] == 1
+    at = {int(t): float(p) for t, p in zip(fit.totals, fit.probabilities, strict=True)}
+    assert full["probabilities"] == [at[t] for t in full["totals"]]
+    assert sum(full["probabilities"]) > 0.998
+    few = fit.grid_points(most=50)
+    assert len(few["totals"]) <= 50 and set(few["totals"]) <= set(full["totals"])
+    assert few["probabilities"] == [at[t] for t in few["totals"]]
+
+
+def test_a_computed_posterior_is_drawn_point_by_point_with_the_same_marks() -> None:
+    totals = list(range(100, 100 + STEMS_MAX))
+    probs = [math.exp(-((t - 120) ** 2) / 50) for t in totals]
+    total = sum(probs)
+    probs = [p / total for p in probs]
+    svg = grid_posterior_svg(totals, probs, 90, median=120, lower=110, upper=130)
+    root = ET.fromstring(svg)
+    stems = [c for c in root.iter(f"{SVG}circle")]
+    assert len(stems) == STEMS_MAX  # one stem per computed total, nothing binned
+    tallest = min(stems, key=lambda c: float(c.get("cy", "nan")))
+    assert float(tallest.get("cx", "nan")) == pytest.approx(_vertical_line_at(svg, "#a4161a")[0])
+    texts = _texts(svg)
+    assert "documented: 90" in texts and "median 120" in texts
+    assert f"height: the probability of exactly that number (highest {max(probs):.2%})" in texts
+    many = grid_posterior_svg(list(range(100, 400)), [1 / 300] * 300, 90, median=250, lower=108, upper=392)
+    assert (
+        not list(ET.fromstring(many).iter(f"{SVG}circle"))
+        and len(list(ET.fromstring(many).iter(f"{SVG}path"))) == 2
+    )
+
+
+def test_dgas_posterior_plot_sits_where_its_figures_are() -> None:
+    table = read_table(io.StringIO(THREE_LISTS))
+    assert isinstance(table, CaptureTable)
+    fit = fit_dga(table)
+    svg = dga_posterior_svg(fit, labels={"dga_posterior_title": "Усярэдненне"})
+    assert ET.fromstring(svg).get("aria-label") == "Усярэдненне"
+    (floor,) = _vertical_line_at(svg, "#2b8a3e")
+    (median,) = _vertical_line_at(svg, "#a4161a")
+    assert floor < median and f"median {fit.median:,.0f}" in _texts(svg)
 
 
 def test_labels_come_in_the_users_language() -> None:
@@ -119,7 +175,11 @@ def test_combinations_beyond_the_largest_are_summed_in_one_column() -> None:
 
 @pytest.mark.parametrize(
     ("method", "expected"),
-    [("loglinear", {"profile.svg", "overlaps.svg"}), ("lcmcr", {"posterior.svg", "overlaps.svg"})],
+    [
+        ("loglinear", {"profile.svg", "overlaps.svg"}),
+        ("lcmcr", {"posterior.svg", "overlaps.svg"}),
+        ("dga", {"posterior.svg", "overlaps.svg"}),
+    ],
 )
 def test_the_command_writes_the_plots_that_fit_the_method(
     tmp_path: Path, three_lists: Path, method: str, expected: set[str]

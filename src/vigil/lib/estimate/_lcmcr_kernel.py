@@ -1,14 +1,16 @@
-"""Compiled samplers for the LCMCR model (Manrique-Vallier 2016), working on pattern counts.
+"""Compiled samplers for the LCMCR model (Manrique-Vallier 2016), working on pattern counts: the Gibbs sampler
+and what both samplers share.
 
-Two samplers of the same posterior. ``run_chain_hmc`` (the default) runs Hamiltonian Monte Carlo on the
-capture probabilities and stick-breaking weights with N summed out of the model, then draws N given them:
-it needs about a hundredth of the iterations per effective draw that the Gibbs sampler does. ``run_chain``
-is the Gibbs sampler of the R package LCMCR (latent classes, missing count and parameters in turn), kept as
-the reference the HMC sampler is tested against.
+Two samplers of the same posterior. ``run_chain_hmc`` (the default, in :mod:`._lcmcr_hmc`) runs Hamiltonian
+Monte Carlo on the capture probabilities and stick-breaking weights with N summed out of the model, then draws
+N given them: it needs about a hundredth of the iterations per effective draw that the Gibbs sampler does.
+``run_chain`` here is the Gibbs sampler of the R package LCMCR (latent classes, missing count and parameters in
+turn), kept as the reference the HMC sampler is tested against; its sweep also serves the HMC chain, to move
+people between latent classes.
 
-Kept apart from the Python driver so that the numba cache file belongs to one small module and the
-driver can be read without numba knowledge. Every loop runs over (pattern, class, list) cells, never over
-people, so the cost per iteration does not grow with the number of people documented.
+Kept apart from the Python driver so that the numba cache files belong to small modules and the driver can be
+read without numba knowledge. Every loop runs over (pattern, class, list) cells, never over people, so the cost
+per iteration does not grow with the number of people documented.
 """
 
 from __future__ import annotations
@@ -20,10 +22,6 @@ from numba import njit
 
 START_SWEEPS = 200  # Gibbs sweeps that hold N at a chain's starting value (part of the burn-in)
 _V_MAX = 1.0 - 1e-12  # keeps log(1 - V) finite when a stick takes (numerically) all that is left
-# Fast arithmetic, but neither reassociation (a vectorised sum would then depend on how an array happens to be
-# aligned in memory, and draws with the same seed would differ between runs) nor the assumption that no value
-# is infinite or NaN: log(0) = -inf is used.
-_FASTMATH = {"nsz", "arcp", "contract", "afn"}
 
 
 @njit(cache=True, nogil=True)
@@ -78,77 +76,7 @@ def _lists_of_patterns(patterns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 @njit(cache=True, nogil=True)
-def _draw_missing(
-    counts: np.ndarray,
-    on_count: np.ndarray,
-    on_lists: np.ndarray,
-    lam: np.ndarray,
-    pi: np.ndarray,
-    n_obs: int,
-    n_max: int,
-    logw: np.ndarray,
-    weights: np.ndarray,
-    alloc: np.ndarray,
-    order: np.ndarray,
-    class_n: np.ndarray,
-    rng: np.random.Generator,
-) -> tuple[int, int]:
-    """Given the parameters: the number never documented, N - n ~ NegBin(n, 1 - p0) (rejection against the
-    cap ``n_max``, clamped if that fails), and everyone's latent class, whose head count goes into
-    ``class_n``. Returns (N - n, 1 if the cap had to be clamped else 0)."""
-    j, k_max = lam.shape
-    base = np.empty(k_max)
-    for k in range(k_max):
-        s0 = math.log(pi[k]) if pi[k] > 0.0 else -np.inf
-        for jj in range(j):
-            s0 += math.log1p(-lam[jj, k])
-        base[k] = s0
-        class_n[k] = 0
-    for c in range(counts.shape[0]):
-        if counts[c] == 0:
-            continue
-        top = -np.inf
-        for k in range(k_max):
-            s = base[k]
-            for q in range(on_count[c]):
-                jj = on_lists[c, q]
-                s += math.log(lam[jj, k]) - math.log1p(-lam[jj, k])
-            logw[k] = s
-            if s > top:
-                top = s
-        for k in range(k_max):
-            d = logw[k] - top
-            weights[k] = math.exp(d) if d > -700.0 else 0.0
-            alloc[k] = 0
-        _allocate(counts[c], weights, alloc, order, rng)
-        for k in range(k_max):
-            class_n[k] += alloc[k]
-    p0 = 0.0
-    for k in range(k_max):
-        weights[k] = math.exp(base[k])
-        p0 += weights[k]
-    p0 = min(p0, 1.0 - 1e-15)
-    n0 = rng.negative_binomial(n_obs, 1.0 - p0) if p0 > 0.0 else 0
-    capped = 0
-    if n_obs + n0 > n_max:
-        for _ in range(100):
-            n0 = rng.negative_binomial(n_obs, 1.0 - p0)
-            if n_obs + n0 <= n_max:
-                break
-        if n_obs + n0 > n_max:
-            n0 = n_max - n_obs
-            capped = 1
-    for k in range(k_max):
-        alloc[k] = 0
-    if n0 > 0:
-        _allocate(n0, weights, alloc, order, rng)
-    for k in range(k_max):
-        class_n[k] += alloc[k]
-    return n0, capped
-
-
-@njit(cache=True, nogil=True)
-def _gibbs_sweep(
+def _draw_classes(
     counts: np.ndarray,
     on_count: np.ndarray,
     on_lists: np.ndarray,
@@ -156,21 +84,21 @@ def _gibbs_sweep(
     n_max: int,
     n0_fixed: int,
     lam: np.ndarray,
-    nu: np.ndarray,
     pi: np.ndarray,
-    alpha: float,
-    a_alpha: float,
-    b_alpha: float,
     scratch: np.ndarray,
     counts_k: np.ndarray,
     class_x: np.ndarray,
     rng: np.random.Generator,
-) -> tuple[float, int, int, int]:
-    """One sweep of the R package's Gibbs sampler, updating lam, nu, pi in place: everyone's latent class,
-    the number never documented (fixed at ``n0_fixed`` if that is not negative, to start a chain at a chosen
-    N), the capture probabilities, the stick-breaking weights and alpha. Returns (alpha, N - n, 1 if the cap
-    on N was imposed else 0, number of occupied classes). ``scratch`` is (4, K) floats, ``counts_k`` (3, K)
-    integers and ``class_x`` (J, K) integers."""
+) -> tuple[int, int]:
+    """Given the parameters: everyone's latent class and the number never documented, the Gibbs sampler's
+    first step and, under HMC, the draw of N at each kept draw.
+
+    The documented are allocated pattern by pattern (the log-weight of a class sums log lambda - log(1 -
+    lambda) over the pattern's lists only), then N - n ~ NegBin(n, 1 - p0) under p(N) ∝ 1/N (fixed at
+    ``n0_fixed`` if that is not negative, to start a chain at a chosen N; rejection against the cap ``n_max``,
+    clamped if that fails), and the never-documented are allocated too. Head counts per class go into
+    ``counts_k[0]``, and per list and class into ``class_x``. ``scratch`` is (4, K) floats and ``counts_k``
+    (3, K) integers. Returns (N - n, 1 if the cap on N had to be imposed else 0)."""
     j, k_max = lam.shape
     base = scratch[0]  # log pi_k + sum_j log(1 - lambda_jk): the log-weight of the all-zero pattern
     logw = scratch[1]
@@ -187,7 +115,6 @@ def _gibbs_sweep(
         for jj in range(j):
             class_x[jj, k] = 0
 
-    # Latent classes of the observed, pattern by pattern (log lambda - log(1 - lambda) over its lists only).
     for c in range(counts.shape[0]):
         if counts[c] == 0:
             continue
@@ -211,7 +138,6 @@ def _gibbs_sweep(
                 for q in range(on_count[c]):
                     class_x[on_lists[c, q], k] += alloc[k]
 
-    # The unobserved: their number given the parameters is negative binomial under p(N) ∝ 1/N.
     p0 = 0.0
     for k in range(k_max):
         weights[k] = math.exp(base[k])
@@ -241,6 +167,38 @@ def _gibbs_sweep(
         _allocate(n0, weights, alloc, order, rng)
     for k in range(k_max):
         class_n[k] += alloc[k]
+    return n0, capped
+
+
+@njit(cache=True, nogil=True)
+def _gibbs_sweep(
+    counts: np.ndarray,
+    on_count: np.ndarray,
+    on_lists: np.ndarray,
+    n_obs: int,
+    n_max: int,
+    n0_fixed: int,
+    lam: np.ndarray,
+    nu: np.ndarray,
+    pi: np.ndarray,
+    alpha: float,
+    a_alpha: float,
+    b_alpha: float,
+    scratch: np.ndarray,
+    counts_k: np.ndarray,
+    class_x: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[float, int, int, int]:
+    """One sweep of the R package's Gibbs sampler, updating lam, nu, pi in place: everyone's latent class and
+    the number never documented (:func:`_draw_classes`, with its ``n0_fixed``), the capture probabilities, the
+    stick-breaking weights and alpha. Returns (alpha, N - n, 1 if the cap on N was imposed else 0, number of
+    occupied classes). ``scratch`` is (4, K) floats, ``counts_k`` (3, K) integers and ``class_x`` (J, K)
+    integers."""
+    j, k_max = lam.shape
+    class_n = counts_k[0]
+    n0, capped = _draw_classes(
+        counts, on_count, on_lists, n_obs, n_max, n0_fixed, lam, pi, scratch, counts_k, class_x, rng
+    )
 
     # Item response probabilities; an empty class draws from its Beta(1, 1) prior directly.
     for k in range(k_max):
@@ -292,6 +250,29 @@ def _prior_state(lam: np.ndarray, nu: np.ndarray, pi: np.ndarray, rng: np.random
 
 
 @njit(cache=True, nogil=True)
+def _chain_state(
+    patterns: np.ndarray, counts: np.ndarray, k_max: int
+) -> tuple[
+    int, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+]:
+    """What a chain of either sampler keeps: the number documented, which lists each pattern is on
+    (:func:`_lists_of_patterns`), room for the parameters (lam, nu, pi) and the scratch arrays of
+    :func:`_gibbs_sweep` (scratch, counts_k, class_x)."""
+    j = patterns.shape[1]
+    n_obs = 0
+    for c in range(patterns.shape[0]):
+        n_obs += counts[c]
+    on_count, on_lists = _lists_of_patterns(patterns)
+    lam = np.empty((j, k_max))
+    nu = np.empty(k_max)
+    pi = np.empty(k_max)
+    scratch = np.empty((4, k_max))
+    counts_k = np.zeros((3, k_max), dtype=np.int64)
+    class_x = np.zeros((j, k_max), dtype=np.int64)
+    return n_obs, on_count, on_lists, lam, nu, pi, scratch, counts_k, class_x
+
+
+@njit(cache=True, nogil=True)
 def run_chain(
     patterns: np.ndarray,
     counts: np.ndarray,
@@ -309,19 +290,10 @@ def run_chain(
     ``START_SWEEPS`` sweeps (part of the burn-in) hold N there, so that chains can start in different regions.
     Returns kept draws of N, alpha and the number of occupied classes, and how many iterations the cap
     ``n_max`` on N had to be imposed."""
-    m, j = patterns.shape
-    k_max = n_classes
-    n_obs = 0
-    for c in range(m):
-        n_obs += counts[c]
-    on_count, on_lists = _lists_of_patterns(patterns)
-    lam = np.empty((j, k_max))
-    nu = np.empty(k_max)
-    pi = np.empty(k_max)
+    n_obs, on_count, on_lists, lam, nu, pi, scratch, counts_k, class_x = _chain_state(
+        patterns, counts, n_classes
+    )
     alpha = _prior_state(lam, nu, pi, rng)
-    scratch = np.empty((4, k_max))
-    counts_k = np.zeros((3, k_max), dtype=np.int64)
-    class_x = np.zeros((j, k_max), dtype=np.int64)
 
     out_n = np.empty(n_samples, dtype=np.int64)
     out_alpha = np.empty(n_samples)
@@ -344,416 +316,3 @@ def run_chain(
             kept += 1
 
     return out_n, out_alpha, out_occupied, cap_hits
-
-
-# --- Hamiltonian Monte Carlo on the parameters, with N and the latent classes summed out -----------------------
-#
-# With p(N) ∝ 1/N, summing N out of the model leaves the posterior of (lambda, pi) proportional to
-# prior × prod_c (P_c / (1 - p0))^{n_c}, where P_c is the probability of pattern c and p0 that of the all-zero
-# pattern; given the parameters, N - n is negative binomial(n, 1 - p0). The Gibbs sampler above moves lambda,
-# the class allocations and the missing count one conditional at a time, and they are so strongly coupled that
-# it needs hundreds of iterations per effective draw. HMC moves all of lambda and the stick-breaking weights
-# together along the posterior's ridges. It works on u = (logit lambda_jk for each list j and class k, then
-# logit nu_k for k < K-1, then log alpha), a smooth unconstrained space. Moving alpha with the sticks rather
-# than by Gibbs given them avoids the funnel between the concentration and the weights.
-
-
-@njit(cache=True, nogil=True, fastmath=_FASTMATH)
-def _logit_pair(x: float) -> tuple[float, float, float, float]:
-    """For u = x: (log sigmoid(x), log(1 - sigmoid(x)), sigmoid(x), e^x), without overflow in the first
-    three (e^x is inf beyond x = 709)."""
-    t = math.exp(-abs(x))
-    l1p = math.log1p(t)
-    if x >= 0.0:
-        return -l1p, -x - l1p, 1.0 / (1.0 + t), 1.0 / t if t > 0.0 else np.inf
-    return x - l1p, -l1p, t / (1.0 + t), t
-
-
-@njit(cache=True, nogil=True, fastmath=_FASTMATH)
-def _pattern_weights(
-    c: int,
-    u: np.ndarray,
-    patterns: np.ndarray,
-    on_lists: np.ndarray,
-    on_count: np.ndarray,
-    q0: np.ndarray,
-    pi: np.ndarray,
-    w: np.ndarray,
-    j: int,
-    k_max: int,
-) -> float:
-    """The slow, safe way to weigh pattern c: returns log sum_k P(c, k) and leaves P(c, k) / that sum's
-    largest term in ``w`` (-inf if no class can produce the pattern). Used when a class's probabilities
-    leave the range of doubles."""
-    top = -np.inf
-    for k in range(k_max):
-        if q0[k] >= 1e-290:
-            f = q0[k]
-            for q in range(on_count[c]):
-                f *= _logit_pair(u[on_lists[c, q] * k_max + k])[3]
-            s = math.log(f) if f > 0.0 else -np.inf
-            if not (1e-250 < f < 1e250):
-                s = -np.inf if pi[k] <= 0.0 else math.log(pi[k])
-                for jj in range(j):
-                    s += _logit_pair(u[jj * k_max + k])[0 if patterns[c, jj] else 1]
-        else:
-            s = math.log(pi[k]) if pi[k] > 0.0 else -np.inf
-            for jj in range(j):
-                s += _logit_pair(u[jj * k_max + k])[0 if patterns[c, jj] else 1]
-        w[k] = s
-        if s > top:
-            top = s
-    if not math.isfinite(top):
-        return -np.inf
-    tot = 0.0
-    for k in range(k_max):
-        w[k] = math.exp(w[k] - top)
-        tot += w[k]
-    return top + math.log(tot)
-
-
-@njit(cache=True, nogil=True, fastmath=_FASTMATH)
-def _log_posterior(
-    u: np.ndarray,
-    grad: np.ndarray,
-    ab: np.ndarray,
-    on_lists: np.ndarray,
-    on_count: np.ndarray,
-    patterns: np.ndarray,
-    counts: np.ndarray,
-    n_obs: int,
-    lam: np.ndarray,
-    nu: np.ndarray,
-    q0: np.ndarray,
-    pi: np.ndarray,
-    w: np.ndarray,
-    big_a: np.ndarray,
-    big_b: np.ndarray,
-    odds: np.ndarray,
-) -> float:
-    """Log posterior density of u (up to a constant) with N summed out, and its gradient into ``grad``.
-
-    Priors as in the Gibbs sampler: lambda_jk ~ Beta(1, 1), nu_k ~ Beta(1, alpha), alpha ~ Gamma(ab[0], ab[1])
-    (shape, rate), each times the Jacobian of the logit (log for alpha). Fills lam and nu with the
-    parameters u stands for. The probability of pattern c in class k is the class's all-zero probability
-    times the odds of the lists c is on (no exp per pattern and class, and most patterns are on one or two
-    lists); a pattern whose probability leaves the range of doubles is recomputed in logs. Returns -inf
-    where the density is zero numerically (the move is rejected)."""
-    j, k_max = lam.shape
-    ia = j * k_max + k_max - 1
-    log_alpha = u[ia]
-    alpha = math.exp(log_alpha)
-    lp: float = (k_max - 1.0 + ab[0]) * log_alpha - ab[1] * alpha
-    sum_ln1 = 0.0
-    acc = 0.0  # sum over i < k of log(1 - nu_i)
-    one_minus_p0 = 0.0  # sum_k pi_k (1 - prod_j (1 - lambda_jk)): no cancellation when p0 -> 1
-    for k in range(k_max):
-        if k < k_max - 1:
-            ln, ln1, v, _ = _logit_pair(u[j * k_max + k])
-            nu[k] = v
-            lp += ln + alpha * ln1
-            sum_ln1 += ln1
-            lpi = ln + acc
-            acc += ln1
-        else:
-            nu[k] = 1.0
-            lpi = acc
-        s1 = 0.0
-        for jj in range(j):
-            ll, l1, lam[jj, k], odds[jj, k] = _logit_pair(u[jj * k_max + k])
-            lp += ll + l1
-            s1 += l1
-        pi[k] = math.exp(lpi)
-        q0[k] = math.exp(lpi + s1)
-        one_minus_p0 += -math.expm1(s1) * pi[k]
-        big_a[k] = 0.0
-        for jj in range(j):
-            big_b[jj, k] = 0.0
-    if not one_minus_p0 > 0.0:
-        return -np.inf
-    lp -= n_obs * math.log(one_minus_p0)
-    # The fast path multiplies whole rows of ``odds`` (one list, every class) into ``w``, loops the compiler
-    # vectorises; it is only safe while every class's all-zero probability is a normal double.
-    fast = True
-    for k in range(k_max):
-        if q0[k] < 1e-290:
-            fast = False
-    for c in range(counts.shape[0]):
-        nc = counts[c]
-        if nc == 0:
-            continue
-        tot = 0.0
-        if fast:
-            for k in range(k_max):
-                w[k] = q0[k]
-            for q in range(on_count[c]):
-                row = on_lists[c, q]
-                for k in range(k_max):
-                    w[k] *= odds[row, k]
-            for k in range(k_max):
-                tot += w[k]
-        if not (fast and 1e-250 < tot < 1e250):
-            tot = _pattern_weights(c, u, patterns, on_lists, on_count, q0, pi, w, j, k_max)
-            if not math.isfinite(tot):
-                return -np.inf
-            lp += nc * tot
-            tot = 0.0
-            for k in range(k_max):
-                tot += w[k]
-        else:
-            lp += nc * math.log(tot)
-        scale = nc / tot
-        for k in range(k_max):
-            w[k] *= scale  # expected number of pattern-c people in class k
-            big_a[k] += w[k]
-        for q in range(on_count[c]):
-            row = on_lists[c, q]
-            for k in range(k_max):
-                big_b[row, k] += w[k]
-    scale0 = n_obs / one_minus_p0
-    for jj in range(j):
-        for k in range(k_max):
-            x = lam[jj, k]
-            grad[jj * k_max + k] = big_b[jj, k] - x * (big_a[k] + scale0 * q0[k]) + 1.0 - 2.0 * x
-    tail_a = 0.0
-    tail_q = 0.0
-    for k in range(k_max - 1, -1, -1):
-        if k < k_max - 1:
-            v = nu[k]
-            grad[j * k_max + k] = (
-                big_a[k] * (1.0 - v)
-                - v * tail_a
-                + scale0 * (q0[k] * (1.0 - v) - v * tail_q)
-                + (1.0 - v)
-                - alpha * v
-            )
-        tail_a += big_a[k]
-        tail_q += q0[k]
-    grad[ia] = k_max - 1.0 + ab[0] - ab[1] * alpha + alpha * sum_ln1
-    return lp
-
-
-@njit(cache=True, nogil=True, fastmath=_FASTMATH)
-def _hmc_transition(
-    u: np.ndarray,
-    work: np.ndarray,
-    inv_mass: np.ndarray,
-    eps: float,
-    n_leap: int,
-    ab: np.ndarray,
-    on_lists: np.ndarray,
-    on_count: np.ndarray,
-    patterns: np.ndarray,
-    counts: np.ndarray,
-    n_obs: int,
-    lam: np.ndarray,
-    nu: np.ndarray,
-    scratch_k: np.ndarray,
-    big_b: np.ndarray,
-    odds: np.ndarray,
-    rng: np.random.Generator,
-) -> float:
-    """One HMC transition (leapfrog, diagonal mass matrix) from u, which is replaced by the new state if the
-    move is accepted. Returns the acceptance probability, which the burn-in uses to tune the step size."""
-    dim = u.shape[0]
-    u0 = work[0]
-    mom = work[1]
-    grad = work[2]
-    q0 = scratch_k[0]
-    pi = scratch_k[1]
-    w = scratch_k[2]
-    big_a = scratch_k[3]
-    for d in range(dim):
-        u0[d] = u[d]
-    args = (ab, on_lists, on_count, patterns, counts, n_obs, lam, nu, q0, pi, w, big_a, big_b, odds)
-    lp = _log_posterior(u, grad, *args)
-    if not math.isfinite(lp):
-        return 0.0
-    kinetic = 0.0
-    for d in range(dim):
-        p = rng.standard_normal() / math.sqrt(inv_mass[d])
-        mom[d] = p + 0.5 * eps * grad[d]
-        kinetic += 0.5 * p * p * inv_mass[d]
-    h0 = kinetic - lp
-    lp1 = lp
-    for step in range(n_leap):
-        for d in range(dim):
-            u[d] += eps * inv_mass[d] * mom[d]
-        lp1 = _log_posterior(u, grad, *args)
-        if not math.isfinite(lp1):
-            break
-        f = eps if step < n_leap - 1 else 0.5 * eps
-        for d in range(dim):
-            mom[d] += f * grad[d]
-    log_ratio = -np.inf
-    if math.isfinite(lp1):
-        kinetic = 0.0
-        for d in range(dim):
-            kinetic += 0.5 * mom[d] * mom[d] * inv_mass[d]
-        log_ratio = h0 - (kinetic - lp1)
-        if not math.isfinite(log_ratio):
-            log_ratio = -np.inf
-    if not math.log(rng.random()) < log_ratio:
-        for d in range(dim):
-            u[d] = u0[d]
-    return math.exp(log_ratio) if log_ratio < 0.0 else 1.0
-
-
-@njit(cache=True, nogil=True)
-def _params_to_u(lam: np.ndarray, nu: np.ndarray, alpha: float, u: np.ndarray) -> None:
-    j, k_max = lam.shape
-    for jj in range(j):
-        for k in range(k_max):
-            x = lam[jj, k]
-            u[jj * k_max + k] = math.log(x) - math.log1p(-x)
-    for k in range(k_max - 1):
-        x = min(max(nu[k], 1e-300), _V_MAX)
-        u[j * k_max + k] = math.log(x) - math.log1p(-x)
-    u[j * k_max + k_max - 1] = math.log(alpha)
-
-
-@njit(cache=True, nogil=True)
-def _u_to_params(u: np.ndarray, lam: np.ndarray, nu: np.ndarray, pi: np.ndarray) -> float:
-    """Capture probabilities, sticks and weights that u stands for (clamped as the Gibbs sampler keeps them);
-    returns alpha."""
-    j, k_max = lam.shape
-    left = 1.0
-    for k in range(k_max):
-        if k < k_max - 1:
-            nu[k] = min(max(_logit_pair(u[j * k_max + k])[2], 1e-300), _V_MAX)
-        else:
-            nu[k] = 1.0
-        pi[k] = nu[k] * left
-        left *= 1.0 - nu[k]
-        for jj in range(j):
-            lam[jj, k] = min(max(_logit_pair(u[jj * k_max + k])[2], 1e-300), 1.0 - 1e-16)
-    return math.exp(u[j * k_max + k_max - 1])
-
-
-@njit(cache=True, nogil=True)
-def run_chain_hmc(
-    patterns: np.ndarray,
-    counts: np.ndarray,
-    n_classes: int,
-    a_alpha: float,
-    b_alpha: float,
-    n_max: int,
-    burnin: int,
-    n_samples: int,
-    thin: int,
-    rng: np.random.Generator,
-    n_leap: int,
-    u: np.ndarray,
-    eps: float,
-    n_start: int,
-    gibbs_every: int,
-    it0: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, float, float]:
-    """One chain of HMC on (lambda, nu, alpha), interleaved with sweeps of the Gibbs sampler, and at each kept
-    draw N = n + NegBin(n, 1 - p0) and the class allocation given them (to count occupied classes). Returns
-    kept draws of N, alpha and occupied classes, how often the cap ``n_max`` was imposed, the mean acceptance
-    probability after burn-in and the step size used.
-
-    ``u`` (length J*K + K) is the chain's state, updated in place so that a later call can continue the
-    chain (with ``burnin=0``, ``n_start=0`` and the returned step size ``eps``). If ``n_start`` is positive
-    the chain starts afresh: from the prior, then ``START_SWEEPS`` Gibbs sweeps with N held at ``n_start``,
-    so that chains can start in different regions of N. Every ``gibbs_every`` iterations (never if 0) a
-    Gibbs sweep follows the HMC move (counting from ``it0``, the iterations of the chain's earlier calls): it reallocates people, the never-documented included, between latent
-    classes, a move HMC cannot make across the low-density valley between two modes (a class of rarely
-    documented people or not). Both moves leave the posterior invariant, so their alternation does too.
-
-    Burn-in tunes the step size by dual averaging (Hoffman & Gelman 2014) towards an acceptance probability
-    of 0.8; after burn-in nothing adapts, so the kept draws come from a fixed, valid Markov chain. The mass
-    matrix is the identity: one learnt from burn-in fits the class labels of that moment, and when classes
-    later trade places (a big class becoming small) its scales are wrong and the chain all but stops."""
-    m, j = patterns.shape
-    k_max = n_classes
-    n_obs = 0
-    for c in range(m):
-        n_obs += counts[c]
-    on_count, on_lists = _lists_of_patterns(patterns)
-    dim = j * k_max + k_max
-    ab = np.array([a_alpha, b_alpha])
-
-    lam = np.empty((j, k_max))
-    nu = np.empty(k_max)
-    pi = np.empty(k_max)
-    scratch = np.empty((4, k_max))
-    counts_k = np.zeros((3, k_max), dtype=np.int64)
-    class_x = np.zeros((j, k_max), dtype=np.int64)
-    if n_start > 0:
-        alpha = _prior_state(lam, nu, pi, rng)
-        fixed = max(n_start - n_obs, 0)
-        for _ in range(START_SWEEPS):
-            alpha = _gibbs_sweep(
-                counts, on_count, on_lists, n_obs, n_max, fixed, lam, nu, pi, alpha, a_alpha, b_alpha, scratch,
-                counts_k, class_x, rng,
-            )[0]  # fmt: skip
-        _params_to_u(lam, nu, alpha, u)
-
-    work = np.empty((3, dim))
-    inv_mass = np.ones(dim)
-    scratch_k = np.empty((4, k_max))
-    big_b = np.empty((j, k_max))
-    odds = np.empty((j, k_max))
-    logw = np.empty(k_max)
-    weights = np.empty(k_max)
-    alloc = np.zeros(k_max, dtype=np.int64)
-    order = np.zeros(k_max, dtype=np.int64)
-    class_n = np.zeros(k_max, dtype=np.int64)
-
-    da_mu = math.log(10.0 * eps)
-    da_hbar = 0.0
-    da_logbar = 0.0
-    da_t = 0
-
-    out_n = np.empty(n_samples, dtype=np.int64)
-    out_alpha = np.empty(n_samples)
-    out_occupied = np.empty(n_samples, dtype=np.int64)
-    cap_hits = 0
-    accept_sum = 0.0
-    kept = 0
-    total_iter = burnin + n_samples * thin
-    for it in range(total_iter):
-        step = eps if it < burnin else eps * (0.8 + 0.4 * rng.random())  # jitter avoids periodic orbits
-        accept = _hmc_transition(
-            u, work, inv_mass, step, n_leap, ab, on_lists, on_count, patterns, counts, n_obs, lam, nu,
-            scratch_k, big_b, odds, rng,
-        )  # fmt: skip
-        if it < burnin:
-            da_t += 1
-            da_hbar += ((0.8 - accept) - da_hbar) / (da_t + 10.0)
-            log_eps = da_mu - math.sqrt(da_t) / 0.05 * da_hbar
-            eta = da_t**-0.75
-            da_logbar = eta * log_eps + (1.0 - eta) * da_logbar
-            eps = math.exp(log_eps)
-            if it == burnin - 1:
-                eps = math.exp(da_logbar)
-        else:
-            accept_sum += accept
-
-        if gibbs_every > 0 and (it0 + it) % gibbs_every == gibbs_every - 1:
-            alpha = _u_to_params(u, lam, nu, pi)
-            alpha, _, _, _ = _gibbs_sweep(
-                counts, on_count, on_lists, n_obs, n_max, -1, lam, nu, pi, alpha, a_alpha, b_alpha, scratch,
-                counts_k, class_x, rng,
-            )  # fmt: skip
-            _params_to_u(lam, nu, alpha, u)
-
-        if it >= burnin and (it - burnin) % thin == thin - 1:
-            # N and the class allocation given the parameters: exact draws, needed only for the kept draws.
-            alpha = _u_to_params(u, lam, nu, pi)
-            n0, capped = _draw_missing(
-                counts, on_count, on_lists, lam, pi, n_obs, n_max, logw, weights, alloc, order, class_n, rng
-            )
-            cap_hits += capped
-            occupied = 0
-            for k in range(k_max):
-                if class_n[k] > 0:
-                    occupied += 1
-            out_n[kept] = n_obs + n0
-            out_alpha[kept] = alpha
-            out_occupied[kept] = occupied
-            kept += 1
-    kept_iter = n_samples * thin
-    return out_n, out_alpha, out_occupied, cap_hits, accept_sum / kept_iter if kept_iter else 0.0, eps

@@ -125,7 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--plots",
         metavar="DIR",
         default=None,
-        help="also write SVG plots to DIR: posterior.svg (with the documented floor), profile.svg "
+        help="also write SVG plots to DIR: posterior.svg (with the documented floor; for dga the "
+        "probability of each total on its grid), profile.svg "
         "(log-linear), overlaps.svg (how the lists overlap)",
     )
     return p

@@ -30,6 +30,7 @@ import math
 import time
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -212,6 +213,31 @@ class DGAEstimate:
     @property
     def upper(self) -> float:
         return self.quantile(0.975)
+
+    def grid_points(self, most: int = 200) -> dict[str, Any]:
+        """The posterior as it was computed, for plotting: ``totals`` (values of N on the grid between its
+        0.05% and 99.95% points, at most ``most`` of them: every m-th grid point when there are more) and
+        ``probabilities``, the posterior probability of each of those exact totals (each grid point's share
+        divided by the grid spacing ``grid_step``, 1 unless the posterior spans more than MAX_GRID_POINTS
+        values). Nothing is binned or smoothed: each value is the one computed at that N. With the documented
+        floor ``n_observed`` and the mean, median and 95% interval to mark."""
+        if most < 2:
+            raise ValueError("most must be at least 2")
+        lo, hi = self.quantile(0.0005), self.quantile(0.9995)
+        inside = np.flatnonzero((self.totals >= lo) & (self.totals <= hi))
+        every = max(1, math.ceil(inside.size / most))
+        keep = inside[::every]
+        grid_step = int(self.totals[1] - self.totals[0]) if self.totals.size > 1 else 1
+        return {
+            "totals": [int(t) for t in self.totals[keep]],
+            "probabilities": [float(p) / grid_step for p in self.probabilities[keep]],
+            "grid_step": grid_step,
+            "n_observed": self.n_observed,
+            "mean": self.mean,
+            "median": self.median,
+            "lower": self.lower,
+            "upper": self.upper,
+        }
 
     def histogram(self, bins: int = 40) -> dict[str, object]:
         """The posterior as ``bins`` bars between its 0.05% and 99.95% points, shaped like

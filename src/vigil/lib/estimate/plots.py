@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 import numpy as np
 import numpy.typing as npt
 
+from vigil.lib.estimate.dga import DGAEstimate
 from vigil.lib.estimate.lcmcr import PosteriorEstimate
 from vigil.lib.estimate.loglinear import (
     LoglinearFit,
@@ -36,12 +37,15 @@ INK = "#1b1b1b"
 BAR = "#4a6fa5"
 MARK = "#a4161a"
 FLOOR = "#2b8a3e"
+_POSTERIOR_TOP, _POSTERIOR_BASE = 30.0, 170.0  # y of the highest bar and of the axis
 
 DEFAULT_LABELS: dict[str, str] = {
     "posterior_title": "Estimated total: how likely each number is",
     "floor": "documented: {n}",
     "median": "median {n}",
     "interval": "95% interval",
+    "dga_posterior_title": "Graphical-model averaging (dga): how likely each number is",
+    "grid_height": "height: the probability of exactly that number (highest {p})",
     "profile_title": "Profile likelihood of the total ({model})",
     "profile_axis": "relative likelihood",
     "overlaps_title": "How the lists overlap",
@@ -128,7 +132,7 @@ def histogram_svg(
     lo = min(float(edges[0]), float(n_observed))
     hi = max(float(edges[-1]), lo + 1.0)
     axis = _Axis(lo, hi)
-    top, base = 30.0, 170.0
+    top, base = _POSTERIOR_TOP, _POSTERIOR_BASE
     peak = max(max(counts), 1.0)
     body: list[str] = []
     for c, a, b in zip(counts, edges[:-1], edges[1:], strict=True):
@@ -137,6 +141,25 @@ def histogram_svg(
             f"<rect x='{axis.x(a):.1f}' y='{base - h:.1f}' width='{max(axis.x(b) - axis.x(a) - 0.5, 0.5):.1f}' "
             f"height='{h:.1f}' fill='{BAR}'/>"
         )
+    _mark_posterior(body, axis, n_observed, median=median, lower=lower, upper=upper, labels=labels)
+    title = _label(labels, "posterior_title")
+    body.insert(0, _text(WIDTH / 2, 12, title, anchor="middle", extra=" font-weight='bold'"))
+    return _svg(_POSTERIOR_BASE + 50, body, title)
+
+
+def _mark_posterior(
+    body: list[str],
+    axis: _Axis,
+    n_observed: int,
+    *,
+    median: float,
+    lower: float,
+    upper: float,
+    labels: Mapping[str, str] | None,
+) -> None:
+    """The marks every posterior plot carries: the documented floor, the median, the 95% interval and the
+    ends of the axis."""
+    top, base = _POSTERIOR_TOP, _POSTERIOR_BASE
     x_floor = axis.x(n_observed)
     body.append(
         f"<line x1='{x_floor:.1f}' x2='{x_floor:.1f}' y1='{top - 8}' y2='{base}' stroke='{FLOOR}' stroke-width='2'/>"
@@ -161,11 +184,81 @@ def histogram_svg(
             fill=MARK,
         )
     )
-    body.append(_text(axis.left, base + 40, _fmt(lo)))
-    body.append(_text(axis.right, base + 40, _fmt(hi), anchor="end"))
-    title = _label(labels, "posterior_title")
+    body.append(_text(axis.left, base + 40, _fmt(axis.lo)))
+    body.append(_text(axis.right, base + 40, _fmt(axis.hi), anchor="end"))
+
+
+# Up to this many grid points a computed posterior is drawn as one stem per total; beyond, as the line joining
+# the computed points (stems would merge into a solid block).
+STEMS_MAX = 60
+
+
+def grid_posterior_svg(
+    totals: Sequence[float],
+    probabilities: Sequence[float],
+    n_observed: int,
+    *,
+    median: float,
+    lower: float,
+    upper: float,
+    labels: Mapping[str, str] | None = None,
+) -> str:
+    """A posterior of N computed on a grid rather than sampled (graphical-model averaging, as
+    :meth:`~vigil.lib.estimate.dga.DGAEstimate.grid_points` gives it): the probability of each total on the
+    grid, drawn as it was computed, with the same marks as :func:`histogram_svg`. Nothing is binned: up to
+    STEMS_MAX totals each gets a stem whose height is its probability; with more, straight lines join the
+    computed points and the area under them is shaded. The height of the highest point is written out."""
+    if len(totals) != len(probabilities) or not totals:
+        raise ValueError("a grid posterior needs one probability per total, and at least one total")
+    lo = min(float(totals[0]), float(n_observed))
+    hi = max(float(totals[-1]), lo + 1.0)
+    axis = _Axis(lo, hi)
+    top, base = _POSTERIOR_TOP, _POSTERIOR_BASE
+    peak = max(max(probabilities), 1e-300)
+    points = [
+        (axis.x(float(n)), base - (base - top) * float(p) / peak)
+        for n, p in zip(totals, probabilities, strict=True)
+    ]
+    body: list[str] = []
+    if len(points) <= STEMS_MAX:
+        for x, y in points:
+            body.append(
+                f"<line x1='{x:.1f}' x2='{x:.1f}' y1='{base}' y2='{y:.1f}' stroke='{BAR}' stroke-width='2'/>"
+            )
+            body.append(f"<circle cx='{x:.1f}' cy='{y:.1f}' r='2.5' fill='{BAR}'/>")
+    else:
+        line = " ".join(f"L{x:.1f},{y:.1f}" for x, y in points)
+        body.append(
+            f"<path d='M{points[0][0]:.1f},{base} {line} L{points[-1][0]:.1f},{base} Z' fill='{BAR}' "
+            "fill-opacity='0.35' stroke='none'/>"
+        )
+        body.append(f"<path d='M{line[1:]}' fill='none' stroke='{BAR}' stroke-width='2'/>")
+    _mark_posterior(body, axis, n_observed, median=median, lower=lower, upper=upper, labels=labels)
+    body.append(
+        _text(
+            WIDTH / 2,
+            base + 56,
+            _label(labels, "grid_height", p=f"{peak:.2%}" if peak >= 1e-4 else f"{peak:.1e}"),
+            anchor="middle",
+        )
+    )
+    title = _label(labels, "dga_posterior_title")
     body.insert(0, _text(WIDTH / 2, 12, title, anchor="middle", extra=" font-weight='bold'"))
-    return _svg(base + 50, body, title)
+    return _svg(base + 64, body, title)
+
+
+def dga_posterior_svg(result: DGAEstimate, *, labels: Mapping[str, str] | None = None) -> str:
+    """:func:`grid_posterior_svg` of a graphical-model averaging result."""
+    g = result.grid_points()
+    return grid_posterior_svg(
+        g["totals"],
+        g["probabilities"],
+        result.n_observed,
+        median=result.median,
+        lower=result.lower,
+        upper=result.upper,
+        labels=labels,
+    )
 
 
 def profile_curve(
@@ -302,6 +395,7 @@ def overlaps_svg(table: CaptureTable, *, most: int = 20, labels: Mapping[str, st
 def plots_for(
     table: CaptureTable | None,
     result: PosteriorEstimate
+    | DGAEstimate
     | StratifiedEstimate
     | SensitivityReport
     | ModelSelection
@@ -326,6 +420,8 @@ def plots_for(
             notes.append("posterior.svg: no stratum could be estimated")
     if posterior is not None:
         plots["posterior.svg"] = posterior_svg(posterior.pooled, posterior.n_observed, labels=labels)
+    if isinstance(result, DGAEstimate):
+        plots["posterior.svg"] = dga_posterior_svg(result, labels=labels)
     fit = result.best if isinstance(result, ModelSelection) else result
     if isinstance(fit, LoglinearFit) and table is not None:
         try:

@@ -76,11 +76,11 @@ def list_label(kind: str) -> str:
 
 def _plots(estimate: Any, list_names: list[str]) -> dict[str, str]:
     """The stored estimate's plots as inline SVG in the user's language: the posterior with the documented
-    floor, and how the lists overlap (vigil.lib.estimate.plots, which escapes every name it draws)."""
+    floor, dga's posterior beside it when dga ran (3 to 5 lists), and how the lists overlap (vigil.lib.estimate.plots, which escapes every name it draws)."""
     import numpy as np
 
     from vigil.lib.estimate import CaptureTable
-    from vigil.lib.estimate.plots import histogram_svg, overlaps_svg
+    from vigil.lib.estimate.plots import grid_posterior_svg, histogram_svg, overlaps_svg
     from vigil.web.labels import estimate_plot_labels
 
     labels = estimate_plot_labels()
@@ -98,6 +98,19 @@ def _plots(estimate: Any, list_names: list[str]) -> dict[str, str]:
             )
         )
     }
+    dga = estimate.summary.get("methods", {}).get("dga", {}).get("posterior")  # absent before it was kept
+    if dga:
+        plots["dga_posterior_svg"] = mark_safe(  # noqa: S308 - as above
+            grid_posterior_svg(
+                dga["totals"],
+                dga["probabilities"],
+                dga["n_observed"],
+                median=dga["median"],
+                lower=dga["lower"],
+                upper=dga["upper"],
+                labels=labels,
+            )
+        )
     rows = estimate.capture_table
     if rows:
         table = CaptureTable(
