@@ -264,7 +264,7 @@ ARRIVAL_CANDIDATES = 200
 
 def _candidates(identity: Identity) -> set[int]:
     from vigil.lib.names import search_keys
-    from vigil.records.operations import stored_search_key
+    from vigil.records.operations import search_key_match, stored_search_key
 
     # The kind of a key is read from the name (stored keys are keyed hashes on a server database).
     keys = search_keys(identity.full_name)
@@ -272,21 +272,15 @@ def _candidates(identity: Identity) -> set[int]:
     givens = [stored_search_key(k) for k in sorted(keys) if k.startswith("g:")]
     if not surnames:
         return set()
-    by_surname = Q()
-    for key in surnames:
-        by_surname |= Q(search_keys__contains=f" {key} ")
     # A report its author corrected is history: the correcting report's identity stands for it.
     qs = (
-        Identity.objects.filter(by_surname)
+        Identity.objects.filter(search_key_match(surnames))
         .exclude(pk=identity.pk)
         .exclude(detentions__superseded_by__isnull=False)
     )
     found = list(qs.values_list("pk", flat=True)[: ARRIVAL_CANDIDATES + 1])
     if len(found) > ARRIVAL_CANDIDATES and givens:
-        by_given = Q()
-        for key in givens:
-            by_given |= Q(search_keys__contains=f" {key} ")
-        found = list(qs.filter(by_given).values_list("pk", flat=True)[:ARRIVAL_CANDIDATES])
+        found = list(qs.filter(search_key_match(givens)).values_list("pk", flat=True)[:ARRIVAL_CANDIDATES])
     return set(found)
 
 
