@@ -145,6 +145,13 @@ def main() -> None:
     parser.add_argument("--arrivals", type=int, default=200, help="reports timed on the fast path")
     parser.add_argument("--splink", type=int, default=20, help="reports timed on the old Splink path")
     parser.add_argument("--seed", type=int, default=20201108)
+    parser.add_argument(
+        "--much-reported",
+        type=int,
+        default=0,
+        help="also time arrivals of one person stored with this many reports, bounded and unbounded in turn",
+    )
+    parser.add_argument("--much-reported-arrivals", type=int, default=40)
     args = parser.parse_args()
     _django()
     from django.db import connection
@@ -289,6 +296,65 @@ def main() -> None:
         ),
         flush=True,
     )
+    if args.much_reported:
+        much_reported(
+            args.much_reported, args.much_reported_arrivals, by_person[duplicates[0][0]], entry, actor
+        )
+
+
+def much_reported(count: int, arrivals: int, reports: list[Any], entry: Any, actor: Any) -> None:
+    """One person stored with ``count`` reports (the generator's reports of them over and over, merged into
+    one person as linkage would), then ``arrivals`` more reports of them linked one at a time: in turn with
+    the bound of ``review.operations.ARRIVAL_REPORTS_PER_PERSON`` and without it (every report read, as
+    before the bound)."""
+    import dataclasses
+
+    from vigil.records.models import Identity, Person
+    from vigil.records.operations import record_detentions
+    from vigil.review import operations
+
+    def copies(n: int, tag: str) -> list[Any]:
+        out = []
+        for i in range(n):
+            base = entry(reports[i % len(reports)])
+            out.append(
+                dataclasses.replace(base, report_uuid=uuid.uuid4(), raw_text=f"{base.raw_text} ({tag} {i})")
+            )
+        return out
+
+    results = record_detentions(copies(count, "stored"), actor=actor, link=False)
+    ids = [r.detention.identity_id for r in results]  # type: ignore[union-attr]
+    stored = Identity.objects.filter(person__identities__report__uuid=uuid.UUID(reports[0].record_id))
+    ids += list(stored.values_list("pk", flat=True))
+    persons = sorted(set(Identity.objects.filter(pk__in=ids).values_list("person_id", flat=True)))
+    operations.merge_persons(
+        Person.objects.get(pk=persons[0]), list(Person.objects.filter(pk__in=persons[1:])), actor=actor
+    )
+    bound = operations.ARRIVAL_REPORTS_PER_PERSON
+    wall: dict[bool, list[float]] = {True: [], False: []}
+    cpu: dict[bool, list[float]] = {True: [], False: []}
+    joined = {True: 0, False: 0}
+    read = {True: 0, False: 0}
+    for i, arrival in enumerate(copies(arrivals, "arrival")):
+        bounded = i % 2 == 0
+        operations.ARRIVAL_REPORTS_PER_PERSON = bound if bounded else 10**9
+        (result,) = record_detentions([arrival], actor=actor, link=False)
+        identity = result.detention.identity_id  # type: ignore[union-attr]
+        t, c = time.perf_counter(), time.process_time()
+        summary = operations.link_arrivals([identity], actor=actor)
+        wall[bounded].append(time.perf_counter() - t)
+        cpu[bounded].append(time.process_time() - c)
+        joined[bounded] += int(Identity.objects.get(pk=identity).person_id == persons[0])
+        read[bounded] = max(read[bounded], summary.identities)
+    operations.ARRIVAL_REPORTS_PER_PERSON = bound
+    for bounded in (True, False):
+        how = f"with the bound of {bound}" if bounded else "reading every report (no bound, as before)"
+        print(
+            f"a person of {count:,}+ reports, {len(wall[bounded])} more reports of them linked {how}: "
+            f"{_ms(wall[bounded])}; CPU {_ms(cpu[bounded])}; at most {read[bounded]:,} identities read; "
+            f"{joined[bounded]}/{len(wall[bounded])} joined",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":
