@@ -12,9 +12,12 @@ person (the generator's other reports of them: other sources, spellings, scripts
 stored. Printed: p50 and p95 of that call in milliseconds, how many duplicates joined their person and how
 many new people stayed new, and, as the baseline in the same run on its own smaller sample, the Splink run
 that ``link_arrivals`` made before (``link()`` over the candidates' persons plus 1,000 synthetic background
-reports, reproduced below as ``splink_link_arrivals``). The model is trained, and the scorer made, once
-before timing (as ``vigil serve`` does at start-up). The data written is synthetic; the directory is the
-caller's to delete.
+reports, reproduced below as ``splink_link_arrivals``). The candidate search is timed again on its own, each
+arrival's beside the ``LIKE`` scan over every identity's search keys that it replaced (``like_candidates``),
+and their answers compared. Beside wall times, the process's CPU time (``time.process_time``; SQLite runs in
+the process) says what the machine's other work does not inflate as much. The model is trained, and the
+scorer made, once before timing (as ``vigil serve`` does at start-up). The data written is synthetic; the
+directory is the caller's to delete.
 """
 
 from __future__ import annotations
@@ -98,6 +101,38 @@ def splink_link_arrivals(identity_ids: list[int]) -> None:
         _queue_pairs(_band(result, band))
 
 
+def like_candidates(identity: Any) -> set[int]:
+    """The candidate search before the indexed key rows (commit 501a005): a LIKE over every identity's
+    stored search keys, kept here as the baseline that ``_candidates`` is timed beside."""
+    from django.db.models import Q
+
+    from vigil.lib.names import search_keys
+    from vigil.records.models import Identity
+    from vigil.records.operations import stored_search_key
+    from vigil.review.operations import ARRIVAL_CANDIDATES
+
+    keys = search_keys(identity.full_name)
+    surnames = [stored_search_key(k) for k in sorted(keys) if k.startswith("s:")]
+    givens = [stored_search_key(k) for k in sorted(keys) if k.startswith("g:")]
+    if not surnames:
+        return set()
+    by_surname = Q()
+    for key in surnames:
+        by_surname |= Q(search_keys__contains=f" {key} ")
+    qs = (
+        Identity.objects.filter(by_surname)
+        .exclude(pk=identity.pk)
+        .exclude(detentions__superseded_by__isnull=False)
+    )
+    found = list(qs.values_list("pk", flat=True)[: ARRIVAL_CANDIDATES + 1])
+    if len(found) > ARRIVAL_CANDIDATES and givens:
+        by_given = Q()
+        for key in givens:
+            by_given |= Q(search_keys__contains=f" {key} ")
+        found = list(qs.filter(by_given).values_list("pk", flat=True)[:ARRIVAL_CANDIDATES])
+    return set(found)
+
+
 def _ms(times: list[float]) -> str:
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
@@ -110,6 +145,13 @@ def main() -> None:
     parser.add_argument("--arrivals", type=int, default=200, help="reports timed on the fast path")
     parser.add_argument("--splink", type=int, default=20, help="reports timed on the old Splink path")
     parser.add_argument("--seed", type=int, default=20201108)
+    parser.add_argument(
+        "--much-reported",
+        type=int,
+        default=0,
+        help="also time arrivals of one person stored with this many reports, bounded and unbounded in turn",
+    )
+    parser.add_argument("--much-reported-arrivals", type=int, default=40)
     args = parser.parse_args()
     _django()
     from django.db import connection
@@ -120,7 +162,7 @@ def main() -> None:
     from vigil.records.models import Identity, SourceKind
     from vigil.records.operations import DetentionEntry, SourceInput, get_or_create_source, record_detentions
     from vigil.review.linking import arrival_model, arrival_scorer
-    from vigil.review.operations import _candidates, link_arrivals
+    from vigil.review.operations import ARRIVAL_CANDIDATES, _candidates, link_arrivals
 
     ensure_demo_users()
     actor = User.objects.get(username=f"demo-{Role.COORDINATOR}")
@@ -183,14 +225,16 @@ def main() -> None:
 
     def run(sample: list[tuple[str, Any]], linker: Any) -> tuple[list[float], int, int, int, int]:
         times: list[float] = []
+        cpu.clear()
         kinds.clear()
         joined = dups = stayed = news = 0
         for person_id, rep in sample:
             result = record_detentions([entry(rep)], actor=actor, link=False)[0]
             identity = result.detention.identity_id  # type: ignore[union-attr]
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             linker([identity])
             times.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
             kinds.append(person_id in first_identity)
             linked.append(identity)
             person = Identity.objects.get(pk=identity).person_id
@@ -205,17 +249,40 @@ def main() -> None:
     fast_sample, splink_sample = plan[: args.arrivals], plan[args.arrivals :]
     kinds: list[bool] = []
     linked: list[int] = []
+    cpu: list[float] = []
     fast = run(fast_sample, link_arrivals)
+    fast_cpu = list(cpu)
+    # The candidate search timed again on its own, each arrival's beside the LIKE scan it replaced (in turn,
+    # so that both see the same load), and their answers compared.
     search: list[float] = []
+    scan: list[float] = []
+    search_cpu: list[float] = []
+    scan_cpu: list[float] = []
+    same = capped = 0
     for identity in Identity.objects.filter(pk__in=linked).only("pk", "full_name"):
-        t = time.perf_counter()
-        _candidates(identity)
+        t, c = time.perf_counter(), time.process_time()
+        found = _candidates(identity)
         search.append(time.perf_counter() - t)
-    print(f"of which the candidate search by stored search keys (_candidates, timed again): {_ms(search)}")
+        search_cpu.append(time.process_time() - c)
+        t, c = time.perf_counter(), time.process_time()
+        before = like_candidates(identity)
+        scan.append(time.perf_counter() - t)
+        scan_cpu.append(time.process_time() - c)
+        # Past ARRIVAL_CANDIDATES the two may keep different ones (neither query orders them).
+        capped += int(len(before) >= ARRIVAL_CANDIDATES)
+        same += int(found == before)
+    print(
+        f"of which the candidate search by indexed search keys (_candidates, timed again): {_ms(search)}; "
+        f"the LIKE scan it replaced, same arrivals: {_ms(scan)}; same candidates for {same}/{len(search)} "
+        f"({capped} at the cap of {ARRIVAL_CANDIDATES})"
+    )
+    # CPU time of this process (SQLite runs in it): what the machine's other work does not inflate much.
+    print(f"  CPU time: indexed search {_ms(search_cpu)}; LIKE scan {_ms(scan_cpu)}")
     dup_times = [t for t, dup in zip(fast[0], kinds, strict=True) if dup]
     new_times = [t for t, dup in zip(fast[0], kinds, strict=True) if not dup]
     print(f"fast scorer, duplicates (a merge is written when they join): {_ms(dup_times)}")
     print(f"fast scorer, new people (nothing written unless a namesake is joined): {_ms(new_times)}")
+    print(f"fast scorer, CPU time of this process per report (SQLite included): {_ms(fast_cpu)}")
     slow = run(splink_sample, splink_link_arrivals) if splink_sample else None
     print(
         f"linking one new report against {args.persons:,} stored persons ({connection.vendor}): "
@@ -229,6 +296,65 @@ def main() -> None:
         ),
         flush=True,
     )
+    if args.much_reported:
+        much_reported(
+            args.much_reported, args.much_reported_arrivals, by_person[duplicates[0][0]], entry, actor
+        )
+
+
+def much_reported(count: int, arrivals: int, reports: list[Any], entry: Any, actor: Any) -> None:
+    """One person stored with ``count`` reports (the generator's reports of them over and over, merged into
+    one person as linkage would), then ``arrivals`` more reports of them linked one at a time: in turn with
+    the bound of ``review.operations.ARRIVAL_REPORTS_PER_PERSON`` and without it (every report read, as
+    before the bound)."""
+    import dataclasses
+
+    from vigil.records.models import Identity, Person
+    from vigil.records.operations import record_detentions
+    from vigil.review import operations
+
+    def copies(n: int, tag: str) -> list[Any]:
+        out = []
+        for i in range(n):
+            base = entry(reports[i % len(reports)])
+            out.append(
+                dataclasses.replace(base, report_uuid=uuid.uuid4(), raw_text=f"{base.raw_text} ({tag} {i})")
+            )
+        return out
+
+    results = record_detentions(copies(count, "stored"), actor=actor, link=False)
+    ids = [r.detention.identity_id for r in results]  # type: ignore[union-attr]
+    stored = Identity.objects.filter(person__identities__report__uuid=uuid.UUID(reports[0].record_id))
+    ids += list(stored.values_list("pk", flat=True))
+    persons = sorted(set(Identity.objects.filter(pk__in=ids).values_list("person_id", flat=True)))
+    operations.merge_persons(
+        Person.objects.get(pk=persons[0]), list(Person.objects.filter(pk__in=persons[1:])), actor=actor
+    )
+    bound = operations.ARRIVAL_REPORTS_PER_PERSON
+    wall: dict[bool, list[float]] = {True: [], False: []}
+    cpu: dict[bool, list[float]] = {True: [], False: []}
+    joined = {True: 0, False: 0}
+    read = {True: 0, False: 0}
+    for i, arrival in enumerate(copies(arrivals, "arrival")):
+        bounded = i % 2 == 0
+        operations.ARRIVAL_REPORTS_PER_PERSON = bound if bounded else 10**9
+        (result,) = record_detentions([arrival], actor=actor, link=False)
+        identity = result.detention.identity_id  # type: ignore[union-attr]
+        t, c = time.perf_counter(), time.process_time()
+        summary = operations.link_arrivals([identity], actor=actor)
+        wall[bounded].append(time.perf_counter() - t)
+        cpu[bounded].append(time.process_time() - c)
+        joined[bounded] += int(Identity.objects.get(pk=identity).person_id == persons[0])
+        read[bounded] = max(read[bounded], summary.identities)
+    operations.ARRIVAL_REPORTS_PER_PERSON = bound
+    for bounded in (True, False):
+        how = f"with the bound of {bound}" if bounded else "reading every report (no bound, as before)"
+        print(
+            f"a person of {count:,}+ reports, {len(wall[bounded])} more reports of them linked {how}: "
+            f"{_ms(wall[bounded])}; CPU {_ms(cpu[bounded])}; at most {read[bounded]:,} identities read; "
+            f"{joined[bounded]}/{len(wall[bounded])} joined",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

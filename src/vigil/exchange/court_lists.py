@@ -34,6 +34,7 @@ from vigil.records.models import Detention, Report, Source, SourceKind
 from vigil.records.operations import (
     SourceInput,
     get_or_create_source,
+    search_key_match,
     search_keys_for,
     source_lookup,
     submit_report,
@@ -56,17 +57,16 @@ class CourtSummary:
 
 def candidates_for(h: Hearing) -> list[dict[str, Any]]:
     """Detentions whose reported name shares a search key with the defendant's, scored by name similarity."""
-    from django.db.models import Q
-
     from vigil.lib.names import name_similarity
 
     keys = search_keys_for(h.name).split()
     if not keys:
         return []
-    cond = Q()
-    for key in keys:
-        cond |= Q(identity__search_keys__contains=f" {key} ")
-    qs = Detention.objects.filter(cond, detained_on__lte=h.decided_on, detained_on__gte=h.decided_on - WINDOW)
+    qs = Detention.objects.filter(
+        search_key_match(keys, "identity"),
+        detained_on__lte=h.decided_on,
+        detained_on__gte=h.decided_on - WINDOW,
+    )
     scored = []
     for d in qs.select_related("identity")[:500]:
         score = name_similarity(h.name, d.identity.full_name)  # type: ignore[union-attr]

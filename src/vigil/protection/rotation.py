@@ -7,9 +7,10 @@ the old version (its key can then never be derived again).
 * ``audit_signing``: new checkpoints are signed with the new key; old ones keep verifying with the public key
   they carry, so the old version is kept.
 * ``blind_index``: every keyed hash is recomputed from the plaintext under the new key: source look-ups,
-  reports' and conflicts' content hashes and, on PostgreSQL, the hashed search keys of reported names. The
-  stored hashes are first recomputed under the old key and must all match, so a rotation never turns a
-  resubmitted report into a "conflict" or loses a source; if any differs, nothing is rotated.
+  reports' and conflicts' content hashes and, on PostgreSQL, the hashed search keys of reported names (the
+  column and its indexed rows, ``IdentitySearchKey``). The stored hashes are first recomputed under the old
+  key and must all match, so a rotation never turns a resubmitted report into a "conflict" or loses a
+  source; if any differs, nothing is rotated.
 """
 
 from __future__ import annotations
@@ -169,12 +170,22 @@ def _blind_index_mismatches() -> list[str]:
 
 def _reindex() -> int:
     """Store every keyed hash recomputed under the (new) current key, in one transaction."""
+    from vigil.records.models import Identity
+    from vigil.records.operations import store_search_keys
+
     count = 0
     with transaction.atomic():
+        rekeyed: list[Identity] = []
         for model, pk, column, stored, now in _hashes():
             if stored != now:
                 model.objects.filter(pk=pk).update(**{column: now})  # raw: reports refuse save()
                 count += 1
+                if model is Identity:
+                    rekeyed.append(Identity(pk=pk, search_keys=now))
+            if len(rekeyed) >= 1000:
+                store_search_keys(rekeyed, replacing=True)  # the indexed key rows follow the column
+                rekeyed = []
+        store_search_keys(rekeyed, replacing=True)
     return count
 
 

@@ -164,6 +164,25 @@ class Identity(SealedModel):
         return f"Identity #{self.pk}"
 
 
+class IdentitySearchKey(models.Model):
+    """One of an identity's search keys, a row each, so that a name search is an index look-up rather than a
+    scan of every identity's ``search_keys``. Derived data: written with the identity (and re-keyed with
+    it by a blind-index rotation), holding exactly the keys of its ``search_keys``."""
+
+    # The unique constraint's index (identity first) serves look-ups by identity: no index of its own.
+    identity = models.ForeignKey(
+        Identity, on_delete=models.CASCADE, related_name="search_key_rows", db_index=False
+    )
+    key = models.TextField()  # a transliterated word can be longer than the name as typed
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["identity", "key"], name="identity_search_key_unique")]
+        indexes = [models.Index(fields=["key", "identity"], name="identity_search_key_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.key} of identity #{self.identity_id}"
+
+
 class EventKind(models.TextChoices):
     RALLY = "rally", _("Rally or march")
     STRIKE = "strike", _("Strike")

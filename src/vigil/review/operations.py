@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from vigil.audit.actors import Actor, acting_user
@@ -260,11 +260,15 @@ ARRIVALS_BATCH = 300
 # A new identity is compared with at most this many stored identities sharing its surname key (and, when
 # there are more, its given name too): enough for every plausible person, bounded for common names.
 ARRIVAL_CANDIDATES = 200
+# A candidate person with more reports than this is scored through at most this many of them (one per
+# distinct version of the name's keys, sex and birth, see _arrival_members), so that a person reported
+# hundreds of times costs each new report of the name no more than one reported this often.
+ARRIVAL_REPORTS_PER_PERSON = 20
 
 
 def _candidates(identity: Identity) -> set[int]:
     from vigil.lib.names import search_keys
-    from vigil.records.operations import stored_search_key
+    from vigil.records.operations import search_key_match, stored_search_key
 
     # The kind of a key is read from the name (stored keys are keyed hashes on a server database).
     keys = search_keys(identity.full_name)
@@ -272,22 +276,48 @@ def _candidates(identity: Identity) -> set[int]:
     givens = [stored_search_key(k) for k in sorted(keys) if k.startswith("g:")]
     if not surnames:
         return set()
-    by_surname = Q()
-    for key in surnames:
-        by_surname |= Q(search_keys__contains=f" {key} ")
     # A report its author corrected is history: the correcting report's identity stands for it.
     qs = (
-        Identity.objects.filter(by_surname)
+        Identity.objects.filter(search_key_match(surnames))
         .exclude(pk=identity.pk)
         .exclude(detentions__superseded_by__isnull=False)
     )
     found = list(qs.values_list("pk", flat=True)[: ARRIVAL_CANDIDATES + 1])
     if len(found) > ARRIVAL_CANDIDATES and givens:
-        by_given = Q()
-        for key in givens:
-            by_given |= Q(search_keys__contains=f" {key} ")
-        found = list(qs.filter(by_given).values_list("pk", flat=True)[:ARRIVAL_CANDIDATES])
+        found = list(qs.filter(search_key_match(givens)).values_list("pk", flat=True)[:ARRIVAL_CANDIDATES])
     return set(found)
+
+
+def _arrival_members(candidates: set[int], new: Sequence[int]) -> Q:
+    """The stored identities that new ones are scored against: every report of each candidate's person, or,
+    for a person with more than ``ARRIVAL_REPORTS_PER_PERSON`` reports, one report per distinct (search
+    keys, sex, birth year, birth date), the earliest of each, those whose keys are an arrival's own first,
+    then by age, at most ``ARRIVAL_REPORTS_PER_PERSON`` of them. The persons' reports are grouped in SQL
+    (no name is unsealed, no detention read); only the chosen ones are read and scored."""
+    persons = Identity.objects.filter(pk__in=candidates).values("person_id")
+    sizes = (
+        Identity.objects.filter(person__in=persons)
+        .exclude(pk__in=new)
+        .values("person_id")
+        .annotate(n=Count("pk"))
+        .values_list("person_id", "n")
+    )
+    large = [p for p, n in sizes if n > ARRIVAL_REPORTS_PER_PERSON]
+    if not large:
+        return Q(person__in=persons)
+    versions = (
+        Identity.objects.filter(person__in=large)
+        .exclude(pk__in=new)
+        .values("person_id", "search_keys", "sex", "birth_year", "birth_date")
+        .annotate(first=Min("pk"))
+        .values_list("person_id", "search_keys", "first")
+    )
+    own = set(Identity.objects.filter(pk__in=new).values_list("search_keys", flat=True))
+    chosen: dict[int, list[tuple[bool, int]]] = {}
+    for person, keys, first in versions:
+        chosen.setdefault(person, []).append((keys not in own, first))
+    kept = [pk for ranked in chosen.values() for _, pk in sorted(ranked)[:ARRIVAL_REPORTS_PER_PERSON]]
+    return (Q(person__in=persons) & ~Q(person__in=large)) | Q(pk__in=kept)
 
 
 def link_arrivals(identity_ids: Sequence[int], *, actor: Actor = None) -> LinkSummary:
@@ -296,9 +326,11 @@ def link_arrivals(identity_ids: Sequence[int], *, actor: Actor = None) -> LinkSu
     contradict it, joins and contradictions below ``REVIEW_CEILING`` wait for review, the rest stay new
     persons. Called once the transaction that stored them has committed (records.signals).
 
-    The arrival model (trained once per process) scores each new identity against every report of the
-    persons its candidates belong to, with :class:`vigil.lib.linkage.score.Scorer`: the same weights as a
-    Splink run, computed in Python, so that one report costs its database reads and a few milliseconds."""
+    The arrival model (trained once per process) scores each new identity against the reports of the
+    persons its candidates belong to (every report, or a bounded choice of them for a person reported more
+    than ``ARRIVAL_REPORTS_PER_PERSON`` times: :func:`_arrival_members`), with
+    :class:`vigil.lib.linkage.score.Scorer`: the same weights as a Splink run, computed in Python, so that
+    one report costs its database reads and a few milliseconds."""
     from vigil.lib.linkage.score import ScoredPair, prepare_rows
     from vigil.lib.linkage.score import link_arrivals as score_arrivals
     from vigil.review.linking import arrival_model, arrival_records, arrival_scorer, explanation_fields
@@ -311,9 +343,11 @@ def link_arrivals(identity_ids: Sequence[int], *, actor: Actor = None) -> LinkSu
         candidates |= _candidates(identity)
     if not candidates:
         return LinkSummary(len(new), len(new), 0, 0)
-    # The candidates' persons come whole, so that a contradiction with any of their reports is seen.
+    # The candidates' persons come whole (or each version of a much-reported one), so that a contradiction
+    # with their reports is seen.
     persons = Identity.objects.filter(pk__in=candidates).values("person_id")
-    ids, person, records = arrival_records(Identity.objects.filter(Q(person__in=persons) | Q(pk__in=new)))
+    scored = _arrival_members(candidates, new)
+    ids, person, records = arrival_records(Identity.objects.filter(scored | Q(pk__in=new)))
     rows = prepare_rows(records)
     scorer, background = arrival_scorer()
     fresh = set(new)

@@ -86,6 +86,12 @@ def test_rotating_the_blind_index_key_recomputes_every_hash_and_resubmission_and
     for column in ("lookup", "content", "conflict"):
         assert before[column] and all(b != a for b, a in zip(before[column], after[column], strict=True))
     assert (before["search"] != after["search"]) == active()
+    # The indexed key rows that name searches look up follow the column.
+    from vigil.records.models import IdentitySearchKey
+
+    for identity in Identity.objects.all():
+        rows = IdentitySearchKey.objects.filter(identity=identity).values_list("key", flat=True)
+        assert sorted(rows) == sorted(identity.search_keys.split())
     # The same report again is still recognised as stored, the source is found again, the name still found.
     again = detain(coordinator, "Сяргей Ціханоўскі", report_uuid=rid)
     assert not again.created and Report.objects.count() == 1 and ReportConflict.objects.count() == 1

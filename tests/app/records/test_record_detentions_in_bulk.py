@@ -56,7 +56,15 @@ def _rows_since(report_ids: list[int]) -> dict[str, Any]:
             (r.kind, r.payload, r.raw_text, r.content_hash, r.source_id, r.is_synthetic) for r in reports
         ],
         "identities": [
-            (i.full_name, i.birth_date, i.birth_year, i.sex, i.search_keys, i.person.identities.count())
+            (
+                i.full_name,
+                i.birth_date,
+                i.birth_year,
+                i.sex,
+                i.search_keys,
+                sorted(i.search_key_rows.values_list("key", flat=True)),
+                i.person.identities.count(),
+            )
             for i in identities
         ],
         "detentions": [

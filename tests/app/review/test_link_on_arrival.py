@@ -69,3 +69,104 @@ def test_a_doubtful_join_waits_for_a_reviewer(coordinator, django_capture_on_com
     # enough to leave unreviewed.
     assert _persons() == 1
     assert [(p.probability >= 0.05, p.probability < 0.9) for p in pairs] == [(True, True)]
+
+
+SPELLINGS = [
+    "Иван Петрович Сидоренко",
+    "Сидоренко Иван Петрович",
+    "Ivan Sidorenko",
+    "Сідарэнка Іван Пятровіч",
+]
+
+
+def _much_reported_person(coordinator, count: int, versions: list[dict]) -> int:
+    """One person of ``count`` reports (merged by a reviewer, as linkage would): the i-th report is the i-th
+    of ``versions`` (name and birth) in turn. Returns the person's id."""
+    from vigil.records.models import Identity, Person
+    from vigil.review.operations import merge_persons
+
+    entries = [
+        DetentionEntry(
+            data=DetentionInput(
+                detained_on=NOV8 - dt.timedelta(days=i), city="Minsk", **versions[i % len(versions)]
+            ),
+            source=source(coordinator, "hotline", "hotline"),
+            report_uuid=uuid.uuid4(),
+        )
+        for i in range(count)
+    ]
+    record_detentions(entries, actor=coordinator, link=False)
+    persons = sorted(set(Identity.objects.values_list("person_id", flat=True)))
+    merge_persons(
+        Person.objects.get(pk=persons[0]), list(Person.objects.filter(pk__in=persons[1:])), actor=coordinator
+    )
+    return persons[0]
+
+
+def _arrival(coordinator, name: str, **fields) -> int:
+    entry = DetentionEntry(
+        data=DetentionInput(detained_on=NOV8, city="Minsk", full_name=name, **fields),
+        source=source(coordinator, "relative", "relative"),
+        report_uuid=uuid.uuid4(),
+    )
+    (result,) = record_detentions([entry], actor=coordinator, link=False)
+    return result.detention.identity_id
+
+
+def test_a_much_reported_person_is_scored_through_a_bounded_choice_of_reports_and_still_joined(coordinator):
+    from vigil.records.models import Identity
+    from vigil.review.operations import ARRIVAL_REPORTS_PER_PERSON, link_arrivals
+
+    count = 3 * ARRIVAL_REPORTS_PER_PERSON
+    person = _much_reported_person(
+        coordinator, count, [{"full_name": n, "birth_year": 1990} for n in SPELLINGS]
+    )
+    new = _arrival(coordinator, "Sidorenko Ivan Petrovich", birth_year=1990)
+    summary = link_arrivals([new], actor=coordinator)
+    # The arrival and at most the bound of the person's 60 reports were read and scored.
+    assert 2 <= summary.identities <= ARRIVAL_REPORTS_PER_PERSON + 1
+    assert Identity.objects.get(pk=new).person_id == person
+    assert Identity.objects.filter(person_id=person).count() == count + 1
+
+
+def test_a_contradiction_with_a_report_beyond_the_bound_still_keeps_the_arrival_apart(coordinator):
+    from vigil.records.models import Identity
+    from vigil.review.operations import ARRIVAL_REPORTS_PER_PERSON, link_arrivals
+
+    # The person's last report, far past the bound, gives another birth year: a version of the person that
+    # the arrival contradicts. The reports past the bound are not read, each version is.
+    count = 3 * ARRIVAL_REPORTS_PER_PERSON
+    versions = [{"full_name": SPELLINGS[0], "birth_year": 1990}] * (count - 1)
+    person = _much_reported_person(
+        coordinator, count, [*versions, {"full_name": SPELLINGS[0], "birth_year": 1971}]
+    )
+    new = _arrival(coordinator, "Сидоренко Иван Петрович", birth_year=1990)
+    summary = link_arrivals([new], actor=coordinator)
+    assert summary.identities == 3  # the arrival and the first report of each version
+    assert Identity.objects.get(pk=new).person_id != person
+
+
+def test_past_the_bound_of_versions_the_arrivals_own_spelling_comes_first(coordinator, monkeypatch):
+    from vigil.records.models import Identity
+    from vigil.review import operations
+
+    monkeypatch.setattr(operations, "ARRIVAL_REPORTS_PER_PERSON", 2)
+    # Five versions (name keys and birth year, none contradicting another); the arrival's spelling is the
+    # fourth and sixth: read first although later.
+    years = [1990, 1991, None, 1991, 1990, None]
+    names = [SPELLINGS[0], SPELLINGS[1], SPELLINGS[0], SPELLINGS[2], SPELLINGS[3], SPELLINGS[2]]
+    person = _much_reported_person(
+        coordinator, 12, [{"full_name": n, "birth_year": y} for n, y in zip(names, years, strict=True)]
+    )
+    new = _arrival(coordinator, SPELLINGS[2], birth_year=1990)
+    identity = Identity.objects.get(pk=new)
+    chosen = Identity.objects.filter(operations._arrival_members(operations._candidates(identity), [new]))
+    versions = set(Identity.objects.filter(person_id=person).values_list("search_keys", "birth_year"))
+    assert len(versions) == 5
+    # Two reports read, both of the arrival's own spelling, each the earliest report of its version.
+    assert len(chosen) == 2 and {i.search_keys for i in chosen} == {identity.search_keys}
+    for i in chosen:
+        same = Identity.objects.filter(person_id=person, search_keys=i.search_keys, birth_year=i.birth_year)
+        assert i.pk == same.order_by("pk")[0].pk
+    assert operations.link_arrivals([new], actor=coordinator).identities == 3
+    assert Identity.objects.get(pk=new).person_id == person

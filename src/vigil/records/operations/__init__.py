@@ -21,8 +21,10 @@ from vigil.records.operations.detentions import (
     record_detentions,
     record_release,
     record_whereabouts,
+    search_key_match,
     search_keys_for,
     set_consent,
+    store_search_keys,
     stored_search_key,
 )
 from vigil.records.operations.reports import (
@@ -73,7 +75,9 @@ __all__ = [
     "record_whereabouts",
     "ReportConflictError",
     "RESUBMISSION_WINDOW",
+    "search_key_match",
     "search_keys_for",
+    "store_search_keys",
     "stored_search_key",
     "sent_again",
     "set_consent",

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.utils import timezone
 
 from vigil.audit.actors import Actor, acting_user
@@ -21,6 +21,7 @@ from vigil.records.models import (
     Detention,
     Event,
     Identity,
+    IdentitySearchKey,
     Person,
     Report,
     ReportConflict,
@@ -51,6 +52,29 @@ def search_keys_for(name: str) -> str:
 
     keys = sorted(stored_search_key(k) for k in search_keys(name))
     return " " + " ".join(keys) + " " if keys else ""
+
+
+def store_search_keys(identities: Sequence[Identity], *, replacing: bool = False) -> None:
+    """Write the search-key rows of ``identities`` (saved, their ``search_keys`` set) that a name search looks
+    up (``IdentitySearchKey``), in the caller's transaction, as the identities are written; ``replacing``
+    first removes the rows they had (their keys re-computed: a blind-index rotation)."""
+    if replacing:
+        IdentitySearchKey.objects.filter(identity__in=[i.pk for i in identities]).delete()
+    IdentitySearchKey.objects.bulk_create(
+        [
+            IdentitySearchKey(identity_id=i.pk, key=key)
+            for i in identities
+            for key in set(i.search_keys.split())
+        ]
+    )
+
+
+def search_key_match(keys: Sequence[str], field: str = "pk") -> Q:
+    """A condition on ``field`` (an identity, or a relation to one) that holds when the identity has any of
+    the stored search ``keys`` (as ``search_keys_for`` gives them): an index look-up of the key rows, the same
+    whole-key match as ``search_keys__contains=f" {key} "`` over any of the keys."""
+    rows = IdentitySearchKey.objects.filter(key__in=list(keys)).values("identity_id")
+    return Q(**{f"{field}__in": rows})
 
 
 @dataclass(frozen=True)
@@ -308,6 +332,7 @@ def _record_detention_chunk(
         strict=True,
     ):
         identity_of[i] = identity
+    store_search_keys(list(identity_of.values()))
     detentions = Detention.objects.bulk_create(
         [
             Detention(

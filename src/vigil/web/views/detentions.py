@@ -29,7 +29,7 @@ from vigil.cases.operations import (
 from vigil.figures.counting import FIGURES, detentions_for, narrowed
 from vigil.records.bounds import FieldRefused
 from vigil.records.models import Detention, Event, Person
-from vigil.records.operations import record_release, record_whereabouts, search_keys_for
+from vigil.records.operations import record_release, record_whereabouts, search_key_match, search_keys_for
 from vigil.web.access import ANY_RECORDS, CASEWORK, role_required
 from vigil.web.forms import (
     AllegationForm,
@@ -96,12 +96,7 @@ def filtered_detentions(request: HttpRequest) -> tuple[QuerySet[Detention], dict
     elif f.get("q"):
         keys = search_keys_for(f["q"]).split()
         if keys:
-            from django.db.models import Q
-
-            cond = Q()
-            for key in keys:
-                cond |= Q(identity__search_keys__contains=f" {key} ")
-            qs = qs.filter(cond)
+            qs = qs.filter(search_key_match(keys, "identity"))  # any key, looked up in the key rows' index
         else:
             qs = qs.none()
     qs = (
