@@ -263,30 +263,38 @@ ARRIVAL_CANDIDATES = 200
 
 
 def _candidates(identity: Identity) -> set[int]:
-    from vigil.lib.names import search_keys
+    from vigil.lib.names import search_keys, sound_keys
     from vigil.records.operations import stored_search_key
 
     # The kind of a key is read from the name (stored keys are keyed hashes on a server database).
     keys = search_keys(identity.full_name)
     surnames = [stored_search_key(k) for k in sorted(keys) if k.startswith("s:")]
     givens = [stored_search_key(k) for k in sorted(keys) if k.startswith("g:")]
+    sounds = [stored_search_key(k) for k in sorted(sound_keys(identity.full_name))]
     if not surnames:
         return set()
-    by_surname = Q()
-    for key in surnames:
-        by_surname |= Q(search_keys__contains=f" {key} ")
+
+    def having(keys: list[str]) -> Q:
+        found = Q()
+        for key in keys:
+            found |= Q(search_keys__contains=f" {key} ")
+        return found
+
     # A report its author corrected is history: the correcting report's identity stands for it.
-    qs = (
-        Identity.objects.filter(by_surname)
-        .exclude(pk=identity.pk)
-        .exclude(detentions__superseded_by__isnull=False)
-    )
+    stored = Identity.objects.exclude(pk=identity.pk).exclude(detentions__superseded_by__isnull=False)
+    qs = stored.filter(having(surnames))
     found = list(qs.values_list("pk", flat=True)[: ARRIVAL_CANDIDATES + 1])
     if len(found) > ARRIVAL_CANDIDATES and givens:
-        by_given = Q()
-        for key in givens:
-            by_given |= Q(search_keys__contains=f" {key} ")
-        found = list(qs.filter(by_given).values_list("pk", flat=True)[:ARRIVAL_CANDIDATES])
+        found = list(qs.filter(having(givens)).values_list("pk", flat=True)[:ARRIVAL_CANDIDATES])
+    # A surname with a dropped, doubled or swapped letter has other surname keys but the same sound key
+    # (vigil.lib.names.sound_keys): those reports are candidates too, narrowed the same way. Without them a
+    # report with a typo counted as a new person.
+    if sounds:
+        alike = stored.filter(having(sounds)).exclude(having(surnames))
+        more = list(alike.values_list("pk", flat=True)[: ARRIVAL_CANDIDATES + 1])
+        if len(more) > ARRIVAL_CANDIDATES and givens:
+            more = list(alike.filter(having(givens)).values_list("pk", flat=True)[:ARRIVAL_CANDIDATES])
+        found += more
     return set(found)
 
 

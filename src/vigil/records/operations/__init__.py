@@ -23,6 +23,7 @@ from vigil.records.operations.detentions import (
     record_whereabouts,
     search_keys_for,
     set_consent,
+    stored_keys_for,
     stored_search_key,
 )
 from vigil.records.operations.reports import (
@@ -70,6 +71,7 @@ __all__ = [
     "ReportConflictError",
     "RESUBMISSION_WINDOW",
     "search_keys_for",
+    "stored_keys_for",
     "stored_search_key",
     "sent_again",
     "set_consent",
