@@ -136,35 +136,44 @@ def _reseal_fields() -> int:
     return count
 
 
-def _hashes() -> list[tuple[Any, int, str, str, str]]:
-    """Every keyed hash stored: (model, pk, column, stored value, value recomputed under the current key)."""
+def _hashes() -> list[tuple[Any, int, str, str, str, str]]:
+    """Every keyed hash stored: (model, pk, column, stored value, value recomputed under the current key,
+    an older form of it that is still correct: identities' search keys stored before sound keys existed)."""
     from vigil.records.models import Identity, Report, ReportConflict, Source
-    from vigil.records.operations import content_hash, search_keys_for, source_key, source_lookup
+    from vigil.records.operations import (
+        content_hash,
+        search_keys_for,
+        source_key,
+        source_lookup,
+        stored_keys_for,
+    )
 
-    out: list[tuple[Any, int, str, str, str]] = []
+    out: list[tuple[Any, int, str, str, str, str]] = []
     key_of: dict[int, str] = {}
     for src in Source.objects.all().iterator(chunk_size=1000):
         key_of[src.pk] = source_key(src)
-        out.append((Source, src.pk, "lookup", src.lookup, source_lookup(src)))
+        lookup = source_lookup(src)
+        out.append((Source, src.pk, "lookup", src.lookup, lookup, lookup))
     for report in Report.objects.all().iterator(chunk_size=1000):
         digest = content_hash(key_of[report.source_id], report.kind, report.payload, report.raw_text)
-        out.append((Report, report.pk, "content_hash", report.content_hash, digest))
+        out.append((Report, report.pk, "content_hash", report.content_hash, digest, digest))
     for conflict in ReportConflict.objects.all().iterator(chunk_size=1000):
         body = conflict.payload
         digest = content_hash(key_of[body["source"]], body["kind"], body["payload"], body["raw_text"])
-        out.append((ReportConflict, conflict.pk, "content_hash", conflict.content_hash, digest))
+        out.append((ReportConflict, conflict.pk, "content_hash", conflict.content_hash, digest, digest))
     if sealing.active():  # elsewhere the search keys are the normalised names themselves, not hashes
         for identity in Identity.objects.all().iterator(chunk_size=1000):
-            keys_now = search_keys_for(identity.full_name)
-            out.append((Identity, identity.pk, "search_keys", identity.search_keys, keys_now))
+            keys_now = stored_keys_for(identity.full_name)
+            older = search_keys_for(identity.full_name)
+            out.append((Identity, identity.pk, "search_keys", identity.search_keys, keys_now, older))
     return out
 
 
 def _blind_index_mismatches() -> list[str]:
     return [
         f"{model._meta.label_lower}:{pk} {column}"
-        for model, pk, column, stored, now in _hashes()
-        if stored != now
+        for model, pk, column, stored, now, older in _hashes()
+        if stored not in (now, older)
     ]
 
 
@@ -176,7 +185,7 @@ def _reindex() -> int:
     count = 0
     with transaction.atomic():
         rekeyed: list[Identity] = []
-        for model, pk, column, stored, now in _hashes():
+        for model, pk, column, stored, now, _older in _hashes():
             if stored != now:
                 model.objects.filter(pk=pk).update(**{column: now})  # raw: reports refuse save()
                 count += 1

@@ -28,7 +28,9 @@ from vigil.review.models import CandidatePair, LinkOperation, PairVerdict
 # when they are at least 5% likely one person and nothing they say contradicts it, so a doubtful report never
 # adds a person to "at least N"; joins and contradictions below 0.9 go to reviewers, who can split a join.
 # Measured with bench/floor.py: the old rule (merge at 0.7) counted 1,096 persons for the demo's 1,060 and
-# 25,785 for 20,000 (seed 3); this one 1,044 and 18,915-19,483 (never above the truth on the 10 worlds tried).
+# 25,785 for 20,000 (seed 3); this one, in a batch run, 1.2-2.6% below the truth at 2,000 persons and
+# 2.6-4.3% below at 20,000 (9 worlds); linked on arrival, within 1% of the truth at 2,000, up to 0.1% above
+# (the table in docs/counting-rules.md).
 MERGE_THRESHOLD = JOIN_THRESHOLD
 REVIEW_CEILING = CONFIDENT_THRESHOLD
 

@@ -267,24 +267,34 @@ ARRIVAL_REPORTS_PER_PERSON = 20
 
 
 def _candidates(identity: Identity) -> set[int]:
-    from vigil.lib.names import search_keys
+    from vigil.lib.names import search_keys, sound_keys
     from vigil.records.operations import search_key_match, stored_search_key
 
     # The kind of a key is read from the name (stored keys are keyed hashes on a server database).
     keys = search_keys(identity.full_name)
     surnames = [stored_search_key(k) for k in sorted(keys) if k.startswith("s:")]
     givens = [stored_search_key(k) for k in sorted(keys) if k.startswith("g:")]
+    sounds = [stored_search_key(k) for k in sorted(sound_keys(identity.full_name))]
     if not surnames:
         return set()
+
     # A report its author corrected is history: the correcting report's identity stands for it.
-    qs = (
-        Identity.objects.filter(search_key_match(surnames))
-        .exclude(pk=identity.pk)
-        .exclude(detentions__superseded_by__isnull=False)
-    )
+    stored = Identity.objects.exclude(pk=identity.pk).exclude(detentions__superseded_by__isnull=False)
+    qs = stored.filter(search_key_match(surnames))
     found = list(qs.values_list("pk", flat=True)[: ARRIVAL_CANDIDATES + 1])
     if len(found) > ARRIVAL_CANDIDATES and givens:
         found = list(qs.filter(search_key_match(givens)).values_list("pk", flat=True)[:ARRIVAL_CANDIDATES])
+    # A surname with a dropped, doubled or swapped letter has other surname keys but the same sound key
+    # (vigil.lib.names.sound_keys): those reports are candidates too, narrowed the same way. Without them a
+    # report with a typo counted as a new person.
+    if sounds:
+        alike = stored.filter(search_key_match(sounds)).exclude(search_key_match(surnames))
+        more = list(alike.values_list("pk", flat=True)[: ARRIVAL_CANDIDATES + 1])
+        if len(more) > ARRIVAL_CANDIDATES and givens:
+            more = list(
+                alike.filter(search_key_match(givens)).values_list("pk", flat=True)[:ARRIVAL_CANDIDATES]
+            )
+        found += more
     return set(found)
 
 

@@ -117,6 +117,18 @@ def test_a_blind_index_rotation_whose_hashes_do_not_match_their_plaintext_change
     assert Report.objects.get().content_hash == "0" * 64
 
 
+def test_search_keys_stored_before_sound_keys_do_not_stop_a_rotation_which_adds_them(coordinator):
+    from vigil.protection.sealing import active
+    from vigil.records.operations import search_keys_for, stored_keys_for
+
+    detain(coordinator, "Николай Шишук")
+    Identity.objects.update(search_keys=search_keys_for("Николай Шишук"))  # as stored before sound keys
+    rotate(Purpose.BLIND_INDEX, actor=coordinator)
+    # Where keys are hashes the rotation recomputes them all; elsewhere they are left as they were.
+    expected = stored_keys_for if active() else search_keys_for
+    assert Identity.objects.get().search_keys == expected("Николай Шишук")
+
+
 def test_rotating_the_database_key_rekeys_the_file_and_the_old_key_no_longer_opens_it(tmp_path):
     import os
     import subprocess

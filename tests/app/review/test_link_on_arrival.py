@@ -170,3 +170,21 @@ def test_past_the_bound_of_versions_the_arrivals_own_spelling_comes_first(coordi
         assert i.pk == same.order_by("pk")[0].pk
     assert operations.link_arrivals([new], actor=coordinator).identities == 3
     assert Identity.objects.get(pk=new).person_id == person
+
+
+def test_a_report_whose_surname_has_a_slip_joins_its_person(coordinator, django_capture_on_commit_callbacks):
+    # "Шшук" shares no surname key with "Шишук", only a sound key: before sound keys were stored the second
+    # report was never compared with the first and counted as a second person.
+    detain(coordinator, "Шишук Николай Петрович", kind="relative", birth_year=1995)
+    with django_capture_on_commit_callbacks(execute=True):
+        detain(coordinator, "Николай Шшук", kind="hotline", birth_year=1995)
+    assert _persons() == 1
+
+
+def test_a_sound_key_alone_does_not_join_people_of_different_given_names(
+    coordinator, django_capture_on_commit_callbacks
+):
+    detain(coordinator, "Шишук Николай", kind="relative", birth_year=1995)
+    with django_capture_on_commit_callbacks(execute=True):
+        detain(coordinator, "Шук Ольга", kind="hotline", birth_year=1970)
+    assert _persons() == 2

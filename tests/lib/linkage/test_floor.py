@@ -1,10 +1,15 @@
 """The counting policy keeps "at least N persons" a floor on worlds whose truth is known (issue 14, item 2).
 
-The worlds here were not used to choose JOIN_THRESHOLD (bench/floor.py prints these and more beside the
-old rule); a count above the truth is an overstated floor.
+The worlds here were not used to choose the rule (JOIN_THRESHOLD, the contradictions of model.CONTRADICTIONS,
+the arrival candidates): bench/floor.py prints these and more, on both linkage paths, beside the old rule.
+A count above the truth is an overstated floor; the window is at most the truth and at least 95% of it. The
+batch run (review.operations.link_persons) meets it; linkage on arrival comes within 1% of the truth.
 """
 
 from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
 
 import pytest
 
@@ -14,20 +19,40 @@ from vigil.lib.synthetic.tables import report_rows
 
 pytestmark = pytest.mark.slow
 
+BENCH = Path(__file__).resolve().parents[3] / "bench" / "floor.py"
 
-@pytest.mark.parametrize(("persons", "seed"), [(2000, 57), (20000, 31)])
-def test_the_persons_count_is_never_above_the_truth_and_within_five_percent_below(
+
+def _in_window(counted: int, truth: int) -> None:
+    assert counted <= truth
+    assert counted >= 0.95 * truth
+
+
+@pytest.mark.parametrize(("persons", "seed"), [(2000, 101), (20000, 11)])
+def test_the_batch_count_is_never_above_the_truth_and_within_five_percent_below(
     persons: int, seed: int
 ) -> None:
     rows = report_rows(generate_world(persons, seed=seed))
-    truth = rows["true_person_id"].nunique()
     counted = (
         link(rows[list(LINK_COLUMNS)], threshold=JOIN_THRESHOLD, background=True)
         .persons["person_id"]
         .nunique()
     )
-    assert counted <= truth
-    assert counted >= 0.95 * truth
+    _in_window(counted, rows["true_person_id"].nunique())
+
+
+def test_reports_linked_one_by_one_on_arrival_count_within_one_percent_of_the_truth() -> None:
+    # Not yet a floor: on arrival a person merged early from vague reports stays whole, and later reports of
+    # each namesake in it that contradict the other's become new persons (docs/counting-rules.md); measured
+    # 0.75% below to 0.10% above the truth on five worlds of 2,000. Before sound keys were searched, a
+    # report with a slip in its surname was a new person: 4.7% above.
+    spec = importlib.util.spec_from_file_location("bench_floor", BENCH)
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    rows = report_rows(generate_world(2000, seed=101))
+    counted = len(set(bench.arrival_persons(rows[list(bench.LINK_COLUMNS)])))
+    truth = rows["true_person_id"].nunique()
+    assert abs(counted - truth) <= 0.01 * truth
 
 
 def test_the_old_rule_overstated_the_same_world() -> None:

@@ -12,6 +12,7 @@ from vigil.lib.names.features import (
     features_frame,
     name_similarity,
     search_keys,
+    sound_keys,
 )
 from vigil.lib.names.parse import ParsedName, parse_name
 from vigil.lib.names.romanise import SYSTEMS, romanise
@@ -27,4 +28,5 @@ __all__ = [
     "parse_name",
     "romanise",
     "search_keys",
+    "sound_keys",
 ]

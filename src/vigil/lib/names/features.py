@@ -65,6 +65,18 @@ def search_keys(text: str) -> set[str]:
     return set(_search_keys(text))
 
 
+def sound_keys(text: str) -> set[str]:
+    """``f:<phonetic code>`` of each surname key of :func:`search_keys`: keys under which a surname with a
+    dropped, doubled or swapped letter (Шишук ~ Шшук, Тумашина ~ Тмашина) is still found.
+
+    Stored beside the search keys for linking a new report on arrival (a report whose surname has a typo
+    would otherwise never be compared with the reports of its person), not used to answer a search: a
+    phonetic code is coarse (Шишук, Сак and Сук share one), so a candidate found by it is scored, not shown.
+    """
+    codes = {phonetic_code(linkage_surname_key(k[2:]) or "") for k in search_keys(text) if k.startswith("s:")}
+    return _clean({f"f:{code}" for code in codes if code})
+
+
 FEATURE_KEYS = (
     "surname_key",
     "surname_phonetic",

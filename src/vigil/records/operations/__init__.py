@@ -25,6 +25,7 @@ from vigil.records.operations.detentions import (
     search_keys_for,
     set_consent,
     store_search_keys,
+    stored_keys_for,
     stored_search_key,
 )
 from vigil.records.operations.reports import (
@@ -78,6 +79,7 @@ __all__ = [
     "search_key_match",
     "search_keys_for",
     "store_search_keys",
+    "stored_keys_for",
     "stored_search_key",
     "sent_again",
     "set_consent",

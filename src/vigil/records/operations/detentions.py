@@ -48,6 +48,7 @@ def stored_search_key(key: str) -> str:
 
 
 def search_keys_for(name: str) -> str:
+    """The keys a search for ``name`` looks for, as stored (`` k1 k2 ... ``)."""
     from vigil.lib.names import search_keys
 
     keys = sorted(stored_search_key(k) for k in search_keys(name))
@@ -75,6 +76,17 @@ def search_key_match(keys: Sequence[str], field: str = "pk") -> Q:
     whole-key match as ``search_keys__contains=f" {key} "`` over any of the keys."""
     rows = IdentitySearchKey.objects.filter(key__in=list(keys)).values("identity_id")
     return Q(**{f"{field}__in": rows})
+
+
+def stored_keys_for(name: str) -> str:
+    """What ``Identity.search_keys`` holds for ``name``: its search keys and, for linking new reports on
+    arrival, the sound keys of its surname (``vigil.lib.names.sound_keys``), which no search looks for.
+    Identities stored before sound keys existed hold :func:`search_keys_for` alone until the blind index is
+    next rotated (``protection.rotation``); arrivals find them by their surname keys only."""
+    from vigil.lib.names import search_keys, sound_keys
+
+    keys = sorted(stored_search_key(k) for k in search_keys(name) | sound_keys(name))
+    return " " + " ".join(keys) + " " if keys else ""
 
 
 @dataclass(frozen=True)
@@ -324,7 +336,7 @@ def _record_detention_chunk(
                     birth_year=entries[i].data.known_birth_year(),
                     sex=entries[i].data.sex,
                     home_city=entries[i].data.home_city,
-                    search_keys=search_keys_for(names[i]),
+                    search_keys=stored_keys_for(names[i]),
                 )
                 for i, person in zip(named, persons, strict=True)
             ]
