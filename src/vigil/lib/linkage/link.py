@@ -81,6 +81,21 @@ class LinkResult:
     threshold: float
     notes: list[str] = field(default_factory=list)
     prepared: pd.DataFrame | None = field(default=None, repr=False)
+    _positions: tuple[pd.DataFrame, dict[tuple[str, str], int]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def _pair_positions(self) -> dict[tuple[str, str], int]:
+        """(smaller id, larger id) -> the position of the pair's first row in ``pairs``, made once: a batch
+        run explains every pair it queues for review, and a scan of all pairs for each grows as their square."""
+        if self._positions is None or self._positions[0] is not self.pairs:
+            left = self.pairs["record_id_l"].astype(str).to_numpy()
+            right = self.pairs["record_id_r"].astype(str).to_numpy()
+            positions: dict[tuple[str, str], int] = {}
+            for i, (a, b) in enumerate(zip(left, right, strict=True)):
+                positions.setdefault((a, b) if a <= b else (b, a), i)
+            self._positions = (self.pairs, positions)
+        return self._positions[1]
 
     @property
     def clusters(self) -> dict[str, str]:
@@ -117,12 +132,9 @@ class LinkResult:
             a, b = str(pair[0]), str(pair[1])
         else:
             a, b = str(pair), str(other)
-        hit = self.pairs[
-            ((self.pairs["record_id_l"] == a) & (self.pairs["record_id_r"] == b))
-            | ((self.pairs["record_id_l"] == b) & (self.pairs["record_id_r"] == a))
-        ]
-        if not hit.empty:
-            row = hit.iloc[0]
+        position = self._pair_positions().get((a, b) if a <= b else (b, a))
+        if position is not None:
+            row = self.pairs.iloc[position]
             return _explanation_from_row(
                 self.model,
                 dict(row),
