@@ -44,6 +44,7 @@ PREVIOUS_WITH_DB = {
     ],
     100_000: [
         ("26 Nov 2026, `ca84ddd`, before linkage ran in the write path, quiet machine", 91.1, 18.7),
+        ("3 Dec 2026, `21ffd30`, linkage in the write path, bulk merges, load 5-8", 266.3, 36.2),
     ],
 }
 
