@@ -33,6 +33,20 @@ from vigil.lib.importing import guess_mapping, read_table, validate
 from vigil.lib.synthetic import link_rows
 
 TARGET_SECONDS_WITH_DB = 120.0
+# Issue 14: the same import with record linkage in the write path (an import of more than
+# review.operations.ARRIVALS_BATCH identities runs a full link_persons once it has committed).
+TARGET_SECONDS_WITH_LINKAGE = 180.0
+# Figures measured before, printed beside a run's own (bench/README.md has the commands and the load).
+PREVIOUS_WITH_DB = {
+    20_000: [
+        ("3 Dec 2026, `417643c`, one-by-one merges, load 8-17", 2057.0, 19.2),
+        ("3 Dec 2026, `21ffd30`, bulk merges, load 17-20", 921.4, 199.2),
+    ],
+    100_000: [
+        ("26 Nov 2026, `ca84ddd`, before linkage ran in the write path, quiet machine", 91.1, 18.7),
+        ("3 Dec 2026, `21ffd30`, linkage in the write path, bulk merges, load 5-8", 266.3, 36.2),
+    ],
+}
 
 
 def make_csv(n_rows: int, *, seed: int = 1) -> bytes:
@@ -176,6 +190,13 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(f"  first:  {db['first_output']}")
         print(f"  again:  {db['again_output']}")
+        limit = TARGET_SECONDS_WITH_LINKAGE * args.rows / 100_000
+        print(
+            f"  issue 14 target with linkage in the write path: <= {limit:.0f} s: "
+            + ("met" if db["first_s"] <= limit else "NOT met")
+        )
+        for when, first, again in PREVIOUS_WITH_DB.get(args.rows, []):
+            print(f"  before ({when}): {first:.1f} s, the same file again {again:.1f} s")
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"peak resident memory {peak_mb:.0f} MB; target for the whole import with DB writes: "

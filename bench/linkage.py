@@ -42,6 +42,19 @@ TARGETS = {
     "synthetic-1000000": "F1 >= 0.90; vigil <= 180 s, peak <= 4 GB",
 }
 
+# Vigil's figures measured before, printed beside a run's own: (when, commit, load, precision, recall, F1,
+# seconds, peak MB). docs/linkage.md ("Figures") and bench/README.md have the commands.
+PREVIOUS: dict[str, list[tuple[str, str, str, float, float, float, float, float]]] = {
+    "synthetic-100000": [
+        ("26 Nov 2026", "9544394", "quiet machine", 0.9265, 0.9368, 0.9316, 8.8, 716),
+        ("3 Dec 2026", "417643c", "load 2-6", 0.9625, 0.9374, 0.9498, 103.7, 844),
+    ],
+    "synthetic-1000000": [
+        ("26 Nov 2026", "4fb7c89", "quiet machine", 0.9516, 0.9179, 0.9344, 81.9, 3261),
+        ("3 Dec 2026", "417643c", "load 8-18", 0.9687, 0.9188, 0.9431, 1790.3, 3533),
+    ],
+}
+
 
 # --------------------------------------------------------------------------------------------- quality
 def pair_scores(predicted: np.ndarray[Any, Any], truth: np.ndarray[Any, Any]) -> dict[str, float]:
@@ -457,6 +470,12 @@ def main(argv: list[str] | None = None) -> int:
                     flush=True,
                 )
                 if method == "vigil":
+                    for when, commit, load, p, rc, f1, sec, mb in PREVIOUS.get(dataset, []):
+                        print(
+                            f"{'  before':<18} {when + ', ' + commit:<17} {p:>9.4f} {rc:>7.4f} {f1:>7.4f} "
+                            f"{sec:>8.1f} {mb:>8.0f}  ({load})",
+                            flush=True,
+                        )
                     print_breakdown(dataset, method, r)
             if files is not None:
                 for f in files:

@@ -23,6 +23,7 @@ from vigil.replication.log import (
     issue_many,
     local_of,
     set_gid,
+    set_gids,
     set_gids_of_kinds,
 )
 from vigil.replication.models import GlobalId
@@ -200,6 +201,29 @@ def on_merge(operation: Any, target: Any, others: Iterable[Any]) -> None:
     )
     if change is not None:
         set_gid("linkop", operation.pk, str(change.stamp))
+
+
+def on_merges(merges: Sequence[tuple[Any, int, Iterable[int]]]) -> None:
+    """``on_merge`` for each (operation, target person id, other person ids) in turn: the same changes in the
+    same order, with one look-up of the persons' global ids and one insert."""
+    wanted = {"person": [pk for _op, target, others in merges for pk in (target, *others)]}
+    gids = gids_of(wanted)
+    changes = issue_many(
+        [
+            (
+                "link",
+                "link",
+                {
+                    "action": "merge",
+                    "into": gids[("person", target)],
+                    "persons": sorted(gids[("person", pk)] for pk in others),
+                },
+            )
+            for _op, target, others in merges
+        ]
+    )
+    if changes:
+        set_gids("linkop", [(op.pk, str(c.stamp)) for (op, _t, _o), c in zip(merges, changes, strict=True)])
 
 
 def on_split(operation: Any, person: Any, new_person: Any, identity_ids: Iterable[int]) -> None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from vigil.audit.actors import Actor, acting_user
 from vigil.audit.log import record as audit
+from vigil.audit.log import record_many
 from vigil.records import bounds
 from vigil.records.models import Detention, Identity, Person
 from vigil.replication import hooks as replication
@@ -165,13 +166,108 @@ def reopen_pair(pair: CandidatePair, *, actor: Actor) -> CandidatePair:
         return pair
 
 
+# Rows per statement in the bulk merges: within SQLite's limit on query parameters (a CASE arm takes two).
+_CHUNK = 300
+
+
+def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def merge_persons_in_bulk(
+    merges: Sequence[tuple[Person, Sequence[Person]]], *, actor: Actor, reason: str = ""
+) -> list[LinkOperation]:
+    """``merge_persons(target, others, settles_pairs=False)`` for each (target, others) in turn: the same
+    moves, merge marks, operations, audit entries and replication changes in the same order, written a few
+    hundred merges per statement. No person may take part in two of the merges (then one by one and in bulk
+    would differ: a later merge would move what an earlier one moved)."""
+    bounds.check_length("reason", reason, bounds.NOTE_MAX)
+    plan = [(target, sorted({p.pk for p in others} - {target.pk})) for target, others in merges]
+    if any(not others for _target, others in plan):
+        raise LinkError("nothing to merge: choose at least one other person")
+    into: dict[int, int] = {}
+    for target, others in plan:
+        for pk in (target.pk, *others):
+            if pk in into:
+                raise ValueError(f"person {pk} takes part in two merges")
+            into[pk] = target.pk
+    if not plan:
+        return []
+    with transaction.atomic():
+        from django.db.models import Case, IntegerField, OuterRef, Subquery, Value, When
+
+        merged = sorted(pk for pk, to in into.items() if pk != to)
+        moves: dict[int, list[dict[str, int]]] = {target.pk: [] for target, _others in plan}
+        for part in _chunks(merged, 900):
+            for pk, person_id in Identity.objects.filter(person__in=part).values_list("pk", "person_id"):
+                moves[into[person_id]].append({"identity": pk, "from": person_id, "to": into[person_id]})
+        for part in _chunks(merged):
+            into_target = Case(
+                *(When(person_id=pk, then=Value(into[pk])) for pk in part), output_field=IntegerField()
+            )
+            Identity.objects.filter(person__in=part).update(person_id=into_target)
+            marks = Case(*(When(pk=pk, then=Value(into[pk])) for pk in part), output_field=IntegerField())
+            Person.objects.filter(pk__in=part).update(merged_into_id=marks)
+        moved = sorted(m["identity"] for target_moves in moves.values() for m in target_moves)
+        person_now = Identity.objects.filter(pk=OuterRef("identity_id")).values("person_id")[:1]
+        for part in _chunks(moved, 900):
+            Detention.objects.filter(identity_id__in=part).update(person_id=Subquery(person_now))
+        made_by = acting_user(actor)
+        ops = LinkOperation.objects.bulk_create(
+            [
+                LinkOperation(
+                    kind=LinkOperation.Kind.MERGE,
+                    moves=sorted(moves[target.pk], key=lambda m: m["identity"]),
+                    reason=reason,
+                    made_by=made_by,
+                )
+                for target, _others in plan
+            ],
+            batch_size=500,
+        )
+        record_many(
+            [
+                (actor, "person.merge", target, {"merged": others, "operation": op.pk})
+                for (target, others), op in zip(plan, ops, strict=True)
+            ]
+        )
+        replication.on_merges(
+            [(op, target.pk, others) for (target, others), op in zip(plan, ops, strict=True)]
+        )
+        return ops
+
+
 def _merge_clusters(
     clusters: Iterable[list[int]], person_of: dict[int, int], *, actor: Actor, reason: str
 ) -> int:
     """Merge the persons of each cluster of identity ids into its smallest person (linkage's own merges
-    answer no review pair); ``person_of`` is kept up to date. Returns how many merges were made."""
-    merges = 0
+    answer no review pair); ``person_of`` is kept up to date. Returns how many merges were made.
+
+    The clusters whose persons take part in no other cluster's merge (all of them after a first run) are
+    merged in bulk; the others one by one, in their order, as before."""
+    wanted = []
     for ids in clusters:
+        persons = sorted({person_of[i] for i in ids})
+        if len(persons) >= 2:
+            wanted.append((ids, persons))
+    uses: dict[int, int] = {}
+    for _ids, persons in wanted:
+        for pk in persons:
+            uses[pk] = uses.get(pk, 0) + 1
+    alone = [(ids, persons) for ids, persons in wanted if all(uses[pk] == 1 for pk in persons)]
+    shared = [(ids, persons) for ids, persons in wanted if any(uses[pk] > 1 for pk in persons)]
+    found = Person.objects.in_bulk([pk for _ids, persons in alone for pk in persons])
+    merge_persons_in_bulk(
+        [(found[persons[0]], [found[pk] for pk in persons[1:]]) for _ids, persons in alone],
+        actor=actor,
+        reason=reason,
+    )
+    for ids, persons in alone:
+        for i in ids:
+            person_of[i] = persons[0]
+    merges = len(alone)
+    for ids, _persons in shared:
         persons = sorted({person_of[i] for i in ids})
         if len(persons) < 2:
             continue
@@ -187,20 +283,27 @@ def _merge_clusters(
 def _queue_pairs(pairs: Iterable[tuple[int, int, float, Callable[[str, str], list[dict[str, Any]]]]]) -> int:
     """Queue each (identity, identity, probability, explanation) pair for review; returns how many were new.
     The explanation is asked for (with the two ids in queue order) only for a pair not queued before."""
-    queued = 0
+    wanted: dict[tuple[int, int], tuple[float, Callable[[str, str], list[dict[str, Any]]]]] = {}
     for a, b, probability, explain in pairs:
         left, right = sorted((int(a), int(b)))
-        _pair, created = CandidatePair.objects.get_or_create(
-            left_id=left,
-            right_id=right,
-            defaults={
-                "probability": float(probability),
-                # A callable default is called only when the pair is created.
-                "explanation": lambda left=left, right=right, explain=explain: explain(str(left), str(right)),
-            },
+        wanted.setdefault((left, right), (float(probability), explain))
+    # One look-up per few hundred pairs and one insert per 500, not a get_or_create each (an import's batch
+    # run queues tens of thousands).
+    lefts = sorted({left for left, _right in wanted})
+    stored: set[tuple[int, int]] = set()
+    for part in _chunks(lefts, 900):
+        stored.update(CandidatePair.objects.filter(left_id__in=part).values_list("left_id", "right_id"))
+    new = [
+        CandidatePair(
+            left_id=left, right_id=right, probability=probability, explanation=explain(str(left), str(right))
         )
-        queued += int(created)
-    return queued
+        for (left, right), (probability, explain) in wanted.items()
+        if (left, right) not in stored
+    ]
+    CandidatePair.objects.bulk_create(
+        new, batch_size=500, ignore_conflicts=True
+    )  # one a racing arrival queued
+    return len(new)
 
 
 def _band(result: LinkResult, band: pd.DataFrame) -> Iterator[tuple[int, int, float, Any]]:

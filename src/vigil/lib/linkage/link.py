@@ -4,18 +4,30 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from vigil.lib.linkage.cluster import cluster_pairs, conflicting_pairs
+from vigil.lib.linkage.explain import (
+    EXPLAIN_COLUMNS,
+    FieldEvidence,
+    PairExplanation,
+    _explanation_from_row,
+    _plain,
+    _score_two,
+    explain_columns,
+    explain_frame,
+    explain_gammas,
+    explain_pair,
+)
+from vigil.lib.linkage.labels import LabelledPairs, _decided_pairs, normalise_labels
 from vigil.lib.linkage.model import (
     DEFAULT_SEED,
-    STANDARD_COMPARISONS,
     ExtraKind,
     LinkModel,
     LinkType,
@@ -43,198 +55,6 @@ PAIR_FLOOR = 0.01
 # Comparisons whose exact levels are adjusted for how common the value is (see model.py).
 _TF_COLUMNS = {"surname": "surname_key", "given_name": "given_id"}
 
-# Reviewers' decisions: a frame (record_id_l, record_id_r and a decision column named same, decision or
-# is_match) or (a, b, decision) triples, where a decision is True/"same" or False/"different".
-LabelledPairs: TypeAlias = pd.DataFrame | Iterable[tuple[str, str, bool | str]]
-
-
-@dataclass(frozen=True)
-class FieldEvidence:
-    """How one comparison voted on a pair: the level reached and its Bayes factor (weight = log2 of it)."""
-
-    comparison: str
-    level: str
-    bayes_factor: float
-    match_weight: float
-
-    @property
-    def agreed(self) -> bool:
-        return self.match_weight > 0
-
-
-@dataclass(frozen=True)
-class PairExplanation:
-    """Why a pair scored what it scored: prior weight + one weight per comparison = total match weight."""
-
-    record_id_l: str
-    record_id_r: str
-    match_probability: float
-    match_weight: float
-    prior_weight: float
-    fields: tuple[FieldEvidence, ...]
-    scored_by_blocking: bool = True  # False: the blocking rules never paired these records; scored on request
-
-    def agreeing(self) -> list[FieldEvidence]:
-        return [f for f in self.fields if f.match_weight > 0]
-
-    def disagreeing(self) -> list[FieldEvidence]:
-        return [f for f in self.fields if f.match_weight < 0]
-
-    def field(self, comparison: str) -> FieldEvidence:
-        for evidence in self.fields:
-            if evidence.comparison == comparison:
-                return evidence
-        raise KeyError(comparison)
-
-    def describe(self) -> str:
-        """A few lines a reviewer can read: each field's level and weight, strongest first."""
-        lines = [
-            f"{self.record_id_l} ~ {self.record_id_r}: probability {self.match_probability:.4f}, "
-            f"weight {self.match_weight:+.2f} (prior {self.prior_weight:+.2f})"
-        ]
-        for f in sorted(self.fields, key=lambda f: -abs(f.match_weight)):
-            lines.append(f"  {f.comparison:<12} {f.match_weight:+7.2f}  {f.level}")
-        return "\n".join(lines)
-
-
-def _level_tables(settings: Mapping[str, Any]) -> dict[str, dict[int, tuple[str, float]]]:
-    """comparison -> gamma value -> (level label, Bayes factor), in Splink's gamma numbering."""
-    tables: dict[str, dict[int, tuple[str, float]]] = {}
-    for comparison in settings["comparisons"]:
-        levels = comparison["comparison_levels"]
-        non_null = [lv for lv in levels if not lv.get("is_null_level")]
-        table: dict[int, tuple[str, float]] = {-1: ("missing on one side", 1.0)}
-        # Splink numbers non-null levels from len-1 (first listed, strongest) down to 0 (else level).
-        for i, level in enumerate(non_null):
-            m, u = level.get("m_probability"), level.get("u_probability")
-            bf = (m / u) if (m and u) else 1.0
-            table[len(non_null) - 1 - i] = (str(level.get("label_for_charts") or level["sql_condition"]), bf)
-        tables[comparison["output_column_name"]] = table
-    return tables
-
-
-def explain_gammas(
-    model: LinkModel, gammas: Mapping[str, int], tf_adjustments: Mapping[str, float] | None = None
-) -> tuple[float, tuple[FieldEvidence, ...]]:
-    """(prior weight, per-comparison evidence) for one comparison vector under ``model``.
-
-    ``tf_adjustments`` are Splink's term-frequency adjustments in match weight (bits), per comparison.
-    """
-    tables = _level_tables(model.settings)
-    prior = float(model.settings["probability_two_random_records_match"])
-    prior_weight = math.log2(prior / (1 - prior))
-    evidence = []
-    for comparison, table in tables.items():
-        gamma = int(gammas[comparison])
-        label, bf = table[gamma]
-        weight = math.log2(bf)
-        adj = (tf_adjustments or {}).get(comparison)
-        if adj is not None and not math.isnan(adj) and adj != 0.0:
-            weight += adj
-            label += f" ({adj:+.2f} for how common the value is)"
-        evidence.append(FieldEvidence(comparison, label, 2.0**weight, weight))
-    return prior_weight, tuple(evidence)
-
-
-# The fixed columns of :meth:`LinkResult.explain_table`; two more per comparison follow them.
-EXPLAIN_COLUMNS: tuple[str, ...] = (
-    "record_id_l",
-    "record_id_r",
-    "match_probability",
-    "match_weight",
-    "prior_weight",
-    "linked",
-)
-# The level of a standard comparison the model left out (its column is filled on fewer than two records).
-NOT_COMPARED = "not compared"
-
-
-def explain_columns(model: LinkModel) -> list[str]:
-    """Columns of the explain table: the fixed ones, then ``<comparison>_level`` and ``_weight`` for every
-    standard comparison in a fixed order (used by the model or not), then the model's extra fields."""
-    comparisons = [*STANDARD_COMPARISONS, *model.spec.extra_fields]
-    return [*EXPLAIN_COLUMNS, *(f"{c}_{part}" for c in comparisons for part in ("level", "weight"))]
-
-
-def explain_frame(
-    model: LinkModel, pairs: pd.DataFrame, person_of: Mapping[str, str] | pd.Series | None = None
-) -> pd.DataFrame:
-    """Every pair of ``pairs`` (a :attr:`LinkResult.pairs` frame) with each comparison's level and weight.
-
-    The same numbers as :func:`explain_gammas`, computed per column rather than per pair: the level is
-    looked up from the gamma value, the weight is log2(m/u) of that level plus Splink's term-frequency
-    adjustment. ``prior_weight`` + the ``*_weight`` columns = ``match_weight``. ``linked`` is "yes" when
-    ``person_of`` puts both records in one person (empty when ``person_of`` is not given).
-    """
-    tables = _level_tables(model.settings)
-    prior = float(model.settings["probability_two_random_records_match"])
-    n = len(pairs)
-    out: dict[str, Any] = {
-        "record_id_l": pairs["record_id_l"].astype(str).to_numpy(),
-        "record_id_r": pairs["record_id_r"].astype(str).to_numpy(),
-        "match_probability": pairs["match_probability"].to_numpy(dtype=np.float64),
-        "match_weight": pairs["match_weight"].to_numpy(dtype=np.float64),
-        "prior_weight": np.full(n, math.log2(prior / (1 - prior))),
-    }
-    if person_of is None:
-        out["linked"] = np.full(n, "", dtype=object)
-    else:
-        persons = person_of if isinstance(person_of, pd.Series) else pd.Series(dict(person_of), dtype=object)
-        left = persons.reindex(out["record_id_l"]).to_numpy()
-        right = persons.reindex(out["record_id_r"]).to_numpy()
-        same = pd.notna(left) & (left == right)
-        out["linked"] = np.where(same, "yes", "no").astype(object)
-    for comparison in [*STANDARD_COMPARISONS, *model.spec.extra_fields]:
-        table = tables.get(comparison)
-        if table is None:
-            out[f"{comparison}_level"] = np.full(n, NOT_COMPARED, dtype=object)
-            out[f"{comparison}_weight"] = np.zeros(n)
-            continue
-        # Gamma values run from -1 (missing on one side) up to the strongest level, without gaps.
-        gammas = sorted(table)
-        labels = np.array([table[g][0] for g in gammas], dtype=object)
-        weights = np.array([math.log2(table[g][1]) for g in gammas])
-        index = pairs[f"gamma_{comparison}"].to_numpy(dtype=np.int64) - gammas[0]
-        weight = weights[index]
-        tf_column = f"mw_tf_adj_{comparison}"
-        if tf_column in pairs:
-            weight = weight + np.nan_to_num(pairs[tf_column].to_numpy(dtype=np.float64), nan=0.0)
-        out[f"{comparison}_level"] = labels[index]
-        out[f"{comparison}_weight"] = weight
-    return pd.DataFrame(out, columns=explain_columns(model))
-
-
-def _explanation_from_row(
-    model: LinkModel, row: Mapping[str, Any], a: str, b: str, *, scored_by_blocking: bool
-) -> PairExplanation:
-    gammas = {c[len("gamma_") :]: int(v) for c, v in row.items() if str(c).startswith("gamma_")}
-    tfs = {c[len("mw_tf_adj_") :]: float(v) for c, v in row.items() if str(c).startswith("mw_tf_adj_")}
-    prior_weight, evidence = explain_gammas(model, gammas, tfs)
-    return PairExplanation(
-        record_id_l=a,
-        record_id_r=b,
-        match_probability=float(row["match_probability"]),
-        match_weight=float(row["match_weight"]),
-        prior_weight=prior_weight,
-        fields=evidence,
-        scored_by_blocking=scored_by_blocking,
-    )
-
-
-def _score_two(model: LinkModel, left: dict[str, Any], right: dict[str, Any]) -> dict[str, Any]:
-    """Score one pair of prepared records under ``model`` (term frequencies supplied as tf_* values)."""
-    settings = dict(model.settings)
-    settings["link_type"] = "dedupe_only"
-    settings["blocking_rules_to_generate_predictions"] = []
-    frame = pd.DataFrame([left, right])
-    frame = frame[[c for c in frame.columns if not c.startswith("tf_")]]
-    linker = make_linker(frame, settings, "dedupe_only")
-    try:
-        scored = linker.inference.score_pair(left, right).as_pandas_dataframe()
-    finally:
-        linker._db_api.delete_tables_created_by_splink_from_db()
-    return dict(scored.iloc[0])
-
 
 def _term_frequencies(prepared: pd.DataFrame) -> dict[str, dict[Any, float]]:
     return {
@@ -261,6 +81,21 @@ class LinkResult:
     threshold: float
     notes: list[str] = field(default_factory=list)
     prepared: pd.DataFrame | None = field(default=None, repr=False)
+    _positions: tuple[pd.DataFrame, dict[tuple[str, str], int]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def _pair_positions(self) -> dict[tuple[str, str], int]:
+        """(smaller id, larger id) -> the position of the pair's first row in ``pairs``, made once: a batch
+        run explains every pair it queues for review, and a scan of all pairs for each grows as their square."""
+        if self._positions is None or self._positions[0] is not self.pairs:
+            left = self.pairs["record_id_l"].astype(str).to_numpy()
+            right = self.pairs["record_id_r"].astype(str).to_numpy()
+            positions: dict[tuple[str, str], int] = {}
+            for i, (a, b) in enumerate(zip(left, right, strict=True)):
+                positions.setdefault((a, b) if a <= b else (b, a), i)
+            self._positions = (self.pairs, positions)
+        return self._positions[1]
 
     @property
     def clusters(self) -> dict[str, str]:
@@ -297,12 +132,9 @@ class LinkResult:
             a, b = str(pair[0]), str(pair[1])
         else:
             a, b = str(pair), str(other)
-        hit = self.pairs[
-            ((self.pairs["record_id_l"] == a) & (self.pairs["record_id_r"] == b))
-            | ((self.pairs["record_id_l"] == b) & (self.pairs["record_id_r"] == a))
-        ]
-        if not hit.empty:
-            row = hit.iloc[0]
+        position = self._pair_positions().get((a, b) if a <= b else (b, a))
+        if position is not None:
+            row = self.pairs.iloc[position]
             return _explanation_from_row(
                 self.model,
                 dict(row),
@@ -325,85 +157,6 @@ class LinkResult:
             records.append(rec)
         row = _score_two(self.model, records[0], records[1])
         return _explanation_from_row(self.model, row, a, b, scored_by_blocking=False)
-
-
-def _plain(value: Any) -> Any:
-    """NumPy/pandas scalars and missing markers as plain Python values Splink can put into SQL."""
-    if value is None or value is pd.NaT or value is pd.NA:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    return value
-
-
-_DECISION_COLUMNS = ("same", "decision", "is_match")
-_SAME = {"same", "true", "1", "yes", "y", "match"}
-_DIFFERENT = {"different", "false", "0", "no", "n", "nonmatch", "non-match"}
-
-
-def _decision(value: Any) -> bool:
-    if isinstance(value, bool | np.bool_):
-        return bool(value)
-    if isinstance(value, int | np.integer) and value in (0, 1):
-        return bool(value)
-    text = str(value).strip().lower()
-    if text in _SAME:
-        return True
-    if text in _DIFFERENT:
-        return False
-    raise ValueError(f"labelled pair decision {value!r} is neither 'same' nor 'different'")
-
-
-def normalise_labels(labelled_pairs: LabelledPairs | None) -> pd.DataFrame | None:
-    """Reviewers' decisions as a frame record_id_l, record_id_r, same (bool)."""
-    if labelled_pairs is None:
-        return None
-    if isinstance(labelled_pairs, pd.DataFrame):
-        cols = set(labelled_pairs.columns)
-        decision_col = next((c for c in _DECISION_COLUMNS if c in cols), None)
-        missing = {"record_id_l", "record_id_r"} - cols
-        if missing or decision_col is None:
-            raise ValueError(
-                "labelled pairs need columns record_id_l, record_id_r and one of "
-                f"{', '.join(_DECISION_COLUMNS)}; "
-                f"got {sorted(cols)}"
-            )
-        triples = list(
-            zip(
-                labelled_pairs["record_id_l"],
-                labelled_pairs["record_id_r"],
-                labelled_pairs[decision_col],
-                strict=True,
-            )
-        )
-    else:
-        triples = [tuple(t) for t in labelled_pairs]
-    rows = []
-    for triple in triples:
-        if len(triple) != 3:
-            raise ValueError(f"a labelled pair is (record_id_a, record_id_b, decision), got {triple!r}")
-        a, b, d = triple
-        if str(a) == str(b):
-            raise ValueError(f"labelled pair joins record {a!r} to itself")
-        rows.append((str(a), str(b), _decision(d)))
-    return pd.DataFrame(rows, columns=["record_id_l", "record_id_r", "same"]).astype({"same": bool})
-
-
-def _decided_pairs(
-    labels: pd.DataFrame | None, index_of: Mapping[str, int]
-) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-    if labels is None or labels.empty:
-        return [], []
-    same: list[tuple[int, int]] = []
-    different: list[tuple[int, int]] = []
-    for a, b, s in zip(labels["record_id_l"], labels["record_id_r"], labels["same"], strict=True):
-        if a in index_of and b in index_of:
-            (same if s else different).append((index_of[a], index_of[b]))
-    return same, different
 
 
 def _validate(records: pd.DataFrame, extra_fields: Mapping[str, ExtraKind] | None) -> None:
@@ -672,28 +425,6 @@ def link_prepared(
         threshold=threshold,
         notes=notes,
         prepared=prepared if keep_prepared else None,
-    )
-
-
-def explain_pair(
-    model: LinkModel,
-    record_a: Mapping[str, Any],
-    record_b: Mapping[str, Any],
-    *,
-    name_featuriser: NameFeaturiser | None = None,
-) -> PairExplanation:
-    """Score and explain any two raw records under ``model`` (no population: no term-frequency adjustment)."""
-    frame = pd.DataFrame([dict(record_a), dict(record_b)])
-    for col in ("record_id", "full_name"):
-        if col not in frame:
-            raise ValueError(f"both records need {col}")
-    prepared = prepare_records(
-        frame, extra_columns=list(model.spec.extra_fields), name_featuriser=name_featuriser
-    )
-    left, right = ({k: _plain(v) for k, v in rec.items()} for rec in prepared.to_dict("records"))
-    row = _score_two(model, left, right)
-    return _explanation_from_row(
-        model, row, str(record_a["record_id"]), str(record_b["record_id"]), scored_by_blocking=False
     )
 
 
