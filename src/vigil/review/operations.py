@@ -437,7 +437,9 @@ def link_arrivals(identity_ids: Sequence[int], *, actor: Actor = None) -> LinkSu
     """Link newly recorded identities to the persons already recorded, by the counting policy of
     :func:`link_persons`: each joins the person it is at least ``MERGE_THRESHOLD`` likely to be unless facts
     contradict it, joins and contradictions below ``REVIEW_CEILING`` wait for review, the rest stay new
-    persons. Called once the transaction that stored them has committed (records.signals).
+    persons. A report that contradicts a report of the person it joins (a person a doubtful link made, see
+    :func:`vigil.lib.linkage.score.link_arrivals`) waits for review too. Called once the transaction that
+    stored them has committed (records.signals).
 
     The arrival model (trained once per process) scores each new identity against the reports of the
     persons its candidates belong to (every report, or a bounded choice of them for a person reported more
@@ -497,6 +499,9 @@ def link_arrivals(identity_ids: Sequence[int], *, actor: Actor = None) -> LinkSu
         clusters = [m for m in members.values() if fresh.intersection(m)]
         merges = _merge_clusters(clusters, person_of, actor=actor, reason="record linkage of a new report")
         band = [p for p in arrivals.pairs if MERGE_THRESHOLD <= p.match_probability < REVIEW_CEILING]
+        # A report joined to a person although it contradicts one of its reports waits for review too.
+        banded = {(p.left, p.right) for p in band}
+        band += [p for p in arrivals.doubtful if (p.left, p.right) not in banded]
 
         def explain(pair: ScoredPair) -> Callable[[str, str], list[dict[str, Any]]]:
             return lambda left, right: explanation_fields(pair.explanation(left, right))
