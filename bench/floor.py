@@ -13,7 +13,7 @@ it counts the persons the app's two linkage paths leave under the counting polic
 * ``arrival``: the reports recorded one at a time in the world's order, each linked on arrival as
   ``review.operations.link_arrivals`` links it: its candidates are the reports recorded before that share a
   surname search key, and those that share only a sound key of it (``vigil.lib.names.sound_keys``), at most
-  ``ARRIVAL_CANDIDATES`` of each, narrowed by given-name key when there are more; their persons come whole, and ``vigil.lib.linkage.score.link_arrivals`` scores it against them with the arrival
+  ``ARRIVAL_CANDIDATES`` of each, narrowed by given-name key when there are more; their persons come whole, and ``vigil.lib.linkage.arrivals.link_arrivals`` scores it against them with the arrival
   model (trained on the synthetic background). This path runs the same library functions in memory instead
   of through the database; ``tests/app/review/test_floor_on_arrival.py`` runs the app's own
   ``link_arrivals`` on a smaller world.
@@ -41,8 +41,9 @@ ARRIVAL_CANDIDATES = 200
 def arrival_persons(records: pd.DataFrame) -> list[int]:
     """The person of each of ``records`` when they arrive one at a time, in their order, each linked on
     arrival (a person is numbered by its first report)."""
+    from vigil.lib.linkage.arrivals import link_arrivals
     from vigil.lib.linkage.link import background_frame, train_model
-    from vigil.lib.linkage.score import Scorer, TermFrequencies, link_arrivals, prepare_rows
+    from vigil.lib.linkage.score import Scorer, TermFrequencies, prepare_rows
     from vigil.lib.names import search_keys, sound_keys
 
     model = train_model(background_frame())

@@ -438,7 +438,7 @@ def link_arrivals(identity_ids: Sequence[int], *, actor: Actor = None) -> LinkSu
     :func:`link_persons`: each joins the person it is at least ``MERGE_THRESHOLD`` likely to be unless facts
     contradict it, joins and contradictions below ``REVIEW_CEILING`` wait for review, the rest stay new
     persons. A report that contradicts a report of the person it joins (a person a doubtful link made, see
-    :func:`vigil.lib.linkage.score.link_arrivals`) waits for review too. Called once the transaction that
+    :func:`vigil.lib.linkage.arrivals.link_arrivals`) waits for review too. Called once the transaction that
     stored them has committed (records.signals).
 
     The arrival model (trained once per process) scores each new identity against the reports of the
@@ -446,8 +446,9 @@ def link_arrivals(identity_ids: Sequence[int], *, actor: Actor = None) -> LinkSu
     than ``ARRIVAL_REPORTS_PER_PERSON`` times: :func:`_arrival_members`), with
     :class:`vigil.lib.linkage.score.Scorer`: the same weights as a Splink run, computed in Python, so that
     one report costs its database reads and a few milliseconds."""
-    from vigil.lib.linkage.score import ScoredPair, prepare_rows
-    from vigil.lib.linkage.score import link_arrivals as score_arrivals
+    from vigil.lib.linkage.arrivals import ScoredPair
+    from vigil.lib.linkage.arrivals import link_arrivals as score_arrivals
+    from vigil.lib.linkage.score import prepare_rows
     from vigil.review.linking import arrival_model, arrival_records, arrival_scorer, explanation_fields
 
     new = sorted(set(Identity.objects.filter(pk__in=identity_ids).values_list("pk", flat=True)))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from vigil.lib.linkage import JOIN_THRESHOLD, LINK_COLUMNS
+from vigil.lib.linkage.arrivals import link_arrivals
 from vigil.lib.linkage.link import background_frame, train_model
-from vigil.lib.linkage.score import Scorer, TermFrequencies, link_arrivals, prepare_rows
+from vigil.lib.linkage.score import Scorer, TermFrequencies, prepare_rows
 
 # Two namesakes, A (born 12.02.1980, patronymic Александрович) and B (born 10.09.1991, patronymic
 # Русланович), in the order their reports arrive: the first reports of each say too little to tell them apart
