@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -18,9 +17,10 @@ from vigil.abuse.models import Allegation, EvidenceFile
 from vigil.audit.actors import Actor, acting_user
 from vigil.audit.log import record as audit
 from vigil.lib.crypto.errors import DecryptionError
-from vigil.lib.crypto.files import EncryptingWriter, decrypt_stream
+from vigil.lib.crypto.files import decrypt_stream
 from vigil.lib.reference import violation_types
 from vigil.protection import keys
+from vigil.protection.files import sealed_file
 from vigil.records import bounds
 from vigil.records.models import Detention, Source
 from vigil.records.operations import actor_report, actor_report_on
@@ -105,21 +105,13 @@ def store_evidence_file(stream: IO[bytes], *, written: list[Path] | None = None)
     the path before anything is written, so a caller that stores several files can remove them all)."""
     storage_name = secrets.token_hex(16)
     target = evidence_dir() / storage_name
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     if written is not None:
         written.append(target)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            writer = EncryptingWriter(out, keys.file_key(), aad=evidence_aad(storage_name))
-            while chunk := stream.read(1 << 16):
-                writer.write(chunk)
-            info = writer.close()
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(target, 0o400)
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
+    with sealed_file(target, evidence_aad(storage_name)) as writer:
+        while chunk := stream.read(1 << 16):
+            writer.write(chunk)
+    info = writer.info  # sealed_file closed the container
+    assert info is not None
     return StoredFile(storage_name, target, info.plaintext_size, info.plaintext_sha256)
 
 

@@ -8,7 +8,6 @@ Each file is bound to its name (the AAD), so a file swapped for another fails to
 from __future__ import annotations
 
 import io
-import os
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ from django.conf import settings
 
 from vigil.lib.crypto.files import EncryptingWriter, decrypt_stream
 from vigil.protection import keys
+from vigil.protection.files import sealed_file
 
 
 def jobs_dir() -> Path:
@@ -51,19 +51,8 @@ def writing() -> Iterator[tuple[str, EncryptingWriter]]:
     it is left by an exception. Yields the file's name and the writer (whose ``info`` then has its size and
     SHA-256)."""
     name = secrets.token_hex(16)
-    target = jobs_dir() / name
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            writer = EncryptingWriter(out, keys.file_key(), aad=_aad(name))
-            yield name, writer
-            writer.close()
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(target, 0o400)
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
+    with sealed_file(jobs_dir() / name, _aad(name)) as writer:
+        yield name, writer
 
 
 def store(stream: IO[bytes]) -> StoredFile:
